@@ -1,0 +1,328 @@
+"""The model registry: every ResNet the explorer knows, by name, and how to build its architecture.
+
+A name is a torchvision builder name ("resnet50"), one of the paper's v1 variants ("resnet50_v1"),
+or a custom spec string ("bottleneck-2-2-2-2-g32-w4"). The registry builds untrained
+architectures and says which weights, preprocessing and class names belong to a name; loading
+weights is weights.py's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+from torchvision import models as tvm
+from torchvision.models._api import WeightsEnum
+from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3
+from torchvision.transforms._presets import ImageClassification
+
+from .errors import ExplorerError
+
+BlockKind = Literal["basic", "bottleneck"]
+
+# Bounds for custom specs. They keep a random-initialised custom model within a few GB of memory;
+# torchvision's deepest stage (ResNet-152's layer3) has 36 blocks.
+MAX_STAGE_BLOCKS = 50
+MAX_GROUPS = 64
+MAX_GROUP_WIDTH = 512  # groups × width_per_group; ResNeXt-101 64×4d and Wide-ResNet use 256 and 128
+
+
+class BottleneckV1(Bottleneck):
+    """The 2015 paper's Bottleneck: a stage's stride sits on the first 1×1 conv, not on the 3×3.
+
+    torchvision moved the stride to the 3×3 ("v1.5"), so its 3×3 and the 1×1 reduce see the full
+    resolution; that is why its ResNet-50 costs 4.09 G MACs where the paper's costs 3.86 G.
+    """
+
+    def __init__(
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int = 1,
+        downsample: nn.Module | None = None,
+        groups: int = 1,
+        base_width: int = 64,
+        dilation: int = 1,
+        norm_layer: Callable[..., nn.Module] | None = None,
+    ) -> None:
+        super().__init__(
+            inplanes, planes, stride, downsample, groups, base_width, dilation, norm_layer
+        )
+        width = self.conv1.out_channels
+        # Reassigning keeps the attribute's place in _modules, so the tree order is unchanged.
+        self.conv1 = conv1x1(inplanes, width, stride)
+        self.conv2 = conv3x3(width, width, 1, groups, dilation)
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One registry name and the architecture it stands for."""
+
+    name: str  # registry key: torchvision builder name, "<builder>_v1", or a canonical custom spec
+    title: str  # human name, e.g. "ResNeXt-50 32×4d"
+    block: BlockKind  # residual block type
+    layers: tuple[int, int, int, int]  # blocks in layer1..layer4
+    groups: int = 1  # groups of the 3×3 conv (ResNeXt cardinality)
+    width_per_group: int = (
+        64  # 3×3 channels per group at layer1: 64 plain, 128 wide, 4 ResNeXt 32×4d
+    )
+    stride_on: Literal["3x3", "1x1"] = (
+        "3x3"  # Bottleneck downsampling: torchvision v1.5 or paper v1
+    )
+    source: Literal["torchvision", "paper", "custom"] = "torchvision"  # who defines the builder
+    note: str = ""  # one line shown in listings
+
+    @property
+    def weights_enum(self) -> type[WeightsEnum] | None:
+        """torchvision's weights enum for this builder, or None when no weights are published."""
+        if self.source != "torchvision":
+            return None
+        return tvm.get_model_weights(self.name)
+
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        """Names accepted as `weights=` besides None and a file path ("DEFAULT" included)."""
+        enum = self.weights_enum
+        return () if enum is None else ("DEFAULT", *(w.name for w in enum))
+
+    def weights(self, name: str) -> WeightsEnum:
+        """The torchvision weights called `name` ("DEFAULT" or an enum member name)."""
+        enum = self.weights_enum
+        if enum is None:
+            raise ExplorerError(
+                f"{self.name} has no published pretrained weights. Use weights=None for a random "
+                "initialisation, or pass the path of a .safetensors/.pth file trained for it."
+            )
+        if name == "DEFAULT":
+            return enum.DEFAULT
+        try:
+            return enum[name]
+        except KeyError:
+            valid = ", ".join(self.weight_names)
+            raise ExplorerError(
+                f"{self.name} has no weights called {name!r}. Valid: {valid}, None, or a file path."
+            ) from None
+
+    def preprocess(self, weights: str | None = None) -> ImageClassification:
+        """The transform that turns an image into this model's input.
+
+        Trained weights carry their own (resize/crop/mean/std); an architecture without published
+        weights uses torchvision's ImageNet preset, whose defaults are the ImageNet statistics.
+        """
+        if weights is not None and self.weights_enum is not None:
+            return self.weights(weights).transforms()
+        return ImageClassification(crop_size=224)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Class names in output order: ImageNet-1k for every architecture in this registry."""
+        weights = self.weights_enum or tvm.ResNet18_Weights
+        return tuple(weights.DEFAULT.meta["categories"])
+
+    @property
+    def spec(self) -> str:
+        """The custom spec string that builds the same architecture."""
+        return _canonical(
+            self.block, self.layers, self.groups, self.width_per_group, self.stride_on == "1x1"
+        )
+
+    def build(self, device: torch.device | str | None = None) -> nn.Module:
+        """A freshly initialised model (the caller seeds the RNG); eval mode."""
+        with torch.device(device or "cpu"):
+            if self.source == "torchvision":
+                model = tvm.get_model(self.name, weights=None)
+            else:
+                block_cls: type[nn.Module]
+                if self.block == "basic":
+                    block_cls = BasicBlock
+                else:
+                    block_cls = BottleneckV1 if self.stride_on == "1x1" else Bottleneck
+                model = ResNet(
+                    block_cls,  # type: ignore[arg-type]
+                    list(self.layers),
+                    groups=self.groups,
+                    width_per_group=self.width_per_group,
+                )
+        return model.eval()
+
+
+def _tv(
+    name: str,
+    title: str,
+    block: BlockKind,
+    layers: tuple[int, int, int, int],
+    groups: int = 1,
+    width: int = 64,
+    note: str = "",
+) -> ModelEntry:
+    return ModelEntry(name, title, block, layers, groups, width, note=note)
+
+
+def _v1(name: str, title: str, layers: tuple[int, int, int, int]) -> ModelEntry:
+    note = "paper's Bottleneck (stride on the first 1×1 conv); no published weights"
+    return ModelEntry(name, title, "bottleneck", layers, stride_on="1x1", source="paper", note=note)
+
+
+_ENTRIES: dict[str, ModelEntry] = {
+    e.name: e
+    for e in (
+        _tv("resnet18", "ResNet-18", "basic", (2, 2, 2, 2)),
+        _tv("resnet34", "ResNet-34", "basic", (3, 4, 6, 3)),
+        _tv(
+            "resnet50",
+            "ResNet-50",
+            "bottleneck",
+            (3, 4, 6, 3),
+            note="torchvision v1.5 Bottleneck (stride on the 3×3 conv)",
+        ),
+        _tv("resnet101", "ResNet-101", "bottleneck", (3, 4, 23, 3)),
+        _tv("resnet152", "ResNet-152", "bottleneck", (3, 8, 36, 3)),
+        _tv(
+            "wide_resnet50_2",
+            "Wide ResNet-50-2",
+            "bottleneck",
+            (3, 4, 6, 3),
+            1,
+            128,
+            note="Bottleneck 3×3 twice as wide",
+        ),
+        _tv(
+            "wide_resnet101_2",
+            "Wide ResNet-101-2",
+            "bottleneck",
+            (3, 4, 23, 3),
+            1,
+            128,
+            note="Bottleneck 3×3 twice as wide",
+        ),
+        _tv(
+            "resnext50_32x4d",
+            "ResNeXt-50 32×4d",
+            "bottleneck",
+            (3, 4, 6, 3),
+            32,
+            4,
+            note="grouped 3×3: 32 groups of 4 channels at layer1",
+        ),
+        _tv(
+            "resnext101_32x8d",
+            "ResNeXt-101 32×8d",
+            "bottleneck",
+            (3, 4, 23, 3),
+            32,
+            8,
+            note="grouped 3×3: 32 groups of 8 channels at layer1",
+        ),
+        _tv(
+            "resnext101_64x4d",
+            "ResNeXt-101 64×4d",
+            "bottleneck",
+            (3, 4, 23, 3),
+            64,
+            4,
+            note="grouped 3×3: 64 groups of 4 channels at layer1",
+        ),
+        _v1("resnet50_v1", "ResNet-50 (paper v1)", (3, 4, 6, 3)),
+        _v1("resnet101_v1", "ResNet-101 (paper v1)", (3, 4, 23, 3)),
+        _v1("resnet152_v1", "ResNet-152 (paper v1)", (3, 8, 36, 3)),
+    )
+}
+
+CUSTOM_SPEC_HELP = (
+    "a custom spec is BLOCK-N1-N2-N3-N4[-gG][-wW][-v1]: BLOCK is basic or bottleneck, N1..N4 the "
+    f"blocks per stage (1-{MAX_STAGE_BLOCKS}), gG the 3×3 groups and wW the channels per group "
+    "(bottleneck only, default g1-w64), v1 the paper's stride placement (bottleneck only); "
+    "e.g. bottleneck-2-2-2-2 or bottleneck-3-4-6-3-g32-w4"
+)
+
+
+def list_models() -> list[str]:
+    """Registry names, in display order (custom specs are accepted too but not listed)."""
+    return list(_ENTRIES)
+
+
+def _canonical(block: str, layers: tuple[int, ...], groups: int, width: int, v1: bool) -> str:
+    options = ([f"g{groups}"] if groups != 1 else []) + ([f"w{width}"] if width != 64 else [])
+    return "-".join([block, *(str(n) for n in layers), *options, *(["v1"] if v1 else [])])
+
+
+def custom_spec(
+    block: str,
+    layers: tuple[int, ...] | list[int],
+    groups: int = 1,
+    width_per_group: int = 64,
+    v1: bool = False,
+) -> str:
+    """The canonical spec string for a custom configuration (validated)."""
+    return parse_custom_spec(_canonical(block, tuple(layers), groups, width_per_group, v1)).name
+
+
+def _spec_error(spec: str, why: str) -> ExplorerError:
+    return ExplorerError(f"invalid custom model {spec!r}: {why}. Expected {CUSTOM_SPEC_HELP}.")
+
+
+def parse_custom_spec(spec: str) -> ModelEntry:
+    """Parse and validate "bottleneck-2-2-2-2[-g32][-w4][-v1]" into an entry."""
+    tokens = spec.strip().lower().split("-")
+    block = tokens[0]
+    if block not in ("basic", "bottleneck"):
+        raise _spec_error(spec, f"block type {block!r} is neither basic nor bottleneck")
+    counts = tokens[1:5]
+    if len(counts) < 4 or not all(re.fullmatch(r"\d+", c) for c in counts):
+        raise _spec_error(spec, "it needs four whole-number stage counts after the block type")
+    layers = tuple(int(c) for c in counts)
+    if not all(1 <= n <= MAX_STAGE_BLOCKS for n in layers):
+        raise _spec_error(spec, f"each stage needs 1 to {MAX_STAGE_BLOCKS} blocks, got {layers}")
+    groups, width, v1 = 1, 64, False
+    seen: set[str] = set()
+    for tok in tokens[5:]:
+        key = "v1" if tok == "v1" else tok[:1]
+        if key in seen:
+            raise _spec_error(spec, f"option {key!r} is given twice")
+        seen.add(key)
+        if tok == "v1":
+            v1 = True
+        elif re.fullmatch(r"g\d+", tok):
+            groups = int(tok[1:])
+        elif re.fullmatch(r"w\d+", tok):
+            width = int(tok[1:])
+        else:
+            raise _spec_error(spec, f"unknown option {tok!r}")
+    if block == "basic" and (groups != 1 or width != 64 or v1):
+        raise _spec_error(spec, "a BasicBlock has no groups, width or v1 option (bottleneck only)")
+    if not 1 <= groups <= MAX_GROUPS:
+        raise _spec_error(spec, f"groups must be 1 to {MAX_GROUPS}, got {groups}")
+    if not 1 <= groups * width <= MAX_GROUP_WIDTH:
+        raise _spec_error(
+            spec, f"groups × width must be 1 to {MAX_GROUP_WIDTH}, got {groups} × {width}"
+        )
+    canonical = _canonical(block, layers, groups, width, v1)
+    title = f"Custom {block} {'-'.join(str(n) for n in layers)}"
+    return ModelEntry(
+        canonical,
+        title,
+        block,
+        layers,
+        groups,
+        width,  # type: ignore[arg-type]
+        "1x1" if v1 else "3x3",
+        source="custom",
+    )
+
+
+def get_entry(name: str) -> ModelEntry:
+    """The registry entry for a name or custom spec; a clear error listing valid names otherwise."""
+    if not isinstance(name, str) or not name.strip():
+        raise ExplorerError(f"a model name is required. Known models: {', '.join(_ENTRIES)}.")
+    key = name.strip().lower()
+    if key in _ENTRIES:
+        return _ENTRIES[key]
+    if key.split("-")[0] in ("basic", "bottleneck"):
+        return parse_custom_spec(key)
+    raise ExplorerError(
+        f"unknown model {name!r}. Known models: {', '.join(_ENTRIES)}; or {CUSTOM_SPEC_HELP}."
+    )
