@@ -1,0 +1,150 @@
+"""The command line: `python -m explorer models | summary NAME | fetch NAME`.
+
+A user's mistake (unknown model, bad size, bad flag) prints one line on stderr and exits with
+status 2; no traceback. Only rendering and dispatch here; the numbers come from the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from .analysis import analyze
+from .errors import ExplorerError
+from .registry import CUSTOM_SPEC_HELP, get_entry, list_models
+from .report import fmt_count, fmt_macs, layers_csv, summary_text, text_table
+from .weights import fetch, hub_file
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog="python -m explorer",
+        description="ResNet Explorer: exact block structure, shapes, params and MACs of ResNets.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    models = sub.add_parser("models", help="list the registry with depth, block type and params")
+    models.add_argument("--format", choices=("text", "json"), default="text")
+
+    summary = sub.add_parser(
+        "summary",
+        help="depth formula, stage table and totals of one model",
+        epilog=f"NAME is a registry name (see `models`) or {CUSTOM_SPEC_HELP}.",
+    )
+    summary.add_argument("name", metavar="NAME")
+    summary.add_argument(
+        "--input-size",
+        type=int,
+        default=224,
+        metavar="N",
+        help="square input side in pixels, 32-4096 (default 224)",
+    )
+    summary.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="text: formula and stage table; json: the full summary; csv: one row per layer",
+    )
+    summary.add_argument("--blocks", action="store_true", help="text: add a row per block")
+
+    fetch_cmd = sub.add_parser(
+        "fetch",
+        help="download a model's torchvision weights into the "
+        "torch hub cache (needs internet once)",
+    )
+    fetch_cmd.add_argument("name", metavar="NAME")
+    fetch_cmd.add_argument("--weights", default="DEFAULT", help="weights name (default DEFAULT)")
+    return parser
+
+
+def _weights_status(name: str) -> str:
+    entry = get_entry(name)
+    if entry.weights_enum is None:
+        return "none published"
+    default = entry.weights("DEFAULT")
+    where = "cached" if hub_file(default).exists() else "not downloaded"
+    return f"{default.name} ({where})"
+
+
+def _models(fmt: str) -> str:
+    records = []
+    for name in list_models():
+        s = analyze(name)
+        entry = get_entry(name)
+        records.append(
+            {
+                "name": name,
+                "title": entry.title,
+                "depth": s.depth,
+                "block": next(b.type for st in s.stages for b in st.block_rows),
+                "layers": list(entry.layers),
+                "params": s.total_params,
+                "macs": s.total_macs,
+                "weights": _weights_status(name),
+                "note": entry.note,
+            }
+        )
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    rows = [
+        [
+            r["name"],
+            str(r["depth"]),
+            r["block"],
+            "-".join(map(str, r["layers"])),
+            fmt_count(r["params"]),
+            fmt_macs(r["macs"]),
+            r["weights"],
+        ]
+        for r in records
+    ]
+    header = ["name", "depth", "block", "stages", "params", "MACs@224", "weights"]
+    lines = text_table(header, rows, right={1, 4, 5})
+    lines += ["", f"Also accepted: {CUSTOM_SPEC_HELP}."]
+    return "\n".join(lines) + "\n"
+
+
+def _summary(name: str, input_size: int, fmt: str, blocks: bool) -> str:
+    s = analyze(name, input_size)
+    if fmt == "json":
+        return json.dumps(s.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return layers_csv(s)
+    return summary_text(s, blocks=blocks)
+
+
+def _fetch(name: str, weights: str) -> str:
+    entry = get_entry(name)
+    path = fetch(entry.weights(weights.strip().upper()), progress=True)
+    return f"{entry.name}: weights in {path}\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "models":
+            text = _models(args.format)
+        elif args.command == "summary":
+            text = _summary(args.name, args.input_size, args.format, args.blocks)
+        else:
+            text = _fetch(args.name, args.weights)
+    except ExplorerError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `... | head` closed the pipe; that is not an error
+        sys.stderr.close()
+    return 0
