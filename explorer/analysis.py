@@ -1,17 +1,16 @@
 """Exact architecture analysis of a ResNet: layer tree, stage table, blocks and depth formula.
 
-One hooked forward pass records every module call (on the meta device for registry names: shapes
-without arithmetic, the fastest method measured here). Params come from the modules, MACs from
-each conv/fc call. Results are frozen dataclasses cached per (model, input size); rendering lives
-in report.py.
+One traced forward pass (trace.py) records every module call, on the meta device for registry
+names: shapes without arithmetic, the fastest method measured here. Params come from the
+modules, MACs from each conv/fc call. Results are frozen dataclasses cached per (model, input
+size); rendering lives in report.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -22,18 +21,11 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from .depth import DepthBreakdown, depth_breakdown
 from .errors import ExplorerError
-from .hooks import hooked
+from .receptive import Geometry, pair
 from .registry import get_entry, list_models
-from .structure import (
-    POOLING,
-    Structure,
-    find_structure,
-    leaves,
-    main_path,
-    shortcut_path,
-)
+from .structure import POOLING, Structure, find_structure, leaves, main_path, shortcut_path
+from .trace import Call, Shape, trace
 
-Shape = tuple[int, ...]
 MIN_INPUT, MAX_INPUT = 32, 4096  # the smallest input that still leaves layer4 a 1×1 map
 PAPER_NAMES = {
     "stem": "conv1",
@@ -43,15 +35,6 @@ PAPER_NAMES = {
     "layer4": "conv5_x",
     "head": "fc",
 }  # row names of Table 1 in He et al. 2015
-
-
-@dataclass(frozen=True)
-class Call:
-    """One execution of a module during the traced forward pass."""
-
-    order: int  # position of the call's start among all calls
-    input_shape: Shape | None
-    output_shape: Shape | None
 
 
 @dataclass(frozen=True)
@@ -205,49 +188,7 @@ def _plain(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
-# ---------------------------------------------------------------- tracing
-
-
-def _shape(value: Any) -> Shape | None:
-    if isinstance(value, torch.Tensor):
-        return tuple(value.shape)
-    if isinstance(value, (tuple, list)) and value:
-        return _shape(value[0])
-    return None
-
-
-def trace(model: nn.Module, x: torch.Tensor) -> dict[str, list[Call]]:
-    """Run `model(x)` once and record every module call, keyed by module name."""
-    names = {m: n for n, m in model.named_modules()}
-    starts: dict[nn.Module, list[int]] = defaultdict(list)
-    inputs: dict[nn.Module, list[Shape | None]] = defaultdict(list)
-    calls: dict[str, list[Call]] = defaultdict(list)
-    counter = itertools.count()
-
-    def pre(module: nn.Module, args: tuple[Any, ...]) -> None:
-        starts[module].append(next(counter))
-        inputs[module].append(_shape(args))
-
-    def post(module: nn.Module, args: tuple[Any, ...], output: Any) -> None:
-        call = Call(starts[module].pop(), inputs[module].pop(), _shape(output))
-        calls[names[module]].append(call)
-
-    with hooked(model) as hooks:
-        for module in names:
-            hooks.forward_pre(module, pre)
-            hooks.forward(module, post)
-        with torch.no_grad():
-            model(x)
-    for records in calls.values():
-        records.sort(key=lambda c: c.order)
-    return dict(calls)
-
-
 # ---------------------------------------------------------------- per-module numbers
-
-
-def _pair(value: int | tuple[int, ...]) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else (value[0], value[-1])
 
 
 def call_macs(module: nn.Module, call: Call) -> int:
@@ -266,15 +207,15 @@ def _detail(module: nn.Module) -> str:
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
         text = f"{kh}×{kw} conv, {module.in_channels}→{module.out_channels}"
-        if _pair(module.stride)[0] > 1:
-            text += f", stride {_pair(module.stride)[0]}"
+        if pair(module.stride)[0] > 1:
+            text += f", stride {pair(module.stride)[0]}"
         return text + (f", {module.groups} groups" if module.groups > 1 else "")
     if isinstance(module, nn.Linear):
         return f"fc {module.in_features}→{module.out_features}"
     if isinstance(module, _BatchNorm):
         return f"{module.num_features} channels"
     if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
-        k, s = _pair(module.kernel_size)[0], _pair(module.stride)[0]
+        k, s = pair(module.kernel_size)[0], pair(module.stride)[0]
         return f"{k}×{k}, stride {s}"
     if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
         return "global" if module.output_size in (1, (1, 1)) else f"to {module.output_size}"
@@ -300,52 +241,22 @@ def _node(name: str, module: nn.Module, calls: dict[str, list[Call]]) -> LayerNo
     )
 
 
-# ---------------------------------------------------------------- receptive field
-
-
-@dataclass(frozen=True)
-class _Geometry:
-    """Receptive field and jump (cumulative stride) of one position, in input pixels."""
-
-    rf: int = 1
-    jump: int = 1
-
-    def through(self, module: nn.Module, call: Call | None) -> _Geometry:
-        if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
-            k, s = _pair(module.kernel_size)[0], _pair(module.stride)[0]
-            d = _pair(getattr(module, "dilation", 1))[0]
-            return _Geometry(self.rf + d * (k - 1) * self.jump, self.jump * s)
-        if isinstance(module, POOLING) and call and call.input_shape and call.output_shape:
-            size, out = call.input_shape[-1], call.output_shape[-1]
-            k, s = -(-size // out), size // out  # adaptive pooling's window and step
-            return _Geometry(self.rf + (k - 1) * self.jump, self.jump * s)
-        return self
-
-    def along(
-        self, path: Iterable[tuple[str, nn.Module]], calls: dict[str, list[Call]]
-    ) -> _Geometry:
-        g = self
-        for name, module in path:
-            g = g.through(module, (calls.get(name) or [None])[0])
-        return g
-
-
 # ---------------------------------------------------------------- stages and blocks
 
 
 def _block_row(
-    name: str, block: nn.Module, node: LayerNode, calls: dict[str, list[Call]], g_in: _Geometry
-) -> tuple[BlockRow, _Geometry]:
+    name: str, block: nn.Module, node: LayerNode, calls: dict[str, list[Call]], g_in: Geometry
+) -> tuple[BlockRow, Geometry]:
     branch = main_path(block, name)
     shortcut = shortcut_path(block, name)
     g_branch = g_in.along(branch, calls)
     # The sum F(x) + S(x) sees what either path sees; the residual branch always sees more.
-    g_out = _Geometry(max(g_branch.rf, g_in.along(shortcut, calls).rf), g_branch.jump)
+    g_out = Geometry(max(g_branch.rf, g_in.along(shortcut, calls).rf), g_branch.jump)
     convs = [(n, m) for n, m in branch if isinstance(m, nn.Conv2d)]
-    strided = [n for n, m in convs if _pair(m.stride)[0] > 1]
+    strided = [n for n, m in convs if pair(m.stride)[0] > 1]
     c_in = calls[name][0].input_shape[1]  # type: ignore[index]
     c_out = node.output_shape[1]  # type: ignore[index]
-    stride = math.prod(_pair(m.stride)[0] for _, m in convs)
+    stride = math.prod(pair(m.stride)[0] for _, m in convs)
     reasons = ([f"stride {stride}"] if stride > 1 else []) + (
         [f"channels {c_in}→{c_out}"] if c_in != c_out else []
     )
@@ -369,9 +280,12 @@ def _block_row(
 
 
 def _stage_rows(
-    model: nn.Module, structure: Structure, root: LayerNode, calls: dict[str, list[Call]]
+    model: nn.Module,
+    structure: Structure,
+    root: LayerNode,
+    calls: dict[str, list[Call]],
+    order: dict[str, int],
 ) -> tuple[StageRow, ...]:
-    order = {name: records[0].order for name, records in calls.items()}
     top = dict(model.named_children())
     nodes = {n.name: n for n in root.walk()}
 
@@ -385,7 +299,7 @@ def _stage_rows(
     groups += [("head", list(structure.head))] if structure.head else []
 
     rows = []
-    g = _Geometry()
+    g = Geometry()
     for row_name, members in groups:
         blocks: list[BlockRow] = []
         for member in members:
@@ -438,10 +352,11 @@ def summarize(model: nn.Module, input_size: int, name: str, title: str) -> Archi
         raise ExplorerError(
             f"{name} cannot run on a {input_size}×{input_size} input: {err}"
         ) from err
+    order = {name: records[0].order for name, records in calls.items()}
     root = _node("", model, calls)
-    structure = find_structure(model, {n: c[0].order for n, c in calls.items()})
+    structure = find_structure(model, order)
     depth = depth_breakdown(model, structure, {n: len(c) for n, c in calls.items()})
-    stages = _stage_rows(model, structure, root, calls)
+    stages = _stage_rows(model, structure, root, calls, order)
     return ArchitectureSummary(name, title, input_size, depth, stages, root)
 
 

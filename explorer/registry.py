@@ -167,70 +167,29 @@ def _v1(name: str, title: str, layers: tuple[int, int, int, int]) -> ModelEntry:
     return ModelEntry(name, title, "bottleneck", layers, stride_on="1x1", source="paper", note=note)
 
 
-_ENTRIES: dict[str, ModelEntry] = {
-    e.name: e
-    for e in (
-        _tv("resnet18", "ResNet-18", "basic", (2, 2, 2, 2)),
-        _tv("resnet34", "ResNet-34", "basic", (3, 4, 6, 3)),
-        _tv(
-            "resnet50",
-            "ResNet-50",
-            "bottleneck",
-            (3, 4, 6, 3),
-            note="torchvision v1.5 Bottleneck (stride on the 3×3 conv)",
-        ),
-        _tv("resnet101", "ResNet-101", "bottleneck", (3, 4, 23, 3)),
-        _tv("resnet152", "ResNet-152", "bottleneck", (3, 8, 36, 3)),
-        _tv(
-            "wide_resnet50_2",
-            "Wide ResNet-50-2",
-            "bottleneck",
-            (3, 4, 6, 3),
-            1,
-            128,
-            note="Bottleneck 3×3 twice as wide",
-        ),
-        _tv(
-            "wide_resnet101_2",
-            "Wide ResNet-101-2",
-            "bottleneck",
-            (3, 4, 23, 3),
-            1,
-            128,
-            note="Bottleneck 3×3 twice as wide",
-        ),
-        _tv(
-            "resnext50_32x4d",
-            "ResNeXt-50 32×4d",
-            "bottleneck",
-            (3, 4, 6, 3),
-            32,
-            4,
-            note="grouped 3×3: 32 groups of 4 channels at layer1",
-        ),
-        _tv(
-            "resnext101_32x8d",
-            "ResNeXt-101 32×8d",
-            "bottleneck",
-            (3, 4, 23, 3),
-            32,
-            8,
-            note="grouped 3×3: 32 groups of 8 channels at layer1",
-        ),
-        _tv(
-            "resnext101_64x4d",
-            "ResNeXt-101 64×4d",
-            "bottleneck",
-            (3, 4, 23, 3),
-            64,
-            4,
-            note="grouped 3×3: 64 groups of 4 channels at layer1",
-        ),
-        _v1("resnet50_v1", "ResNet-50 (paper v1)", (3, 4, 6, 3)),
-        _v1("resnet101_v1", "ResNet-101 (paper v1)", (3, 4, 23, 3)),
-        _v1("resnet152_v1", "ResNet-152 (paper v1)", (3, 8, 36, 3)),
-    )
-}
+# fmt: off
+_ENTRIES: dict[str, ModelEntry] = {e.name: e for e in (
+    _tv("resnet18", "ResNet-18", "basic", (2, 2, 2, 2)),
+    _tv("resnet34", "ResNet-34", "basic", (3, 4, 6, 3)),
+    _tv("resnet50", "ResNet-50", "bottleneck", (3, 4, 6, 3),
+        note="torchvision v1.5 Bottleneck (stride on the 3×3 conv)"),
+    _tv("resnet101", "ResNet-101", "bottleneck", (3, 4, 23, 3)),
+    _tv("resnet152", "ResNet-152", "bottleneck", (3, 8, 36, 3)),
+    _tv("wide_resnet50_2", "Wide ResNet-50-2", "bottleneck", (3, 4, 6, 3), 1, 128,
+        note="Bottleneck 3×3 twice as wide"),
+    _tv("wide_resnet101_2", "Wide ResNet-101-2", "bottleneck", (3, 4, 23, 3), 1, 128,
+        note="Bottleneck 3×3 twice as wide"),
+    _tv("resnext50_32x4d", "ResNeXt-50 32×4d", "bottleneck", (3, 4, 6, 3), 32, 4,
+        note="grouped 3×3: 32 groups of 4 channels at layer1"),
+    _tv("resnext101_32x8d", "ResNeXt-101 32×8d", "bottleneck", (3, 4, 23, 3), 32, 8,
+        note="grouped 3×3: 32 groups of 8 channels at layer1"),
+    _tv("resnext101_64x4d", "ResNeXt-101 64×4d", "bottleneck", (3, 4, 23, 3), 64, 4,
+        note="grouped 3×3: 64 groups of 4 channels at layer1"),
+    _v1("resnet50_v1", "ResNet-50 (paper v1)", (3, 4, 6, 3)),
+    _v1("resnet101_v1", "ResNet-101 (paper v1)", (3, 4, 23, 3)),
+    _v1("resnet152_v1", "ResNet-152 (paper v1)", (3, 8, 36, 3)),
+)}
+# fmt: on
 
 CUSTOM_SPEC_HELP = (
     "a custom spec is BLOCK-N1-N2-N3-N4[-gG][-wW][-v1]: BLOCK is basic or bottleneck, N1..N4 the "
