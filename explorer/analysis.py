@@ -77,6 +77,18 @@ class LayerNode:
 
 
 @dataclass(frozen=True)
+class ConvSpec:
+    """One conv of a residual block, as a diagram draws it."""
+
+    name: str  # inside the block: "conv2", "downsample.0"
+    kernel: int
+    stride: int
+    in_channels: int
+    out_channels: int
+    groups: int
+
+
+@dataclass(frozen=True)
 class BlockRow:
     """One residual block: out = ReLU(F(x) + S(x))."""
 
@@ -94,6 +106,8 @@ class BlockRow:
     receptive_field: int  # in input pixels, of one output position
     params: int
     macs: int
+    branch: tuple[ConvSpec, ...]  # the residual branch's convs, in order
+    projection: ConvSpec | None  # the shortcut's 1×1 conv, None for an identity shortcut
 
 
 @dataclass(frozen=True)
@@ -117,9 +131,8 @@ class StageRow:
         return len(self.block_rows)
 
     def to_dict(self) -> dict[str, Any]:
-        out = _plain(self, skip=("block_rows",))
+        out = _plain(self)
         out["blocks"] = self.blocks
-        out["block_rows"] = [_plain(b) for b in self.block_rows]
         return out
 
 
@@ -168,7 +181,7 @@ class ArchitectureSummary:
                 "stage_blocks": list(d.stage_blocks),
                 "convs_per_block": d.convs_per_block,
                 "head": d.head,
-                "not_counted": [_plain(u) for u in d.not_counted],
+                "not_counted": _plain(d.not_counted),
             },
             "total_params": self.total_params,
             "total_macs": self.total_macs,
@@ -182,10 +195,13 @@ def _list(shape: Shape | None) -> list[int] | None:
     return None if shape is None else list(shape)
 
 
-def _plain(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A flat dataclass as a JSON-ready dict (tuples become lists)."""
-    values = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in skip}
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+def _plain(value: Any) -> Any:
+    """Records as JSON-ready values: dataclasses become dicts, tuples lists."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------- per-module numbers
@@ -244,6 +260,17 @@ def _node(name: str, module: nn.Module, calls: dict[str, list[Call]]) -> LayerNo
 # ---------------------------------------------------------------- stages and blocks
 
 
+def _conv_spec(block: str, name: str, conv: nn.Conv2d) -> ConvSpec:
+    return ConvSpec(
+        name=name[len(block) + 1 :],
+        kernel=pair(conv.kernel_size)[0],
+        stride=pair(conv.stride)[0],
+        in_channels=conv.in_channels,
+        out_channels=conv.out_channels,
+        groups=conv.groups,
+    )
+
+
 def _block_row(
     name: str, block: nn.Module, node: LayerNode, calls: dict[str, list[Call]], g_in: Geometry
 ) -> tuple[BlockRow, Geometry]:
@@ -253,6 +280,7 @@ def _block_row(
     # The sum F(x) + S(x) sees what either path sees; the residual branch always sees more.
     g_out = Geometry(max(g_branch.rf, g_in.along(shortcut, calls).rf), g_branch.jump)
     convs = [(n, m) for n, m in branch if isinstance(m, nn.Conv2d)]
+    projection = [_conv_spec(name, n, m) for n, m in shortcut if isinstance(m, nn.Conv2d)]
     strided = [n for n, m in convs if pair(m.stride)[0] > 1]
     c_in = calls[name][0].input_shape[1]  # type: ignore[index]
     c_out = node.output_shape[1]  # type: ignore[index]
@@ -275,6 +303,8 @@ def _block_row(
         receptive_field=g_out.rf,
         params=node.total_params,
         macs=node.macs,
+        branch=tuple(_conv_spec(name, n, m) for n, m in convs),
+        projection=projection[0] if projection else None,
     )
     return row, g_out
 

@@ -1,0 +1,134 @@
+"""Plotly figures of architecture summaries: params and MACs per stage, where the parameters
+live (treemap), and two models side by side. The only module that imports plotly.
+
+Figures consume records only; titles and hover texts come from i18n.py.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .analysis import ArchitectureSummary, LayerNode
+from .i18n import t
+from .report import fmt_count, fmt_macs
+from .theme import FONTS, MODEL_COLORS, stage_color
+
+_FONT = {"family": ", ".join(FONTS), "size": 13}
+
+
+def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 16}},
+        template="plotly_white",
+        font=_FONT,
+        height=height,
+        margin={"l": 50, "r": 20, "t": 70, "b": 40},
+        showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+def stage_costs(s: ArchitectureSummary, lang: str) -> go.Figure:
+    """Params and MACs per stage, side by side: two different stories."""
+    names = [st.name for st in s.stages]
+    colors = [stage_color(n) for n in names]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(t(lang, "chart_params"),
+                                                        t(lang, "chart_macs")))  # fmt: skip
+    params = [st.params for st in s.stages]
+    macs = [st.macs for st in s.stages]
+    fig.add_bar(
+        x=names, y=params, marker_color=colors, row=1, col=1,
+        text=[f"{100 * p / s.total_params:.0f}%" for p in params], textposition="outside",
+        customdata=[fmt_count(p) for p in params],
+        hovertemplate="%{x}: %{customdata} " + t(lang, "unit_params") + "<extra></extra>",
+    )  # fmt: skip
+    fig.add_bar(
+        x=names, y=macs, marker_color=colors, row=1, col=2,
+        text=[f"{100 * m / s.total_macs:.0f}%" for m in macs], textposition="outside",
+        customdata=[fmt_macs(m) for m in macs],
+        hovertemplate="%{x}: %{customdata} MACs<extra></extra>",
+    )  # fmt: skip
+    fig.update_yaxes(rangemode="tozero", tickformat="~s")  # SI prefixes: 1.5G, not 1.5B
+    for col, ys in ((1, params), (2, macs)):  # head-room for the % labels
+        fig.update_yaxes(range=[0, max(ys) * 1.18], row=1, col=col)
+    return _layout(fig, t(lang, "chart_costs_title", model=s.title))
+
+
+def _treemap_nodes(node: LayerNode, parent: str, stage: str, out: dict[str, list]) -> None:
+    for child in node.children:
+        if child.total_params == 0:
+            continue
+        out["ids"].append(child.name)
+        out["labels"].append(child.name.rsplit(".", 1)[-1])
+        out["parents"].append(parent)
+        out["values"].append(child.total_params)
+        out["colors"].append(stage_color(stage))
+        out["hover"].append(f"{child.name} · {child.type}")
+        _treemap_nodes(child, child.name, stage, out)
+
+
+def param_treemap(s: ArchitectureSummary, lang: str) -> go.Figure:
+    """Where the parameters live: stage → block → layer, areas proportional to params."""
+    nodes = {n.name: n for n in s.layers.walk()}
+    keys = ("ids", "labels", "parents", "values", "colors", "hover")
+    out: dict[str, list] = {k: [] for k in keys}
+    for st in s.stages:
+        if not st.params:
+            continue
+        row_id = f"[{st.name}]"  # stage rows group modules, so they get ids of their own
+        out["ids"].append(row_id)
+        out["labels"].append(st.name)
+        out["parents"].append("")
+        out["values"].append(st.params)
+        out["colors"].append(stage_color(st.name))
+        out["hover"].append(f"{st.name} · {st.paper_name}")
+        for member in st.modules:
+            node = nodes[member]
+            if not node.total_params:
+                continue
+            if node.children:  # a stage Sequential: its blocks hang from the stage row directly
+                _treemap_nodes(node, row_id, st.name, out)
+            else:
+                out["ids"].append(node.name)
+                out["labels"].append(node.name)
+                out["parents"].append(row_id)
+                out["values"].append(node.total_params)
+                out["colors"].append(stage_color(st.name))
+                out["hover"].append(f"{node.name} · {node.type}")
+    fig = go.Figure(
+        go.Treemap(
+            ids=out["ids"], labels=out["labels"], parents=out["parents"], values=out["values"],
+            branchvalues="total", marker={"colors": out["colors"]}, maxdepth=3,
+            customdata=[[h, fmt_count(v), f"{100 * v / s.total_params:.1f}%"]
+                        for h, v in zip(out["hover"], out["values"], strict=True)],
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]} " + t(lang, "unit_params")
+            + " (%{customdata[2]})<extra></extra>",
+            textinfo="label+percent root",
+        )
+    )  # fmt: skip
+    return _layout(fig, t(lang, "chart_treemap_title", model=s.title), height=460)
+
+
+def compare_costs(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> go.Figure:
+    """Params and MACs per stage of two models, grouped."""
+    names = [st.name for st in a.stages if st.name in {x.name for x in b.stages}]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(t(lang, "chart_params"),
+                                                        t(lang, "chart_macs")))  # fmt: skip
+    for summary, color, tag in ((a, MODEL_COLORS[0], "A"), (b, MODEL_COLORS[1], "B")):
+        stages = {st.name: st for st in summary.stages}
+        label = f"{tag}: {summary.title}"
+        fig.add_bar(x=names, y=[stages[n].params for n in names], name=label,
+                    marker_color=color, legendgroup=tag, row=1, col=1,
+                    customdata=[fmt_count(stages[n].params) for n in names],
+                    hovertemplate=label + " · %{x}: %{customdata}<extra></extra>")  # fmt: skip
+        fig.add_bar(x=names, y=[stages[n].macs for n in names], name=label, showlegend=False,
+                    marker_color=color, legendgroup=tag, row=1, col=2,
+                    customdata=[fmt_macs(stages[n].macs) for n in names],
+                    hovertemplate=label + " · %{x}: %{customdata} MACs<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "chart_compare_title", a=a.title, b=b.title))
+    fig.update_yaxes(tickformat="~s")
+    fig.update_layout(showlegend=True, barmode="group",
+                      legend={"orientation": "h", "y": -0.15})  # fmt: skip
+    return fig

@@ -1,0 +1,261 @@
+"""Every text of the page, its charts and explanations, in English and Simplified Chinese.
+
+`t(lang, key, **values)` formats one text. Both languages have the same keys and placeholders
+(a test checks). Technical terms stay recognisable in Chinese: BasicBlock, Bottleneck, stride,
+ReLU, BatchNorm, MACs, conv names and stage names are not translated.
+"""
+
+from __future__ import annotations
+
+LANGS = {"en": "English", "zh": "中文"}
+
+EN = {
+    # page
+    "title": "ResNet Explorer",
+    "subtitle": "The block structure of every ResNet depth, computed from the real torchvision "
+    "modules: where each layer count comes from, what every stage outputs, what each block costs.",
+    "language": "Language",
+    "tab_arch": "Architecture",
+    "tab_compare": "Compare",
+    "model": "Model",
+    "model_info": "A registry name, or a custom spec such as bottleneck-2-2-2-2",
+    "input_size": "Input size (pixels)",
+    "custom_title": "Build a custom ResNet",
+    "block_type": "Block type",
+    "stage_blocks": "{stage} blocks",
+    "groups": "Groups (3×3 conv)",
+    "width": "Channels per group",
+    "paper_v1": "Stride on the first 1×1 (paper v1)",
+    "build": "Analyse this ResNet",
+    "custom_hint": "Groups and channels per group apply to Bottleneck only: ResNeXt 32×4d uses 32 "
+    "and 4, Wide ResNet 1 and 128, plain ResNet 1 and 64.",
+    "section_stages": "Stages",
+    "section_costs": "Where the parameters and the computation go",
+    "section_diagram": "The residual block at each stage",
+    "section_tree": "Layer tree",
+    "download_json": "Download summary (JSON)",
+    "download_csv": "Download layer table (CSV)",
+    "model_a": "Model A",
+    "model_b": "Model B",
+    "presets": "Classroom comparisons",
+    "preset_basic_bottleneck": "ResNet-34 vs ResNet-50: BasicBlock vs Bottleneck",
+    "preset_v1": "ResNet-50: torchvision v1.5 vs the paper's v1",
+    "preset_depth": "ResNet-18 vs ResNet-34: more blocks",
+    "preset_resnext": "ResNet-50 vs ResNeXt-50 32×4d: grouped 3×3",
+    "section_compare_stages": "Per stage",
+    "section_compare_blocks": "One block at each stage's width",
+    "macs_note": "MACs are the multiply-accumulates of conv and fc layers per image, the unit of "
+    "the paper's \"FLOPs\" and torchvision's GFLOPS. BatchNorm, ReLU, pooling and the residual "
+    "additions are not counted.",
+    "error": "Could not analyse this model: {message}",
+    # depth formula
+    "why_depth": "why {depth} layers",
+    "legend_stem": "{n} stem conv ({detail})",
+    "legend_block": "{k} convs per block",
+    "legend_stage": "{stage}: {n} blocks",
+    "legend_head": "{n} fc",
+    "formula_sentence": "Depth counts the layers with weights on the longest path: {stem} stem "
+    "conv, {k} convs in each of the {blocks} residual blocks, and {head} fully connected layer.",
+    "form_compact": "compact: {f}",
+    "form_expanded": "expanded: {f}",
+    "not_counted": "Not counted:",
+    "uncounted_projection_conv": "{n} projection shortcut 1×1 convs",
+    "uncounted_batchnorm": "{n} BatchNorm",
+    "uncounted_relu": "{n} ReLU modules",
+    "uncounted_pooling": "{n} pooling layers",
+    "uncounted_other": "{n} other layers",
+    "uncounted_calls": " (applied {calls} times)",
+    "not_counted_why": "They have no weights (ReLU, pooling), fold into the conv before them at "
+    "inference (BatchNorm), or sit beside the main path (projection shortcuts).",
+    # tables and tree
+    "col_stage": "Stage",
+    "col_paper": "Paper (Table 1)",
+    "col_output": "Output (C×H×W)",
+    "col_stride": "Stride",
+    "col_rf": "Receptive field",
+    "col_blocks": "Blocks",
+    "col_params": "Params",
+    "col_share": "Share",
+    "col_macs": "MACs",
+    "col_name": "Module",
+    "col_type": "Type",
+    "col_detail": "Detail",
+    "col_channels": "channels",
+    "col_delta": "B − A",
+    "total": "Total",
+    "stage_table_note": "Output is channels × height × width for one image; stride and receptive "
+    "field are in input pixels. As in the paper's Table 1, the 3×3 max pool belongs to conv2_x "
+    "(layer1).",
+    "costs_story": "Parameters pile up late: {stage} alone holds {pct}% of them. MACs are spread "
+    "out: each stage costs {lo}–{hi}% of the total, because the early stages run few channels "
+    "over large feature maps.",
+    "tree_stage": "{n} blocks",
+    "identity": "identity",
+    "projection": "projection",
+    "projection_because": "projection ({why})",
+    "reason_stride": "stride {stride}",
+    "reason_channels": "channels {a}→{b}",
+    "list_sep": ", ",
+    # compare
+    "first_block": "first block",
+    "later_block": "later blocks",
+    "blocks_note": "A stage's first block carries its stride and projection; the later blocks "
+    "are all alike, so one stands for them.",
+    "cmp_totals": "{b} has {params} the parameters and {macs} the MACs of {a}.",
+    "cmp_same_stages": "Same blocks per stage ({stages}), yet a deeper network: a {tb} has {kb} "
+    "convs where a {ta} has {ka}, so {da} layers become {db}.",
+    "cmp_more_blocks": "Same block ({t}, {k} convs), more of them: {sa} blocks per stage "
+    "become {sb}, so {da} layers become {db}.",
+    "cmp_block": "At {stage}, one {ta} ({ca}) has {pa} parameters and {ma} MACs; one {tb} ({cb}) "
+    "has {pb} parameters and {mb} MACs.",
+    "cmp_stride": "The stride of each stage's first block sits on {la} ({ka}×{ka}) in {a} and on "
+    "{lb} ({kb}×{kb}) in {b}; with the stride on the 1×1, the 3×3 runs on a quarter of the "
+    "positions. So {block} costs {ma} vs {mb} MACs, and the whole network {ta} vs {tb}.",
+    # diagram
+    "diagram_title": "Residual blocks with their real channel numbers",
+    "diagram_in": "in: {c} channels",
+    "diagram_out": "out: {c} channels",
+    "later_blocks": "{a} … {b} (×{n})",
+    "reduce": "{k} reduce",
+    "expand": "{k} expand ×{x}",
+    "why_projection": "A projection shortcut (1×1 conv + BN) appears only where x cannot be added "
+    "to F(x) as it is, as in {block}: {reason}. Every other block adds x unchanged.",
+    "why_no_projection": "Every block adds x unchanged: no block changes the shape.",
+    "diagram_legend": "Boxes: kernel, output channels, /stride (the paper's notation). Solid side "
+    "path: projection shortcut; dashed: identity.",
+    # charts
+    "chart_params": "Parameters per stage",
+    "chart_macs": "MACs per stage",
+    "chart_costs_title": "{model}: params and MACs per stage",
+    "chart_treemap_title": "{model}: where the parameters live",
+    "chart_compare_title": "{a} vs {b}, per stage",
+    "unit_params": "params",
+}
+
+ZH = {
+    # page
+    "title": "ResNet 结构浏览器",
+    "subtitle": "逐层查看各种深度 ResNet 的 block 结构，数据直接来自真实的 torchvision 模块："
+    "层数从何而来、每个 stage 输出什么、每个 block 开销多少。",
+    "language": "语言",
+    "tab_arch": "网络结构",
+    "tab_compare": "对比",
+    "model": "模型",
+    "model_info": "注册表中的模型名，或自定义写法，如 bottleneck-2-2-2-2",
+    "input_size": "输入尺寸（像素）",
+    "custom_title": "自定义 ResNet",
+    "block_type": "Block 类型",
+    "stage_blocks": "{stage} 的 block 数",
+    "groups": "分组数（3×3 卷积）",
+    "width": "每组通道数",
+    "paper_v1": "stride 放在第一个 1×1 卷积上（论文 v1）",
+    "build": "分析这个 ResNet",
+    "custom_hint": "分组数与每组通道数只对 Bottleneck 有效：ResNeXt 32×4d 为 32 和 4，"
+    "Wide ResNet 为 1 和 128，普通 ResNet 为 1 和 64。",
+    "section_stages": "各个 stage",
+    "section_costs": "参数量与计算量分布",
+    "section_diagram": "各 stage 的残差 block",
+    "section_tree": "逐层结构树",
+    "download_json": "下载摘要（JSON）",
+    "download_csv": "下载逐层表（CSV）",
+    "model_a": "模型 A",
+    "model_b": "模型 B",
+    "presets": "课堂常用对比",
+    "preset_basic_bottleneck": "ResNet-34 对比 ResNet-50：BasicBlock 与 Bottleneck",
+    "preset_v1": "ResNet-50：torchvision v1.5 对比论文原版 v1",
+    "preset_depth": "ResNet-18 对比 ResNet-34：更多 block",
+    "preset_resnext": "ResNet-50 对比 ResNeXt-50 32×4d：分组 3×3 卷积",
+    "section_compare_stages": "逐 stage 对比",
+    "section_compare_blocks": "同一 stage 宽度下的单个 block",
+    "macs_note": "MACs 指每张图像在卷积层和全连接层中的乘加次数，即论文中“FLOPs”与 torchvision "
+    "GFLOPS 所用的单位；BatchNorm、ReLU、池化和残差相加不计入。",
+    "error": "无法分析该模型：{message}",
+    # depth formula
+    "why_depth": "为什么是 {depth} 层",
+    "legend_stem": "{n} 个 stem 卷积（{detail}）",
+    "legend_block": "每个 block {k} 个卷积",
+    "legend_stage": "{stage}：{n} 个 block",
+    "legend_head": "{n} 个全连接层 fc",
+    "formula_sentence": "深度只统计最长路径上带权重的层：{stem} 个 stem 卷积，{blocks} 个残差 "
+    "block 各含 {k} 个卷积，再加 {head} 个全连接层。",
+    "form_compact": "简写：{f}",
+    "form_expanded": "展开：{f}",
+    "not_counted": "不计入：",
+    "uncounted_projection_conv": "{n} 个投影 shortcut 的 1×1 卷积",
+    "uncounted_batchnorm": "{n} 个 BatchNorm",
+    "uncounted_relu": "{n} 个 ReLU 模块",
+    "uncounted_pooling": "{n} 个池化层",
+    "uncounted_other": "{n} 个其他层",
+    "uncounted_calls": "（共调用 {calls} 次）",
+    "not_counted_why": "它们要么没有权重（ReLU、池化），要么在推理时可并入前面的卷积（BatchNorm），"
+    "要么不在主路径上（投影 shortcut）。",
+    # tables and tree
+    "col_stage": "阶段",
+    "col_paper": "论文（表 1）",
+    "col_output": "输出（C×H×W）",
+    "col_stride": "步长 stride",
+    "col_rf": "感受野",
+    "col_blocks": "block 数",
+    "col_params": "参数量",
+    "col_share": "占比",
+    "col_macs": "MACs",
+    "col_name": "模块",
+    "col_type": "类型",
+    "col_detail": "说明",
+    "col_channels": "通道",
+    "col_delta": "B − A",
+    "total": "合计",
+    "stage_table_note": "输出为单张图像的 通道×高×宽；stride 与感受野以输入像素计。"
+    "与论文表 1 一致，3×3 最大池化归入 conv2_x（layer1）。",
+    "costs_story": "参数集中在后段：仅 {stage} 就占 {pct}%。计算量（MACs）则分布较均匀：每个 stage "
+    "占总量的 {lo}–{hi}%，因为前面的 stage 在大特征图上只用少量通道。",
+    "tree_stage": "{n} 个 block",
+    "identity": "恒等 identity",
+    "projection": "投影 projection",
+    "projection_because": "投影 projection（{why}）",
+    "reason_stride": "stride {stride}",
+    "reason_channels": "通道 {a}→{b}",
+    "list_sep": "，",
+    # compare
+    "first_block": "第一个 block",
+    "later_block": "后续 block",
+    "blocks_note": "每个 stage 的第一个 block 负责 stride 和投影；后续 block 结构相同，"
+    "取其一为代表。",
+    "cmp_totals": "{b} 的参数量是 {a} 的 {params}，MACs 是其 {macs}。",
+    "cmp_same_stages": "每个 stage 的 block 数相同（{stages}），网络却更深：{tb} 有 {kb} 个卷积，"
+    "而 {ta} 只有 {ka} 个，所以 {da} 层变成了 {db} 层。",
+    "cmp_more_blocks": "block 相同（{t}，每个 {k} 个卷积），但数量更多：每个 stage 的 block 数由 "
+    "{sa} 变为 {sb}，因此 {da} 层变成 {db} 层。",
+    "cmp_block": "在 {stage}，一个 {ta}（{ca}）有 {pa} 个参数、{ma} MACs；一个 {tb}（{cb}）有 "
+    "{pb} 个参数、{mb} MACs。",
+    "cmp_stride": "{a} 把每个 stage 第一个 block 的 stride 放在 {la}（{ka}×{ka}）上，{b} 则放在 "
+    "{lb}（{kb}×{kb}）上；stride 在 1×1 上时，3×3 卷积只需处理四分之一的位置。因此 {block} "
+    "的开销为 {ma} 对 {mb} MACs，整个网络为 {ta} 对 {tb}。",
+    # diagram
+    "diagram_title": "带真实通道数的残差 block",
+    "diagram_in": "输入：{c} 通道",
+    "diagram_out": "输出：{c} 通道",
+    "later_blocks": "{a} … {b}（共 {n} 个）",
+    "reduce": "{k} 降维",
+    "expand": "{k} 升维 ×{x}",
+    "why_projection": "只有当 x 不能直接与 F(x) 相加时才需要投影 shortcut（1×1 卷积 + BN），"
+    "例如 {block}：{reason}。其余 block 都直接加上 x。",
+    "why_no_projection": "所有 block 都直接加上 x：没有 block 改变张量形状。",
+    "diagram_legend": "方框：卷积核、输出通道数、/stride（论文记法）。实线旁路：投影 shortcut；"
+    "虚线：恒等 identity。",
+    # charts
+    "chart_params": "各 stage 参数量",
+    "chart_macs": "各 stage 的 MACs",
+    "chart_costs_title": "{model}：各 stage 的参数量与 MACs",
+    "chart_treemap_title": "{model}：参数都在哪里",
+    "chart_compare_title": "{a} 对比 {b}（逐 stage）",
+    "unit_params": "个参数",
+}
+
+TEXTS = {"en": EN, "zh": ZH}
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The text `key` in `lang` ("en" or "zh"; anything else falls back to English)."""
+    table = TEXTS.get(lang, EN)
+    return table[key].format(**values) if values else table[key]

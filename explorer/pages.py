@@ -1,0 +1,129 @@
+"""What each tab shows for one request: records rendered as HTML, figures and export files,
+cached per (model, input size, language) so that switching back to a model is instant.
+
+The glue between analysis and the UI; no gradio here, so it is testable without a server.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from .analysis import ArchitectureSummary, analyze, check_input_size
+from .diagram import diagram_html
+from .figures import compare_costs, param_treemap, stage_costs
+from .i18n import LANGS
+from .registry import get_entry, list_models
+from .report import layers_csv
+from .views import (
+    compare_blocks_html,
+    compare_insights_html,
+    compare_stages_html,
+    costs_story,
+    formula_html,
+    stage_table_html,
+    tree_html,
+)
+
+
+@dataclass(frozen=True)
+class ArchitecturePage:
+    formula: str  # HTML: the depth formula, explained
+    stages: str  # HTML: the stage table
+    story: str  # one sentence: where the params and the MACs go
+    costs: go.Figure  # params and MACs per stage
+    treemap: go.Figure  # where the parameters live
+    diagram: str  # HTML with inline SVG: the block at each stage
+    tree: str  # HTML: the collapsible layer tree
+
+
+@dataclass(frozen=True)
+class ComparePage:
+    formula_a: str
+    formula_b: str
+    insights: str  # HTML: computed sentences on what differs and why
+    costs: go.Figure
+    stages: str  # HTML: per-stage table with differences
+    blocks: str  # HTML: one block of each model at each stage's width
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in LANGS else "en"
+
+
+def architecture_page(model: str, input_size: int, lang: str) -> ArchitecturePage:
+    """The Architecture tab for a registry name or custom spec (validated here)."""
+    return _architecture_page(get_entry(model).name, check_input_size(input_size), _lang(lang))
+
+
+@lru_cache(maxsize=128)
+def _architecture_page(name: str, size: int, lang: str) -> ArchitecturePage:
+    s = analyze(name, size)
+    return ArchitecturePage(
+        formula=formula_html(s, lang),
+        stages=stage_table_html(s, lang),
+        story=costs_story(s, lang),
+        costs=stage_costs(s, lang),
+        treemap=param_treemap(s, lang),
+        diagram=diagram_html(s, lang),
+        tree=tree_html(s, lang),
+    )
+
+
+def compare_page(model_a: str, model_b: str, input_size: int, lang: str) -> ComparePage:
+    a, b = get_entry(model_a).name, get_entry(model_b).name
+    return _compare_page(a, b, check_input_size(input_size), _lang(lang))
+
+
+@lru_cache(maxsize=64)
+def _compare_page(name_a: str, name_b: str, size: int, lang: str) -> ComparePage:
+    a, b = analyze(name_a, size), analyze(name_b, size)
+    return ComparePage(
+        formula_a=formula_html(a, lang, small=True),
+        formula_b=formula_html(b, lang, small=True),
+        insights=compare_insights_html(a, b, lang),
+        costs=compare_costs(a, b, lang),
+        stages=compare_stages_html(a, b, lang),
+        blocks=compare_blocks_html(a, b, lang),
+    )
+
+
+_export_dir: Path | None = None
+_export_lock = threading.Lock()
+
+
+def _exports() -> Path:
+    """This process's own folder for downloads, removed at exit."""
+    global _export_dir
+    with _export_lock:
+        if _export_dir is None:
+            _export_dir = Path(tempfile.mkdtemp(prefix="resnet-explorer-"))
+            atexit.register(shutil.rmtree, _export_dir, ignore_errors=True)
+        return _export_dir
+
+
+def export_files(model: str, input_size: int) -> tuple[Path, Path]:
+    """The summary as JSON and the layer table as CSV, written once per (model, input size)."""
+    s: ArchitectureSummary = analyze(model, input_size)
+    stem = f"{s.model}-{s.input_size}"  # registry names and specs are [a-z0-9_-] only
+    json_path, csv_path = _exports() / f"{stem}.json", _exports() / f"{stem}.csv"
+    if not json_path.exists():
+        json_path.write_text(json.dumps(s.to_dict(), indent=1, ensure_ascii=False), "utf-8")
+    if not csv_path.exists():
+        csv_path.write_text(layers_csv(s), "utf-8")
+    return json_path, csv_path
+
+
+def warm_pages(input_size: int = 224) -> None:
+    """Render every registry model's page in both languages (after the analysis warm-up)."""
+    for name in list_models():
+        for lang in LANGS:
+            architecture_page(name, input_size, lang)
