@@ -1,4 +1,4 @@
-"""Benchmarks that print ratios measured in one run: `python -m explorer.bench analysis`.
+"""Benchmarks that print what they measure in one run: `python -m explorer.bench analysis|ui`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -91,16 +91,99 @@ def analysis(runs: int) -> None:
     print(f"  to_dict of the cached summary  {to_dict * 1e3:8.2f} ms")
 
 
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _serve() -> tuple[subprocess.Popen[str], str]:
+    """`python app.py` on a free port; returns the process and its URL once it answers."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port)], text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "Running on local URL" in line:
+            return proc, f"http://127.0.0.1:{port}"
+    raise RuntimeError("app.py exited before serving")
+
+
+def _call(url: str, api_name: str, data: list[object]) -> None:
+    """One request through Gradio's queue over plain HTTP, read until its result arrives."""
+    import httpx
+
+    with httpx.Client(timeout=60) as http:
+        event = http.post(f"{url}/gradio_api/call/{api_name}", json={"data": data}).json()
+        with http.stream("GET", f"{url}/gradio_api/call/{api_name}/{event['event_id']}") as r:
+            for line in r.iter_lines():
+                if line.startswith("event: complete"):
+                    return
+                if line.startswith("event: error"):
+                    raise RuntimeError(f"{api_name} failed")
+    raise RuntimeError(f"{api_name}: no result")
+
+
+def ui(rounds: int) -> None:
+    """Server time of the Architecture tab's handler, and the round trip through the API."""
+    from gradio_client import Client
+
+    from explorer import ui as page_ui
+    from explorer.analysis import warm_cache
+    from explorer.registry import list_models
+
+    names = list_models()
+    cold = _time(lambda: page_ui.architecture(MODEL, SIZE, "en"))
+    warm_cache()
+    first = [_time(lambda n=n: page_ui.architecture(n, SIZE, "en")) for n in names if n != MODEL]
+    cached = [_time(lambda n=n: page_ui.architecture(n, SIZE, "en")) for n in names * rounds]
+
+    proc, url = _serve()
+    try:
+        client = Client(url, verbose=False)
+        for n in names:  # the app warms its caches in the background; make sure it is done
+            client.predict(n, SIZE, "en", api_name="/architecture")
+        trips = [_time(lambda n=n: client.predict(n, SIZE, "en", api_name="/architecture"))
+                 for n in names * rounds]  # fmt: skip
+        raw = [_time(lambda n=n: _call(url, "architecture", [n, SIZE, "en"]))
+               for n in names * rounds]  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+    ms = 1e3
+    print(f"ui benchmark: /architecture at {SIZE}×{SIZE}, {len(names)} registry models, "
+          f"{rounds} rounds")  # fmt: skip
+    print(f"  handler, nothing cached ({MODEL})   {cold * ms:8.1f} ms")
+    print(f"  handler, analysis cached (median)    {statistics.median(first) * ms:8.1f} ms  "
+          f"(max {max(first) * ms:.1f})")  # fmt: skip
+    print(f"  handler, page cached (median)        {statistics.median(cached) * ms:8.3f} ms  "
+          f"(p95 {_percentile(cached, 0.95) * ms:.3f}; target < 100 ms)")  # fmt: skip
+    print(f"  HTTP queue → complete (median)       {statistics.median(raw) * ms:8.1f} ms  "
+          f"(p95 {_percentile(raw, 0.95) * ms:.1f}; Gradio's processing + transfer)")  # fmt: skip
+    print(f"  gradio_client round trip (median)    {statistics.median(trips) * ms:8.1f} ms  "
+          f"(p95 {_percentile(trips, 0.95) * ms:.1f}; + downloading the 2 files)")  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m explorer.bench")
     sub = parser.add_subparsers(dest="which", required=True)
     bench = sub.add_parser("analysis", help="cold and warm analyze() vs torchinfo")
     bench.add_argument("--runs", type=int, default=5)
+    page = sub.add_parser("ui", help="server time of switching models in the Architecture tab")
+    page.add_argument("--rounds", type=int, default=3)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
     if args.which == "_cold":
         print(_cold(args.kind))
+    elif args.which == "ui":
+        ui(args.rounds)
     else:
         analysis(args.runs)
 

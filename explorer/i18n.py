@@ -96,6 +96,7 @@ EN = {
     "reason_stride": "stride {stride}",
     "reason_channels": "channels {a}→{b}",
     "list_sep": ", ",
+    "full_stop": ". ",
     # compare
     "first_block": "first block",
     "later_block": "later blocks",
@@ -216,6 +217,7 @@ ZH = {
     "reason_stride": "stride {stride}",
     "reason_channels": "通道 {a}→{b}",
     "list_sep": "，",
+    "full_stop": "。",
     # compare
     "first_block": "第一个 block",
     "later_block": "后续 block",

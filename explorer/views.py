@@ -82,7 +82,7 @@ def formula_html(s: ArchitectureSummary, lang: str, small: bool = False) -> str:
         f"<div>{escape(sentence)}</div>"
         f'<div class="rx-forms rx-muted">{"<br>".join(escape(f) for f in forms)}</div>'
         f'<div class="rx-muted"><b>{escape(t(lang, "not_counted"))}</b> '
-        f"{' · '.join(skipped)}. {escape(t(lang, 'not_counted_why'))}</div>"
+        f"{' · '.join(skipped)}{t(lang, 'full_stop')}{escape(t(lang, 'not_counted_why'))}</div>"
         f"</div>"
     )
 
@@ -188,7 +188,10 @@ def tree_html(s: ArchitectureSummary, lang: str) -> str:
                         escape(t(lang, "tree_stage", n=st.blocks) if st.blocks else ""),
                         fmt_shape(st.output_shape), fmt_count(st.params), fmt_macs(st.macs)],
                        0)  # fmt: skip
-        inner = "".join(_node_html(nodes[m], 1, blocks, lang) for m in st.modules)
+        members = []
+        for m in st.modules:  # a stage's Sequential is the stage row itself: show its blocks
+            members += nodes[m].children if m == st.name and st.blocks else [nodes[m]]
+        inner = "".join(_node_html(node, 1, blocks, lang) for node in members)
         parts.append(f"<details><summary>{summary}</summary>{inner}</details>")
     return f'<div class="rx-tree">{"".join(parts)}</div>'
 

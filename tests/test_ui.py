@@ -1,25 +1,81 @@
-"""The Gradio app: handlers, and the real `python app.py` served on 127.0.0.1."""
+"""The Gradio app: its handlers, and the real `python app.py` served on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
 import gradio as gr
 import httpx
+import plotly.graph_objects as go
 import pytest
 from gradio_client import Client
 
-from explorer import ui
+from explorer import analyze, ui
 
 
-def test_summary_handler():
-    text = ui.summary("resnet18", 224.0)
-    assert "18 = 1 + 2·(2+2+2+2) + 1" in text
+def test_architecture_handler():
+    out = ui.architecture("resnet50", 224.0, "en")
+    formula, stages, story, costs, treemap, diagram, tree, json_path, csv_path = out
+    assert "50 = 1 +" in formula and "25,557,032" in stages and "layer4" in story
+    assert isinstance(costs, go.Figure) and isinstance(treemap, go.Figure)
+    assert "<svg" in diagram and "layer4.2" in tree
+    assert json.loads(Path(json_path).read_text("utf-8"))["depth"] == 50
+    assert Path(csv_path).read_text("utf-8").startswith("name,type,level")
 
 
-def test_summary_handler_turns_user_errors_into_messages():
-    with pytest.raises(gr.Error, match="unknown model 'resnet19'"):
-        ui.summary("resnet19", 224)
-    with pytest.raises(gr.Error, match="input size must be from 32"):
-        ui.summary("resnet18", 8)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("resnet19", 224, "en"), "Could not analyse this model: unknown model 'resnet19'"),
+        (("resnet18", 16, "zh"), "无法分析该模型：input size must be from 32"),
+        (("resnet18", 224.5, "en"), "input size must be a whole number"),
+        (("resnet18", None, "en"), "input size must be a whole number"),
+    ],
+)
+def test_user_errors_become_translated_messages(args, message):
+    with pytest.raises(gr.Error, match=message):
+        ui.architecture(*args)
+
+
+def test_unexpected_errors_show_no_internals(monkeypatch, caplog):
+    def broken(*args):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(ui, "architecture_page", broken)
+    with pytest.raises(gr.Error) as err:
+        ui.architecture("resnet18", 224, "en")
+    assert "secret" not in str(err.value) and "internal error" in str(err.value)
+    assert "secret internals" in caplog.text  # the log keeps what the user does not see
+
+
+def test_compare_handler():
+    formula_a, _, insights, costs, stages, blocks = ui.compare("resnet50", "resnet50_v1", 224, "en")
+    assert "4.09 G vs 3.86 G" in insights and "−231.2 M" in stages and "BottleneckV1" in blocks
+    assert isinstance(costs, go.Figure) and formula_a.count("rx-formula") == 2
+
+
+def test_custom_model_handler():
+    assert ui.custom_model("bottleneck", 2, 2, 2, 2, 1, 64, False) == "bottleneck-2-2-2-2"
+    assert (
+        ui.custom_model("bottleneck", 3.0, 4, 6, 3, 32, 4, True) == "bottleneck-3-4-6-3-g32-w4-v1"
+    )
+    # groups, width and v1 belong to Bottleneck: a BasicBlock spec leaves them out
+    assert ui.custom_model("basic", 1, 1, 1, 1, 32, 4, True) == "basic-1-1-1-1"
+    with pytest.raises(gr.Error, match="each stage needs 1 to 50 blocks"):
+        ui.custom_model("bottleneck", 0, 2, 2, 2, 1, 64, False)
+    with pytest.raises(gr.Error, match="invalid custom model"):
+        ui.custom_model("bottleneck", None, 2, 2, 2, 1, 64, False)
+
+
+def test_initial_language_follows_the_browser():
+    def request(accept: str) -> SimpleNamespace:
+        return SimpleNamespace(headers={"accept-language": accept})
+
+    assert ui.initial_language(request("zh-CN,zh;q=0.9,en;q=0.8")) == "zh"
+    assert ui.initial_language(request("en-US,en;q=0.9")) == "en"
+    assert ui.initial_language(request("")) == "en"
 
 
 def test_server_defaults():
@@ -39,19 +95,35 @@ def test_app_binds_localhost_without_share_link(served):
     assert httpx.get(url).status_code == 200
 
 
-def test_api_summary_through_gradio_client(served):
+def test_api_through_gradio_client(served):
     url, _ = served
     client = Client(url, verbose=False)
-    text = client.predict("resnet50", 224, api_name="/summary")
-    assert "50 = 1 + 3·(3+4+6+3) + 1" in text
+    endpoints = client.view_api(return_format="dict")["named_endpoints"]
+    assert {"/architecture", "/compare", "/custom_model", "/summary"} <= set(endpoints)
+
+    out = client.predict("resnet18", 224, "en", api_name="/architecture")
+    assert "18 = 1 +" in out[0] and "11,689,512" in out[1]
+    costs = json.loads(out[3]["plot"])
+    assert costs["data"][0]["y"] == [
+        st.params for st in analyze("resnet18").stages
+    ]  # fmt: skip
+    assert json.loads(Path(out[7]).read_text("utf-8"))["total_params"] == 11_689_512
+
+    cmp = client.predict("resnet34", "resnet50", 224, "zh", api_name="/compare")
+    assert "ResNet-50 的参数量是 ResNet-34 的 1.17×" in cmp[2]
+    spec = client.predict("bottleneck", 2, 2, 2, 2, 1, 64, False, "en", api_name="/custom_model")
+    assert spec == "bottleneck-2-2-2-2"
+    assert "26 = 1 + 3·(2+2+2+2) + 1" in client.predict("bottleneck-2-2-2-2", 224,
+                                                         api_name="/summary")  # fmt: skip
     with pytest.raises(Exception, match="unknown model 'resnet19'") as err:
-        client.predict("resnet19", 224, api_name="/summary")
+        client.predict("resnet19", 224, "en", api_name="/architecture")
     assert "Traceback" not in str(err.value)
     assert httpx.get(url).status_code == 200  # still serving
 
 
 def test_direct_posts_cannot_skip_the_queue(served):
     url, _ = served
-    response = httpx.post(f"{url}/gradio_api/run/summary", json={"data": ["resnet18", 224]})
+    response = httpx.post(f"{url}/gradio_api/run/architecture",
+                          json={"data": ["resnet18", 224, "en"]})  # fmt: skip
     assert response.status_code == 404
     assert "join the queue" in response.text
