@@ -220,21 +220,23 @@ def call_macs(module: nn.Module, call: Call) -> int:
 
 
 def _detail(module: nn.Module) -> str:
+    """Kernel, channels, stride of a leaf in notation that reads the same in both languages."""
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
         text = f"{kh}×{kw} conv, {module.in_channels}→{module.out_channels}"
         if pair(module.stride)[0] > 1:
             text += f", stride {pair(module.stride)[0]}"
-        return text + (f", {module.groups} groups" if module.groups > 1 else "")
+        return text + (f", g={module.groups}" if module.groups > 1 else "")
     if isinstance(module, nn.Linear):
         return f"fc {module.in_features}→{module.out_features}"
     if isinstance(module, _BatchNorm):
-        return f"{module.num_features} channels"
+        return f"C={module.num_features}"
     if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
         k, s = pair(module.kernel_size)[0], pair(module.stride)[0]
         return f"{k}×{k}, stride {s}"
     if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
-        return "global" if module.output_size in (1, (1, 1)) else f"to {module.output_size}"
+        size = pair(module.output_size)  # type: ignore[arg-type]
+        return f"→ {size[0]}×{size[1]}"
     return ""
 
 

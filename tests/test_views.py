@@ -90,7 +90,9 @@ def test_tree_has_every_module_once():
     assert html.count("<details>") == len(s.stages) + len(containers)
     assert "ReLU ×3" in html and "64×56×56, 64×56×56, 256×56×56" in html
     assert "projection (stride 2, channels 256→512)" in html
-    assert "投影 projection（stride 2，通道 256→512）" in tree_html(s, "zh")
+    zh = tree_html(s, "zh")
+    assert "投影 projection（stride 2，通道 256→512）" in zh
+    assert "C=64" in zh and "channels" not in zh and "global" not in zh
 
 
 def test_text_is_escaped():
