@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .analysis import analyze
+from .demo import bundled_weights
 from .errors import ExplorerError
 from .registry import CUSTOM_SPEC_HELP, get_entry, list_models
 from .report import fmt_count, fmt_macs, layers_csv, summary_text, text_table
@@ -70,6 +71,8 @@ def _parser() -> _Parser:
 
 def _weights_status(name: str) -> str:
     entry = get_entry(name)
+    if entry.source == "demo":
+        return "bundled" if bundled_weights(name).is_file() else "missing: see README"
     if entry.weights_enum is None:
         return "none published"
     default = entry.weights("DEFAULT")
@@ -80,8 +83,8 @@ def _weights_status(name: str) -> str:
 def _models(fmt: str) -> str:
     records = []
     for name in list_models():
-        s = analyze(name)
         entry = get_entry(name)
+        s = analyze(name, entry.input_size)
         records.append(
             {
                 "name": name,
@@ -90,6 +93,7 @@ def _models(fmt: str) -> str:
                 "block": next(b.type for st in s.stages for b in st.block_rows),
                 "layers": list(entry.layers),
                 "params": s.total_params,
+                "input_size": entry.input_size,
                 "macs": s.total_macs,
                 "weights": _weights_status(name),
                 "note": entry.note,
@@ -104,13 +108,14 @@ def _models(fmt: str) -> str:
             r["block"],
             "-".join(map(str, r["layers"])),
             fmt_count(r["params"]),
+            str(r["input_size"]),
             fmt_macs(r["macs"]),
             r["weights"],
         ]
         for r in records
     ]
-    header = ["name", "depth", "block", "stages", "params", "MACs@224", "weights"]
-    lines = text_table(header, rows, right={1, 4, 5})
+    header = ["name", "depth", "block", "stages", "params", "input", "MACs", "weights"]
+    lines = text_table(header, rows, right={1, 4, 5, 6})
     lines += ["", f"Also accepted: {CUSTOM_SPEC_HELP}."]
     return "\n".join(lines) + "\n"
 

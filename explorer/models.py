@@ -20,6 +20,7 @@ from torch import nn
 from torchvision.models._api import WeightsEnum
 from torchvision.transforms._presets import ImageClassification
 
+from . import demo
 from .errors import ExplorerError
 from .registry import ModelEntry, get_entry
 from .weights import check_fits, resolve_weights
@@ -112,12 +113,18 @@ def _cache_key(entry: ModelEntry, weights: object, seed: int) -> Hashable:
     if isinstance(weights, WeightsEnum):
         weights = weights.name
     if isinstance(weights, str) and weights.strip().upper() in entry.weight_names:
+        if entry.source == "demo":
+            return (entry.name, *_file_key(demo.bundled_weights(entry.name)))
         enum_member = entry.weights(weights.strip().upper())
         return (entry.name, enum_member.name)
-    path = Path(weights).expanduser().resolve()  # type: ignore[arg-type]
+    return (entry.name, *_file_key(Path(weights)))  # type: ignore[arg-type]
+
+
+def _file_key(path: Path) -> tuple[str, tuple[int, int] | None]:
+    """A rewritten checkpoint file gets a new key, so it is read again."""
+    path = path.expanduser().resolve()
     stat = path.stat() if path.is_file() else None
-    # A rewritten checkpoint file gets a new key, so it is read again.
-    return (entry.name, str(path), stat and (stat.st_mtime_ns, stat.st_size))
+    return str(path), stat and (stat.st_mtime_ns, stat.st_size)
 
 
 def load_model(

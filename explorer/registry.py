@@ -20,6 +20,8 @@ from torchvision.models._api import WeightsEnum
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3
 from torchvision.transforms._presets import ImageClassification
 
+from . import demo
+from .demo import arch as demo_arch
 from .errors import ExplorerError
 
 BlockKind = Literal["basic", "bottleneck"]
@@ -67,14 +69,13 @@ class ModelEntry:
     block: BlockKind  # residual block type
     layers: tuple[int, int, int, int]  # blocks in layer1..layer4
     groups: int = 1  # groups of the 3×3 conv (ResNeXt cardinality)
-    width_per_group: int = (
-        64  # 3×3 channels per group at layer1: 64 plain, 128 wide, 4 ResNeXt 32×4d
-    )
-    stride_on: Literal["3x3", "1x1"] = (
-        "3x3"  # Bottleneck downsampling: torchvision v1.5 or paper v1
-    )
-    source: Literal["torchvision", "paper", "custom"] = "torchvision"  # who defines the builder
+    # 3×3 channels per group at layer1: 64 plain, 128 wide, 4 for ResNeXt 32×4d
+    width_per_group: int = 64
+    # where a Bottleneck downsamples: torchvision's v1.5 ("3x3") or the paper's v1 ("1x1")
+    stride_on: Literal["3x3", "1x1"] = "3x3"
+    source: Literal["torchvision", "paper", "custom", "demo"] = "torchvision"  # who defines it
     note: str = ""  # one line shown in listings
+    input_size: int = 224  # the image side the model is meant for (the demo models: 64)
 
     @property
     def weights_enum(self) -> type[WeightsEnum] | None:
@@ -86,6 +87,8 @@ class ModelEntry:
     @property
     def weight_names(self) -> tuple[str, ...]:
         """Names accepted as `weights=` besides None and a file path ("DEFAULT" included)."""
+        if self.source == "demo":
+            return ("DEFAULT",)  # the project's own weights, bundled in assets/
         enum = self.weights_enum
         return () if enum is None else ("DEFAULT", *(w.name for w in enum))
 
@@ -113,19 +116,29 @@ class ModelEntry:
         Trained weights carry their own (resize/crop/mean/std); an architecture without published
         weights uses torchvision's ImageNet preset, whose defaults are the ImageNet statistics.
         """
+        if self.source == "demo":
+            stats = demo.normalization(self.name)
+            mean, std = stats if stats else ((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
+            return ImageClassification(crop_size=self.input_size, resize_size=self.input_size,
+                                       mean=tuple(mean), std=tuple(std))  # fmt: skip
         if weights is not None and self.weights_enum is not None:
             return self.weights(weights).transforms()
         return ImageClassification(crop_size=224)
 
     @property
     def categories(self) -> tuple[str, ...]:
-        """Class names in output order: ImageNet-1k for every architecture in this registry."""
+        """Class names in output order: the generated shapes, or ImageNet-1k."""
+        if self.source == "demo":
+            return demo.CLASSES
         weights = self.weights_enum or tvm.ResNet18_Weights
         return tuple(weights.DEFAULT.meta["categories"])
 
     @property
-    def spec(self) -> str:
-        """The custom spec string that builds the same architecture."""
+    def spec(self) -> str | None:
+        """The custom spec string that builds the same architecture (None for the narrower
+        demo models, which no spec describes)."""
+        if self.source == "demo":
+            return None
         return _canonical(
             self.block, self.layers, self.groups, self.width_per_group, self.stride_on == "1x1"
         )
@@ -133,7 +146,9 @@ class ModelEntry:
     def build(self, device: torch.device | str | None = None) -> nn.Module:
         """A freshly initialised model (the caller seeds the RNG); eval mode."""
         with torch.device(device or "cpu"):
-            if self.source == "torchvision":
+            if self.source == "demo":
+                model = demo_arch.build(self.block, len(demo.CLASSES))
+            elif self.source == "torchvision":
                 model = tvm.get_model(self.name, weights=None)
             else:
                 block_cls: type[nn.Module]
@@ -162,6 +177,12 @@ def _tv(
     return ModelEntry(name, title, block, layers, groups, width, note=note)
 
 
+def _demo(name: str, title: str, block: BlockKind) -> ModelEntry:
+    note = "trained offline by this project on generated shapes (assets/)"
+    return ModelEntry(name, title, block, demo_arch.LAYERS, source="demo", note=note,  # type: ignore[arg-type]
+                      input_size=demo.SIZE)  # fmt: skip
+
+
 def _v1(name: str, title: str, layers: tuple[int, int, int, int]) -> ModelEntry:
     note = "paper's Bottleneck (stride on the first 1×1 conv); no published weights"
     return ModelEntry(name, title, "bottleneck", layers, stride_on="1x1", source="paper", note=note)
@@ -188,6 +209,8 @@ _ENTRIES: dict[str, ModelEntry] = {e.name: e for e in (
     _v1("resnet50_v1", "ResNet-50 (paper v1)", (3, 4, 6, 3)),
     _v1("resnet101_v1", "ResNet-101 (paper v1)", (3, 4, 23, 3)),
     _v1("resnet152_v1", "ResNet-152 (paper v1)", (3, 8, 36, 3)),
+    _demo("demo_basic", "Demo ResNet-10 (BasicBlock)", "basic"),
+    _demo("demo_bottleneck", "Demo ResNet-14 (Bottleneck)", "bottleneck"),
 )}
 # fmt: on
 

@@ -22,7 +22,7 @@ from .analysis import analyze, warm_cache
 from .errors import ExplorerError
 from .i18n import LANGS, t
 from .pages import architecture_page, compare_page, export_files, warm_pages
-from .registry import custom_spec, list_models
+from .registry import custom_spec, get_entry, list_models
 from .report import summary_text
 from .theme import CSS, FONTS, MONO_FONTS
 
@@ -85,6 +85,16 @@ def custom_model(block: str, layer1: float, layer2: float, layer3: float, layer4
         return custom_spec("bottleneck", layers, _whole(groups), _whole(width), bool(v1))
     except Exception as err:
         raise _fail(err, lang) from None
+
+
+def natural_size(model: str, current: float) -> float:
+    """The model's own input size (64 for the demo models) when the slider sits at another
+    model's own size; a size the user chose is kept."""
+    natural = {get_entry(name).input_size for name in list_models()}
+    try:
+        return get_entry(model).input_size if current in natural else current
+    except ExplorerError:
+        return current  # the architecture event reports the bad name
 
 
 def summary(name: str, input_size: int = 224) -> str:
@@ -205,10 +215,12 @@ def build() -> gr.Blocks:
                 compare_blocks = gr.HTML()
         label(gr.Markdown(t(en, "macs_note")), lambda lg: t(lg, "macs_note"))
 
-        gr.on([demo.load, model.change, size.release, lang.change], architecture,
-              [model, size, lang],
-              [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file],
+        arch_out = [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file]
+        gr.on([demo.load, size.release, lang.change], architecture, [model, size, lang], arch_out,
               api_name="architecture", concurrency_limit=CONCURRENCY)  # fmt: skip
+        model.change(natural_size, [model, size], size, api_visibility="private").then(
+            architecture, [model, size, lang], arch_out, api_visibility="private",
+            concurrency_limit=CONCURRENCY)  # fmt: skip
         gr.on([demo.load, model_a.change, model_b.change, size_c.release, lang.change], compare,
               [model_a, model_b, size_c, lang],
               [formula_a, formula_b, insights, compare_plot, compare_stages, compare_blocks],

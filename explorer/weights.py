@@ -22,6 +22,7 @@ from safetensors.torch import load_file as load_safetensors
 from torch import Tensor, nn
 from torchvision.models._api import WeightsEnum
 
+from . import demo
 from .errors import ExplorerError
 from .registry import ModelEntry
 
@@ -233,6 +234,19 @@ def _torchvision(
     )
 
 
+def _bundled(entry: ModelEntry) -> WeightsResult:
+    path = demo.bundled_weights(entry.name)
+    if not path.is_file():
+        raise ExplorerError(
+            f"the bundled weights of {entry.name} are missing ({path}). Restore assets/ from the "
+            "repository, or train them again with `python -m explorer.demo train`."
+        )
+    return WeightsResult(
+        read_checkpoint(path), "bundled", True,
+        f"{entry.title}: trained by this project on generated shapes ({path.name}).",
+    )  # fmt: skip
+
+
 def resolve_weights(
     entry: ModelEntry, weights: object, *, seed: int = 0, progress: bool = False
 ) -> WeightsResult:
@@ -243,6 +257,8 @@ def resolve_weights(
     """
     if weights is None:
         return _random(seed)
+    if entry.source == "demo" and isinstance(weights, str) and weights.strip().upper() == "DEFAULT":
+        return _bundled(entry)
     if isinstance(weights, WeightsEnum):
         if entry.weights_enum is None or not isinstance(weights, entry.weights_enum):
             raise ExplorerError(f"{weights} are not weights for {entry.name}.")

@@ -27,6 +27,8 @@ TORCHVISION_NAMES = [
     "wide_resnet101_2", "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
 ]  # fmt: skip
 PAPER_V1_NAMES = ["resnet50_v1", "resnet101_v1", "resnet152_v1"]
+IMAGENET_NAMES = TORCHVISION_NAMES + PAPER_V1_NAMES  # 224-pixel ImageNet geometry
+DEMO_NAMES = ["demo_basic", "demo_bottleneck"]
 
 
 def depth_in_name(name: str) -> int:

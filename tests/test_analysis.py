@@ -13,9 +13,9 @@ import torchinfo
 from torch import nn
 from torchvision import models as tvm
 
-from explorer import ExplorerError, analyze, get_entry, list_models, load_model
+from explorer import ExplorerError, analyze, get_entry, load_model
 
-from .conftest import TORCHVISION_NAMES, depth_in_name
+from .conftest import IMAGENET_NAMES, TORCHVISION_NAMES, depth_in_name
 
 # He et al. 2015, Table 1: multiply-adds ("FLOPs") at 224×224, ×10⁹.
 PAPER_GMACS = {
@@ -57,7 +57,7 @@ def test_v15_costs_more_than_the_paper_v1():
     assert analyze("resnet50_v1").total_macs / 1e9 == pytest.approx(3.858, abs=0.001)
 
 
-@pytest.mark.parametrize("name", list_models())
+@pytest.mark.parametrize("name", IMAGENET_NAMES)
 def test_stage_sizes_depth_and_tree_totals(name):
     s = analyze(name)
     assert [st.name for st in s.stages] == ["stem", "layer1", "layer2", "layer3", "layer4", "head"]

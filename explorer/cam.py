@@ -1,0 +1,126 @@
+"""Grad-CAM through captum from one forward pass: class scores, the map of the chosen class and
+the stage activations, without changing the shared model.
+
+The network runs up to the CAM layer without autograd. captum's LayerGradCam then runs the rest
+(the "tail") from that activation, so the backward pass stops at the CAM layer. No hook is put on
+the model itself: captum hooks a private Identity at the head of the tail, and private taps
+record stage outputs, so concurrent requests on one model cannot see each other's state.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import torch
+from captum.attr import LayerAttribution, LayerGradCam
+from torch import nn
+
+from .errors import ExplorerError
+from .hooks import hooked
+from .structure import find_structure
+
+
+@dataclass(frozen=True)
+class CamResult:
+    logits: torch.Tensor  # (N, classes), from the same forward pass as the maps
+    targets: torch.Tensor  # (N,) the class each map explains
+    maps: torch.Tensor  # (N, H, W) in [0, 1], bilinear-upsampled to the input
+    grid: torch.Tensor  # (N, h, w) in [0, 1], at the CAM layer's own resolution
+    features: dict[str, torch.Tensor]  # stage name → its output (N, C, h, w), detached
+
+
+class _Tap(nn.Module):
+    """Records what passes through it into a per-call dict; changes nothing."""
+
+    def __init__(self, name: str, store: dict[str, torch.Tensor]) -> None:
+        super().__init__()
+        self.name, self.store = name, store
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.store[self.name] = x.detach()
+        return x
+
+
+def cam_layers(model: nn.Module) -> list[str]:
+    """Layers a CAM can be taken at: each stage, then each block, in forward order."""
+    stages = find_structure(model).stages
+    blocks = [f"{s}.{i}" for s in stages for i in range(len(model.get_submodule(s)))]
+    return [*stages, *blocks]
+
+
+def resolve_layer(model: nn.Module, layer: str) -> nn.Module:
+    valid = cam_layers(model)
+    if layer not in valid:
+        raise ExplorerError(
+            f"no layer {layer!r} in this model: choose a stage (layer1 … layer4) or a block "
+            f"such as {valid[-1]} ({len(valid)} layers in all)."
+        )
+    return model.get_submodule(layer)
+
+
+def forward_steps(model: nn.Module, store: dict[str, torch.Tensor]) -> list[tuple[str, nn.Module]]:
+    """What torchvision's ResNet.forward applies, in order: the stem, every block (a tap after
+    each stage), then the head with the flatten that forward does before the fc."""
+    structure = find_structure(model)
+    steps = [(name, model.get_submodule(name)) for name in structure.stem]
+    for stage in structure.stages:
+        for i, block in enumerate(model.get_submodule(stage)):
+            steps.append((f"{stage}.{i}", block))
+        steps.append((stage, _Tap(stage, store)))
+    for name in structure.head:
+        module = model.get_submodule(name)
+        if isinstance(module, nn.Linear):
+            steps.append(("flatten", nn.Flatten(1)))
+        steps.append((name, module))
+    return steps
+
+
+def _scaled(maps: torch.Tensor) -> torch.Tensor:
+    """Each map divided by its maximum; an all-zero map (no position raised the score) stays 0."""
+    peak = maps.flatten(1).amax(1).clamp_min(torch.finfo(maps.dtype).tiny)
+    return maps / peak[:, None, None]
+
+
+def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
+                  target: int | torch.Tensor | None = None) -> CamResult:  # fmt: skip
+    """Scores, Grad-CAM at `layer` for `target` (default: each image's top-1) and stage outputs.
+
+    x: a preprocessed batch (N, 3, H, W) on the model's device. Works inside
+    torch.inference_mode or no_grad; a model in train mode is evaluated in eval mode and put back.
+    """
+    resolve_layer(model, layer)
+    store: dict[str, torch.Tensor] = {}
+    steps = forward_steps(model, store)
+    names = [name for name, _ in steps]
+    cut = names.index(layer) + 1  # a stage's name is its tap, right after its last block
+    mode = hooked(model) if model.training else nullcontext()  # BatchNorm needs eval mode
+    with torch.inference_mode(False), mode:
+        a = x.clone() if x.is_inference() else x
+        with torch.no_grad():  # the prefix: no autograd graph, nothing to backpropagate
+            for _, module in steps[:cut]:
+                a = module(a)
+        tail = nn.Sequential(nn.Identity(), *(module for _, module in steps[cut:]))
+
+        def scores(activation: torch.Tensor) -> torch.Tensor:
+            logits = tail(activation)
+            store["logits"] = logits.detach()
+            # captum needs one number per image when no class is given: the top-1 score.
+            return logits if target is not None else logits.max(1).values
+
+        with torch.enable_grad():
+            raw = (
+                LayerGradCam(scores, tail[0])
+                .attribute(a.detach().requires_grad_(), target=target, relu_attributions=True)[:, 0]
+                .detach()
+            )  # (N, h, w)
+    logits = store.pop("logits")
+    targets = logits.argmax(1) if target is None else torch.as_tensor(target).expand(len(x))
+    maps = LayerAttribution.interpolate(raw[:, None], tuple(x.shape[-2:]), "bilinear")[:, 0]
+    return CamResult(logits, targets.to(logits.device), _scaled(maps), _scaled(raw), store)
+
+
+def gradcam_maps(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
+                 layer: str = "layer4") -> torch.Tensor:  # fmt: skip
+    """Grad-CAM of class `target[i]` for image `x[i]` at `layer`: (N, H, W) in [0, 1]."""
+    return explain_batch(model, x, layer, target).maps
