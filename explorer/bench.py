@@ -1,4 +1,5 @@
-"""Benchmarks that print what they measure in one run: `python -m explorer.bench analysis|ui`.
+"""Benchmarks that print what they measure in one run:
+`python -m explorer.bench analysis|ui|predict`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -170,6 +171,78 @@ def ui(rounds: int) -> None:
           f"(p95 {_percentile(trips, 0.95) * ms:.1f}; + downloading the 2 files)")  # fmt: skip
 
 
+def _interleaved(contenders: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median seconds per call, the contenders taking turns so that noise hits all alike."""
+    for fn in contenders.values():  # warm-up: allocator, oneDNN primitives, lazy imports
+        fn()
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(runs):
+        for name, fn in contenders.items():
+            times[name].append(_time(fn))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def predict(runs: int) -> None:
+    """explain() against a bare forward pass and against pytorch-grad-cam, same model and image."""
+    import torch
+    from pytorch_grad_cam import GradCAM
+
+    from explorer.demo import make_samples
+    from explorer.explain import explain
+    from explorer.models import load_model, model_info
+
+    model = load_model("resnet50")  # random weights: the same arithmetic as trained ones
+    image = make_samples(1, seed=0)[0][0].resize((256, 256))
+    x = model_info(model).preprocess(image)[None]  # (1, 3, 224, 224)
+
+    def bare() -> object:
+        with torch.inference_mode():
+            return model(x)
+
+    library = GradCAM(model=model, target_layers=[model.layer4[-1]])
+    contenders = {
+        "bare torchvision forward": bare,
+        "explorer.explain (top-5 + Grad-CAM layer4)": lambda: explain(x, model, 5, "layer4"),
+        "pytorch-grad-cam GradCAM (layer4)": lambda: library(input_tensor=x, targets=None),
+    }
+    med = _interleaved(contenders, runs)
+    names = list(med)
+    print(f"predict benchmark: resnet50, one 224×224 image, CPU ({torch.get_num_threads()} "
+          f"threads), median of {runs} interleaved runs")  # fmt: skip
+    for name in names:
+        print(f"  {name:<44} {med[name] * 1e3:8.1f} ms")
+    ours, bare_t, theirs = med[names[1]], med[names[0]], med[names[2]]
+    print(f"  explain / bare forward                       {ours / bare_t:8.2f} ×  (target ≤ 1.3)")
+    print(f"  pytorch-grad-cam / explain                   {theirs / ours:8.2f} ×  (target ≥ 2)")
+    if torch.cuda.is_available():
+        _gpu(runs)
+    else:
+        print("  GPU: no CUDA device on this machine; not measured")
+
+
+def _gpu(runs: int) -> None:
+    """Latency and throughput of explain() on CUDA for batch 1 and 32."""
+    import torch
+
+    from explorer.explain import explain_many
+    from explorer.models import load_model
+
+    name = torch.cuda.get_device_name()
+    for model_name in ("resnet18", "resnet50", "resnet152"):
+        model = load_model(model_name, device="cuda")
+        for batch in (1, 32):
+            xs = [torch.randn(1, 3, 224, 224) for _ in range(batch)]
+
+            def step(xs: list = xs, model: torch.nn.Module = model) -> None:
+                explain_many(xs, model, 5, "layer4")
+                torch.cuda.synchronize()
+
+            seconds = _interleaved({"gpu": step}, runs)["gpu"]
+            print(f"  GPU {name}: {model_name} batch {batch:>2}: {seconds * 1e3:7.1f} ms per "
+                  f"batch, {batch / seconds:8.1f} images/s")  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m explorer.bench")
     sub = parser.add_subparsers(dest="which", required=True)
@@ -177,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     bench.add_argument("--runs", type=int, default=5)
     page = sub.add_parser("ui", help="server time of switching models in the Architecture tab")
     page.add_argument("--rounds", type=int, default=3)
+    pred = sub.add_parser("predict", help="explain() vs a bare forward and pytorch-grad-cam")
+    pred.add_argument("--runs", type=int, default=15)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
@@ -184,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(_cold(args.kind))
     elif args.which == "ui":
         ui(args.rounds)
+    elif args.which == "predict":
+        predict(args.runs)
     else:
         analysis(args.runs)
 

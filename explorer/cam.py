@@ -82,6 +82,32 @@ def _scaled(maps: torch.Tensor) -> torch.Tensor:
     return maps / peak[:, None, None]
 
 
+def _tail_cam(steps: list[tuple[str, nn.Module]], cut: int, a: torch.Tensor,
+              target: int | torch.Tensor | None, store: dict[str, torch.Tensor]
+              ) -> torch.Tensor:  # fmt: skip
+    """captum's LayerGradCam on the network after `cut`, from its input activation `a`.
+
+    Returns the raw map (N, h, w); the logits of this pass land in store["logits"].
+    """
+    tail = nn.Sequential(nn.Identity(), *(module for _, module in steps[cut:]))
+
+    def scores(activation: torch.Tensor) -> torch.Tensor:
+        logits = tail(activation)
+        store["logits"] = logits.detach()
+        # captum needs one number per image when no class is given: the top-1 score.
+        return logits if target is not None else logits.max(1).values
+
+    with torch.enable_grad():
+        raw = LayerGradCam(scores, tail[0]).attribute(
+            a.detach().requires_grad_(), target=target, relu_attributions=True
+        )
+    return raw[:, 0].detach()
+
+
+def _upsampled(raw: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    return _scaled(LayerAttribution.interpolate(raw[:, None], size, "bilinear")[:, 0])
+
+
 def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
                   target: int | torch.Tensor | None = None) -> CamResult:  # fmt: skip
     """Scores, Grad-CAM at `layer` for `target` (default: each image's top-1) and stage outputs.
@@ -92,32 +118,34 @@ def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
     resolve_layer(model, layer)
     store: dict[str, torch.Tensor] = {}
     steps = forward_steps(model, store)
-    names = [name for name, _ in steps]
-    cut = names.index(layer) + 1  # a stage's name is its tap, right after its last block
+    cut = [name for name, _ in steps].index(layer) + 1  # a stage's name is its tap
     mode = hooked(model) if model.training else nullcontext()  # BatchNorm needs eval mode
     with torch.inference_mode(False), mode:
         a = x.clone() if x.is_inference() else x
         with torch.no_grad():  # the prefix: no autograd graph, nothing to backpropagate
             for _, module in steps[:cut]:
                 a = module(a)
-        tail = nn.Sequential(nn.Identity(), *(module for _, module in steps[cut:]))
-
-        def scores(activation: torch.Tensor) -> torch.Tensor:
-            logits = tail(activation)
-            store["logits"] = logits.detach()
-            # captum needs one number per image when no class is given: the top-1 score.
-            return logits if target is not None else logits.max(1).values
-
-        with torch.enable_grad():
-            raw = (
-                LayerGradCam(scores, tail[0])
-                .attribute(a.detach().requires_grad_(), target=target, relu_attributions=True)[:, 0]
-                .detach()
-            )  # (N, h, w)
+        raw = _tail_cam(steps, cut, a, target, store)
     logits = store.pop("logits")
     targets = logits.argmax(1) if target is None else torch.as_tensor(target).expand(len(x))
-    maps = LayerAttribution.interpolate(raw[:, None], tuple(x.shape[-2:]), "bilinear")[:, 0]
-    return CamResult(logits, targets.to(logits.device), _scaled(maps), _scaled(raw), store)
+    size = tuple(x.shape[-2:])
+    return CamResult(logits, targets.to(logits.device), _upsampled(raw, size), _scaled(raw), store)
+
+
+def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
+               ) -> dict[str, torch.Tensor]:  # fmt: skip
+    """Grad-CAM of the same classes at every stage, from the stage outputs that `result`
+    recorded: only the network after each stage runs again, the forward pass is not repeated."""
+    out: dict[str, torch.Tensor] = {}
+    mode = hooked(model) if model.training else nullcontext()
+    with torch.inference_mode(False), mode:
+        for stage in find_structure(model).stages:
+            steps = forward_steps(model, {})
+            cut = [name for name, _ in steps].index(stage) + 1
+            activation = result.features[stage].clone()
+            raw = _tail_cam(steps, cut, activation, result.targets, {})
+            out[stage] = _upsampled(raw, size)
+    return out
 
 
 def gradcam_maps(model: nn.Module, x: torch.Tensor, target: torch.Tensor,

@@ -6,6 +6,10 @@ Figures consume records only; titles and hover texts come from i18n.py.
 
 from __future__ import annotations
 
+from functools import cache
+
+import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -28,6 +32,19 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
         paper_bgcolor="rgba(0,0,0,0)",
     )
     return fig
+
+
+COLORMAPS = ("Jet", "Turbo", "Viridis", "Inferno")  # Jet: the classic CAM look
+
+
+@cache
+def colormap_lut(name: str) -> np.ndarray:
+    """256 RGB colours sampled from one of plotly's colour scales: (256, 3) uint8."""
+    if name not in COLORMAPS:
+        name = COLORMAPS[0]
+    colors = plotly.colors.sample_colorscale(name, [i / 255 for i in range(256)])
+    rgb = [c[c.index("(") + 1 : -1].split(",") for c in colors]  # "rgb(r, g, b)"
+    return np.array([[round(float(v)) for v in c] for c in rgb], dtype=np.uint8)
 
 
 def stage_costs(s: ArchitectureSummary, lang: str) -> go.Figure:

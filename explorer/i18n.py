@@ -48,6 +48,7 @@ EN = {
     "the paper's \"FLOPs\" and torchvision's GFLOPS. BatchNorm, ReLU, pooling and the residual "
     "additions are not counted.",
     "error": "Could not analyse this model: {message}",
+    "error_image": "Could not explain this image: {message}",
     # depth formula
     "why_depth": "why {depth} layers",
     "legend_stem": "{n} stem conv ({detail})",
@@ -131,6 +132,43 @@ EN = {
     "chart_treemap_title": "{model}: where the parameters live",
     "chart_compare_title": "{a} vs {b}, per stage",
     "unit_params": "params",
+    # predict & explain
+    "tab_predict": "Predict & Explain",
+    "demo_line": "Demo models: two small ResNets this project trained on generated shapes "
+    "({classes}), so predictions and Grad-CAM work offline; see assets/DEMO_MODELS.md.",
+    "image": "Image",
+    "examples": "Generated shapes for the demo models (click one):",
+    "weights": "Weights",
+    "weights_random": "random (untrained)",
+    "weights_bundled": "bundled (trained by this project)",
+    "weights_default": "DEFAULT ({name})",
+    "target": "Class to explain",
+    "top1": "top-1 (the prediction)",
+    "layer": "Grad-CAM layer",
+    "opacity": "Overlay opacity",
+    "colormap": "Colour map",
+    "explain_btn": "Explain",
+    "predictions": "Top-5 predictions",
+    "overlay": "Grad-CAM over the image the model saw",
+    "download_overlay": "Download overlay (PNG)",
+    "download_map": "Download raw map (16-bit PNG)",
+    "stage_cams": "The same class at layer1 … layer4: the deeper the layer, the coarser the map",
+    "features": "The strongest channels of each stage's output",
+    "untrained": "{title} has untrained (random) weights: these predictions mean nothing.",
+    "use_demo": "Use the demo model",
+    "status_torchvision": "{title}: ImageNet weights {weights}, as published by torchvision.",
+    "status_bundled": "{title}: trained by this project on generated shapes; it knows only "
+    "{classes}.",
+    "status_file": "{title}: weights from a checkpoint ({weights}).",
+    "status_random": "{title}: random initialisation; the architecture is exact, the predictions "
+    "mean nothing.",
+    "status_unavailable": "{title}: the ImageNet weights are not on this machine and cannot be "
+    "downloaded now, so the model runs with random weights. To get them, run `python -m explorer "
+    "fetch {name}` once with internet access.",
+    "cam_caption": "Grad-CAM of “{label}” ({prob} probability) at {layer} ({grid} grid).",
+    "no_image": "Upload an image, paste one, use the webcam, or click a generated example.",
+    "downloading": "Downloading the weights of {name}",
+    "feature_caption": "{stage}: channels {channels}",
 }
 
 ZH = {
@@ -171,6 +209,7 @@ ZH = {
     "macs_note": "MACs 指每张图像在卷积层和全连接层中的乘加次数，即论文中“FLOPs”与 torchvision "
     "GFLOPS 所用的单位；BatchNorm、ReLU、池化和残差相加不计入。",
     "error": "无法分析该模型：{message}",
+    "error_image": "无法解释这张图像：{message}",
     # depth formula
     "why_depth": "为什么是 {depth} 层",
     "legend_stem": "{n} 个 stem 卷积（{detail}）",
@@ -252,6 +291,40 @@ ZH = {
     "chart_treemap_title": "{model}：参数都在哪里",
     "chart_compare_title": "{a} 对比 {b}（逐 stage）",
     "unit_params": "个参数",
+    # predict & explain
+    "tab_predict": "预测与解释",
+    "demo_line": "演示模型：本项目在生成的形状图像（{classes}）上自行训练的两个小型 ResNet，"
+    "因此离线也能预测并显示 Grad-CAM；详见 assets/DEMO_MODELS.md。",
+    "image": "图像",
+    "examples": "为演示模型生成的形状（点击试用）：",
+    "weights": "权重",
+    "weights_random": "随机初始化（未训练）",
+    "weights_bundled": "内置（本项目训练）",
+    "weights_default": "默认 DEFAULT（{name}）",
+    "target": "要解释的类别",
+    "top1": "top-1（预测结果）",
+    "layer": "Grad-CAM 所在层",
+    "opacity": "叠加不透明度",
+    "colormap": "配色",
+    "explain_btn": "解释",
+    "predictions": "前 5 个预测",
+    "overlay": "模型所见图像上的 Grad-CAM",
+    "download_overlay": "下载叠加图（PNG）",
+    "download_map": "下载原始热力图（16 位 PNG）",
+    "stage_cams": "同一类别在 layer1 … layer4 的 Grad-CAM：层越深，热力图越粗",
+    "features": "各 stage 输出中最强的通道",
+    "untrained": "{title} 的权重未经训练（随机初始化）：这些预测没有意义。",
+    "use_demo": "改用演示模型",
+    "status_torchvision": "{title}：torchvision 发布的 ImageNet 权重 {weights}。",
+    "status_bundled": "{title}：由本项目在生成的形状上训练，只认识 {classes}。",
+    "status_file": "{title}：权重来自检查点（{weights}）。",
+    "status_random": "{title}：随机初始化；结构准确，但预测没有意义。",
+    "status_unavailable": "{title}：本机没有 ImageNet 权重，目前也无法下载，因此模型使用随机权重。"
+    "联网后运行一次 `python -m explorer fetch {name}` 即可获取。",
+    "cam_caption": "“{label}”（概率 {prob}）在 {layer} 的 Grad-CAM（{grid} 网格）。",
+    "no_image": "请上传或粘贴图像、使用摄像头，或点击一个生成的示例。",
+    "downloading": "正在下载 {name} 的权重",
+    "feature_caption": "{stage}：通道 {channels}",
 }
 
 TEXTS = {"en": EN, "zh": ZH}

@@ -23,7 +23,7 @@ from torchvision.transforms._presets import ImageClassification
 from . import demo
 from .errors import ExplorerError
 from .registry import ModelEntry, get_entry
-from .weights import check_fits, resolve_weights
+from .weights import Progress, WeightsSource, check_fits, resolve_weights
 
 INFO_ATTR = "explorer_info"
 CACHE_ENV = "EXPLORER_MODEL_CACHE_MB"
@@ -39,6 +39,7 @@ class ModelInfo:
     weights: str  # where the weights came from, e.g. "IMAGENET1K_V2" or "random (seed 0)"
     trained: bool  # False: predictions mean nothing, and the UI says so
     message: str  # one sentence about the weights for the user
+    source: WeightsSource  # random, torchvision, bundled, file, or unavailable (so random)
     categories: tuple[str, ...]  # class names in output order
     preprocess: ImageClassification  # image → normalised (3, H, W) crop, the weights' own
 
@@ -128,7 +129,12 @@ def _file_key(path: Path) -> tuple[str, tuple[int, int] | None]:
 
 
 def load_model(
-    name: str, weights: object = None, *, seed: int = 0, progress: bool = False
+    name: str,
+    weights: object = None,
+    *,
+    seed: int = 0,
+    progress: bool | Progress = False,
+    device: str | torch.device | None = None,
 ) -> nn.Module:
     """A model from the registry, in eval mode, with its ModelInfo attached.
 
@@ -137,11 +143,14 @@ def load_model(
       weights name (read from the torch hub cache, downloaded when online), or the path of a
       .safetensors/.pth checkpoint (strictly checked against the architecture).
     Offline without cached weights the model is random, `model_info(m).trained` is False and
-    a warning says how to get the weights. The returned module is shared through the cache:
+    a warning says how to get the weights. `progress` shows a download: True prints to stderr,
+    a callable gets (bytes so far, total). `device` defaults to the CPU (see device.py); on CUDA
+    the model is also made channels-last. The returned module is shared through the cache:
     copy it (copy.deepcopy) before changing it.
     """
     entry = get_entry(name)
-    key = _cache_key(entry, weights, seed)
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    key = (*_cache_key(entry, weights, seed), str(dev))
     model = cache.get(key)
     if model is not None:
         return model
@@ -151,12 +160,17 @@ def load_model(
         model = cache.get(key)
         if model is None:
             model, keep = _load(entry, weights, seed, progress)
+            model.to(dev)
+            if dev.type == "cuda":  # NHWC is what cuDNN's fastest convolutions want
+                model.to(memory_format=torch.channels_last)
             if keep:
                 cache.put(key, model)
     return model
 
 
-def _load(entry: ModelEntry, weights: object, seed: int, progress: bool) -> tuple[nn.Module, bool]:
+def _load(
+    entry: ModelEntry, weights: object, seed: int, progress: bool | Progress
+) -> tuple[nn.Module, bool]:
     result = resolve_weights(entry, weights, seed=seed, progress=progress)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -171,6 +185,7 @@ def _load(entry: ModelEntry, weights: object, seed: int, progress: bool) -> tupl
         weights=result.label,
         trained=result.trained,
         message=result.message,
+        source=result.source,
         categories=entry.categories,
         preprocess=entry.preprocess(result.torchvision),
     )

@@ -7,20 +7,28 @@ The glue between analysis and the UI; no gradio here, so it is testable without 
 from __future__ import annotations
 
 import atexit
+import hashlib
+import io
 import json
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import plotly.graph_objects as go
+from PIL import Image
 
 from .analysis import ArchitectureSummary, analyze, check_input_size
+from .cam import cam_layers
+from .demo import data as demo_data
 from .diagram import diagram_html
+from .explain import Explanation
 from .figures import compare_costs, param_treemap, stage_costs
-from .i18n import LANGS
+from .i18n import LANGS, t
+from .overlay import feature_grid, map_image, overlay
 from .registry import get_entry, list_models
 from .report import layers_csv
 from .views import (
@@ -29,9 +37,11 @@ from .views import (
     compare_stages_html,
     costs_story,
     formula_html,
+    prediction_note,
     stage_table_html,
     tree_html,
 )
+from .weights import hub_file
 
 
 @dataclass(frozen=True)
@@ -127,3 +137,88 @@ def warm_pages(input_size: int = 224) -> None:
     for name in list_models():
         for lang in LANGS:
             architecture_page(name, input_size, lang)
+
+
+# ---------------------------------------------------------------- Predict & Explain
+
+EXAMPLE_SEED = 7  # the generated images offered as examples (no model saw this seed)
+EXPORT_TTL_S = 3600  # PNG downloads older than an hour are removed, as Gradio does with its own
+
+
+@dataclass(frozen=True)
+class PredictView:
+    labels: dict[str, float]  # top-5, for gr.Label
+    overlay: Image.Image  # the CAM over the crop, enlarged for the page
+    stage_cams: list[tuple[Image.Image, str]]  # layer1..layer4, same class
+    features: list[tuple[Image.Image, str]]  # one grid of strongest channels per stage
+    note: str  # HTML: what the overlay shows, and a warning when untrained
+    overlay_png: Path
+    map_png: Path  # the raw map, 16-bit grayscale
+
+
+def save_png(image: Image.Image, stem: str) -> Path:
+    """A PNG in this process's export folder; files older than an hour are removed."""
+    folder = _exports() / "png"
+    folder.mkdir(exist_ok=True)
+    now = time.time()
+    for old in folder.glob("*.png"):
+        if now - old.stat().st_mtime > EXPORT_TTL_S:
+            old.unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    digest = hashlib.sha1(buffer.getvalue()).hexdigest()[:12]  # same picture, same file
+    path = folder / f"{stem}-{digest}.png"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def predict_view(ex: Explanation, opacity: float, colormap: str, lang: str) -> PredictView:
+    labels: dict[str, float] = {}
+    for p in ex.predictions:  # ImageNet repeats a few names ("crane"): keep both entries
+        labels[p.label if p.label not in labels else f"{p.label} #{p.index}"] = p.prob
+    stem = f"{ex.model}-{ex.layer}-{ex.target}"
+    shown = overlay(ex.image, ex.cam, opacity, colormap)
+    stages = [(overlay(ex.image, m, opacity, colormap, size=200), s) for s, m in ex.stage_cams]
+    features = []
+    for f in ex.features:
+        channels = ", ".join(map(str, f.channels[:4])) + " …"
+        caption = t(lang, "feature_caption", stage=f.stage, channels=channels)
+        features.append((feature_grid(f), caption))
+    return PredictView(
+        labels=labels,
+        overlay=shown,
+        stage_cams=stages,
+        features=features,
+        note=prediction_note(ex, lang),
+        overlay_png=save_png(shown, f"overlay-{stem}"),
+        map_png=save_png(map_image(ex.cam), f"map-{stem}"),
+    )
+
+
+def examples() -> list[str]:
+    """One generated image per class, written once, for the page's clickable examples."""
+    folder = _exports() / "examples"
+    if not folder.exists():
+        folder.mkdir()
+        seen: set[int] = set()
+        for i in range(200):
+            img, label, _ = demo_data.sample(EXAMPLE_SEED, i)
+            if label not in seen:
+                seen.add(label)
+                Image.fromarray(img).save(folder / f"{len(seen)}-{demo_data.CLASSES[label]}.png")
+            if len(seen) == len(demo_data.CLASSES):
+                break
+    return sorted(str(p) for p in folder.glob("*.png"))
+
+
+def default_predict_model() -> str:
+    """resnet50 when its ImageNet weights are on this machine, else the demo model."""
+    entry = get_entry("resnet50")
+    cached = hub_file(entry.weights("DEFAULT")).exists()
+    return "resnet50" if cached else "demo_bottleneck"
+
+
+@lru_cache(maxsize=64)
+def cam_layer_names(name: str) -> list[str]:
+    """The layers a CAM can be taken at, read from the architecture (built on the meta device)."""
+    return cam_layers(get_entry(name).build(device="meta"))

@@ -56,6 +56,8 @@ CSS = """
 .rx-tree details[open] > summary .rx-name::before { content: "▾ "; }
 .rx-name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rx-insights li { margin: 4px 0; }
+.rx-warning { background: #fef2f2; color: #991b1b; border: 2px solid #dc2626; border-radius: 10px;
+  padding: 10px 14px; margin-bottom: 8px; font-size: 1.05rem; }
 .rx-diagram svg { max-width: 100%; height: auto; }
 .rx-diagram text { font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
 """

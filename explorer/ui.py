@@ -1,32 +1,30 @@
 """The Gradio web app: layout, events and server settings. The only module that imports gradio.
 
 It wires components to pages.py and holds no maths. Every event a client may call has an
-`api_name`: /architecture, /compare, /custom_model and /summary. Labels are registered beside
-their component, so the language switch can relabel the whole page.
+`api_name`: /architecture, /compare, /predict (ui_predict.py), /custom_model and /summary. Labels
+are registered beside their component, so the language switch can relabel the whole page.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
-
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
 import gradio as gr
 
+from . import ui_predict
 from .analysis import analyze, warm_cache
+from .device import select_device
 from .errors import ExplorerError
 from .i18n import LANGS, t
 from .pages import architecture_page, compare_page, export_files, warm_pages
 from .registry import custom_spec, get_entry, list_models
 from .report import summary_text
 from .theme import CSS, FONTS, MONO_FONTS
+from .ui_shared import Labels, fail, whole
 
-log = logging.getLogger(__name__)
 MAX_UPLOAD = "10mb"
 QUEUE_SIZE = 64  # waiting requests beyond this are refused with a message, not left to pile up
 CONCURRENCY = 4  # per event; cached pages answer in microseconds
@@ -39,29 +37,16 @@ PRESETS = {
 }
 
 
-def _fail(err: Exception, lang: str) -> gr.Error:
-    """The message a user sees: ours when they caused it, a generic one (and a log) otherwise."""
-    if isinstance(err, ExplorerError):
-        return gr.Error(t(lang, "error", message=str(err)))
-    log.exception("request failed", exc_info=err)
-    return gr.Error(t(lang, "error", message="internal error; the server log has details"))
-
-
-def _whole(value: Any) -> Any:
-    """UI numbers arrive as floats; whole ones become ints, the rest is left for validation."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
 # ---------------------------------------------------------------- handlers (the API)
 
 
 def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, ...]:
     """Formula, stage table, cost story, two figures, block diagram, layer tree, JSON and CSV."""
     try:
-        page = architecture_page(model, _whole(input_size), lang)
-        json_path, csv_path = export_files(model, _whole(input_size))
+        page = architecture_page(model, whole(input_size), lang)
+        json_path, csv_path = export_files(model, whole(input_size))
     except Exception as err:
-        raise _fail(err, lang) from None
+        raise fail(err, lang) from None
     return (page.formula, page.stages, page.story, page.costs, page.treemap, page.diagram,
             page.tree, str(json_path), str(csv_path))  # fmt: skip
 
@@ -69,9 +54,9 @@ def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, 
 def compare(model_a: str, model_b: str, input_size: float, lang: str = "en") -> tuple[Any, ...]:
     """Both formulas, computed sentences, a figure, the stage and the block comparison."""
     try:
-        page = compare_page(model_a, model_b, _whole(input_size), lang)
+        page = compare_page(model_a, model_b, whole(input_size), lang)
     except Exception as err:
-        raise _fail(err, lang) from None
+        raise fail(err, lang) from None
     return page.formula_a, page.formula_b, page.insights, page.costs, page.stages, page.blocks
 
 
@@ -79,12 +64,12 @@ def custom_model(block: str, layer1: float, layer2: float, layer3: float, layer4
                  groups: float, width: float, v1: bool, lang: str = "en") -> str:  # fmt: skip
     """The spec string of a custom configuration, validated ("bottleneck-2-2-2-2")."""
     try:
-        layers = [_whole(n) for n in (layer1, layer2, layer3, layer4)]
+        layers = [whole(n) for n in (layer1, layer2, layer3, layer4)]
         if block == "basic":  # groups, width and v1 are Bottleneck options
             return custom_spec("basic", layers)
-        return custom_spec("bottleneck", layers, _whole(groups), _whole(width), bool(v1))
+        return custom_spec("bottleneck", layers, whole(groups), whole(width), bool(v1))
     except Exception as err:
-        raise _fail(err, lang) from None
+        raise fail(err, lang) from None
 
 
 def natural_size(model: str, current: float) -> float:
@@ -100,9 +85,9 @@ def natural_size(model: str, current: float) -> float:
 def summary(name: str, input_size: int = 224) -> str:
     """The CLI's text summary of one model."""
     try:
-        return summary_text(analyze(name, _whole(input_size)), blocks=True)
+        return summary_text(analyze(name, whole(input_size)), blocks=True)
     except Exception as err:
-        raise _fail(err, "en") from None
+        raise fail(err, "en") from None
 
 
 def initial_language(request: gr.Request) -> str:
@@ -115,11 +100,7 @@ def initial_language(request: gr.Request) -> str:
 
 
 def build() -> gr.Blocks:
-    labels: list[tuple[gr.components.Component | gr.blocks.BlockContext, Callable[[str], Any]]] = []
-
-    def label(component: Any, update: Callable[[str], Any]) -> Any:
-        labels.append((component, update))
-        return component
+    label = Labels()
 
     en = "en"
     with gr.Blocks(title="ResNet Explorer", delete_cache=DELETE_CACHE) as demo:
@@ -213,6 +194,7 @@ def build() -> gr.Blocks:
                 label(gr.Markdown(f"### {t(en, 'section_compare_blocks')}"),
                       lambda lg: f"### {t(lg, 'section_compare_blocks')}")  # fmt: skip
                 compare_blocks = gr.HTML()
+            ui_predict.build_tab(label, lang, demo)
         label(gr.Markdown(t(en, "macs_note")), lambda lg: t(lg, "macs_note"))
 
         arch_out = [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file]
@@ -227,8 +209,7 @@ def build() -> gr.Blocks:
               api_name="compare", concurrency_limit=CONCURRENCY)  # fmt: skip
         build_btn.click(custom_model, [block, *counts, groups, width, v1, lang], model,
                         api_name="custom_model")  # fmt: skip
-        lang.change(lambda lg: [update(lg) for _, update in labels], lang,
-                    [component for component, _ in labels], api_visibility="private")  # fmt: skip
+        lang.change(label.relabel, lang, label.components, api_visibility="private")
         demo.load(initial_language, None, lang, api_visibility="private")
         gr.api(summary, api_name="summary")
         header.elem_id = "page-header"
@@ -257,6 +238,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     parser.add_argument("--auth", metavar="USER:PASS", type=_credentials,
                         help="ask for this login first (use it with --host 0.0.0.0)")  # fmt: skip
+    parser.add_argument("--device", default=None,
+                        help="auto (default: CUDA, then MPS, then CPU), cpu, cuda, cuda:1, mps; "
+                             "also $EXPLORER_DEVICE")  # fmt: skip
     parser.add_argument("--share", action="store_true",
                         help="also open a public gradio.live link (off by default)")  # fmt: skip
     return parser.parse_args(argv)
@@ -269,6 +253,7 @@ def _warm() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    ui_predict.DEVICE = select_device(args.device)
     threading.Thread(target=_warm, name="warm-pages", daemon=True).start()
     demo = build()
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from html import escape
 
 from .analysis import ArchitectureSummary, BlockRow, LayerNode, StageRow
+from .explain import Explanation
 from .i18n import t
+from .models import ModelInfo
 from .report import fmt_count, fmt_macs, fmt_shape
 from .theme import BLOCK_COLOR, stage_color
 
@@ -314,3 +316,33 @@ def compare_insights_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: 
                       tb=fmt_macs(b.total_macs)))  # fmt: skip
     items = "".join(f"<li>{escape(text)}</li>" for text in said)
     return f'<ul class="rx-insights">{items}</ul>'
+
+
+# ---------------------------------------------------------------- Predict & Explain
+
+
+def weights_status(info: ModelInfo, lang: str) -> str:
+    """One sentence on where the model's weights come from, and a warning when untrained."""
+    text = t(lang, f"status_{info.source}", title=info.title, weights=info.weights,
+             name=info.name, classes=", ".join(info.categories[:8]))  # fmt: skip
+    if info.trained:
+        return f'<div class="rx-card">{escape(text)}</div>'
+    warning = escape(t(lang, "untrained", title=info.title))
+    return f'<div class="rx-card rx-warning"><b>⚠ {warning}</b><br>{escape(text)}</div>'
+
+
+def prediction_note(ex: Explanation, lang: str) -> str:
+    """What the overlay shows; an unmissable warning first when the weights are untrained."""
+    prob = next((p.prob for p in ex.predictions if p.index == ex.target), None)
+    grid = "×".join(map(str, ex.cam_grid.shape))
+    caption = t(lang, "cam_caption", label=ex.target_label, layer=ex.layer, grid=grid,
+                prob=f"{prob:.1%}" if prob is not None else "<0.1%")  # fmt: skip
+    warning = ""
+    if not ex.trained:
+        warning = escape(t(lang, "untrained", title=ex.title))
+        warning = f'<div class="rx-warning"><b>⚠ {warning}</b></div>'
+    return f"{warning}<div>{escape(caption)}</div>"
+
+
+def error_note(message: str) -> str:
+    return f'<div class="rx-warning">{escape(message)}</div>'

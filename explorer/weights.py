@@ -8,13 +8,18 @@ untrained model with a message that says how to get them; never silently.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import socket
+import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlparse
 
 import torch
@@ -28,9 +33,15 @@ from .registry import ModelEntry
 
 OFFLINE_ENV = "EXPLORER_OFFLINE"  # "1": never try to download
 PROBE_TIMEOUT_S = 3.0  # an offline network may drop packets instead of refusing them
+DOWNLOAD_TIMEOUT_S = 30.0  # per read: a stalled download fails instead of hanging a request
 _PROBE_TTL_S = 60.0
 _WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "module")  # training-script checkpoints
 _PREFIXES = ("module.", "_orig_mod.")  # added by DataParallel/DDP and by torch.compile
+
+
+# random: asked for; torchvision: its published weights; bundled: the demo models' own;
+# file: a checkpoint; unavailable: torchvision weights asked for but not to be had, so random.
+WeightsSource = Literal["random", "torchvision", "bundled", "file", "unavailable"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class WeightsResult:
     label: str  # "random (seed 0)", "IMAGENET1K_V2", "file resnet18.safetensors"
     trained: bool
     message: str  # one sentence for the user; says how to get weights that are missing
+    source: WeightsSource = "random"
     torchvision: str | None = None  # enum name when these are torchvision's weights
 
 
@@ -72,7 +84,44 @@ def offline_reason(url: str) -> str | None:
     return reason
 
 
-def fetch(weights: WeightsEnum, progress: bool = True) -> Path:
+Progress = Callable[[int, int | None], None]  # bytes so far, total bytes (None: unknown)
+
+
+def _print_progress(done: int, total: int | None) -> None:
+    share = f" ({done / total:.0%})" if total else ""
+    print(f"\r  {done / 2**20:.1f} MB{share}", end="" if done != total else "\n", file=sys.stderr)
+
+
+def download(url: str, dst: Path, hash_prefix: str | None, progress: Progress | None) -> None:
+    """Stream `url` to `dst`, checking the sha256 prefix that torchvision puts in file names.
+
+    The bytes land in a .part file first, so an interrupted download never looks complete.
+    """
+    part = dst.with_name(dst.name + ".part")
+    sha = hashlib.sha256()
+    try:
+        with (
+            urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response,
+            part.open("wb") as out,
+        ):
+            total = int(response.headers.get("Content-Length") or 0) or None
+            done = 0
+            while chunk := response.read(1 << 20):
+                out.write(chunk)
+                sha.update(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+    except OSError as err:  # URLError, timeouts and disk errors are all OSErrors
+        part.unlink(missing_ok=True)
+        raise ExplorerError(f"downloading {url} failed: {err}. Try again.") from err
+    if hash_prefix and not sha.hexdigest().startswith(hash_prefix):
+        part.unlink(missing_ok=True)
+        raise ExplorerError(f"the file from {url} is corrupt (hash mismatch). Try again.")
+    part.replace(dst)
+
+
+def fetch(weights: WeightsEnum, progress: bool | Progress = True) -> Path:
     """Download `weights` into the torch hub cache (hash-checked) unless already there."""
     path = hub_file(weights)
     if path.exists():
@@ -84,12 +133,8 @@ def fetch(weights: WeightsEnum, progress: bool = True) -> Path:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     match = torch.hub.HASH_REGEX.search(path.name)
-    try:
-        torch.hub.download_url_to_file(
-            weights.url, str(path), match.group(1) if match else None, progress=progress
-        )
-    except (OSError, RuntimeError) as err:  # URLError is an OSError; a bad hash a RuntimeError
-        raise ExplorerError(f"downloading {weights.url} failed: {err}. Try again.") from err
+    report = _print_progress if progress is True else (progress or None)
+    download(weights.url, path, match.group(1) if match else None, report)
     return path
 
 
@@ -198,7 +243,7 @@ def _random(seed: int) -> WeightsResult:
 
 
 def _torchvision(
-    entry: ModelEntry, weights: WeightsEnum, seed: int, progress: bool
+    entry: ModelEntry, weights: WeightsEnum, seed: int, progress: bool | Progress
 ) -> WeightsResult:
     path = hub_file(weights)
     if not path.exists():
@@ -207,7 +252,7 @@ def _torchvision(
             try:
                 fetch(weights, progress)
             except ExplorerError as err:
-                reason = str(err)
+                reason = str(err).rstrip(".")
         if reason is not None:
             return WeightsResult(
                 None,
@@ -218,6 +263,7 @@ def _torchvision(
                 f"predictions mean nothing. To get the weights, run `python -m explorer fetch "
                 f"{entry.name} --weights {weights.name}` with internet access, or copy "
                 f"{weights.url} to {path}.",
+                source="unavailable",
             )
     try:
         state = read_checkpoint(path)
@@ -230,6 +276,7 @@ def _torchvision(
         weights.name,
         True,
         f"ImageNet weights {weights.name} ({path.name}).",
+        source="torchvision",
         torchvision=weights.name,
     )
 
@@ -244,11 +291,12 @@ def _bundled(entry: ModelEntry) -> WeightsResult:
     return WeightsResult(
         read_checkpoint(path), "bundled", True,
         f"{entry.title}: trained by this project on generated shapes ({path.name}).",
+        source="bundled",
     )  # fmt: skip
 
 
 def resolve_weights(
-    entry: ModelEntry, weights: object, *, seed: int = 0, progress: bool = False
+    entry: ModelEntry, weights: object, *, seed: int = 0, progress: bool | Progress = False
 ) -> WeightsResult:
     """Turn a `weights=` argument into loadable weights.
 
@@ -270,7 +318,9 @@ def resolve_weights(
         path = Path(weights).expanduser()
         if path.is_file():
             state = read_checkpoint(path)
-            return WeightsResult(state, f"file {path.name}", True, f"weights from {path}.")
+            return WeightsResult(
+                state, f"file {path.name}", True, f"weights from {path}.", source="file"
+            )
         names = ", ".join(("None", *entry.weight_names)) if entry.weight_names else "None"
         raise ExplorerError(
             f"weights {str(weights)!r} for {entry.name} are neither a known name ({names}) "

@@ -102,3 +102,17 @@ def test_a_custom_resnet26(browser_page):
     page.get_by_role("button", name="Analyse this ResNet").click()  # bottleneck, 2-2-2-2
     page.get_by_text("26 = 1 + 3·(2+2+2+2) + 1").first.wait_for(timeout=WAIT)
     expect(page.get_by_text("compact: 26 = 1 + 3·2·4 + 1")).to_be_visible()
+
+
+def test_a_student_explains_a_generated_shape(browser_page):
+    page, url, _ = browser_page
+    page.goto(url)
+    page.get_by_role("tab", name="Predict & Explain").click()
+    expect(page.get_by_text("trained by this project on generated shapes")).to_be_visible(
+        timeout=WAIT
+    )  # fmt: skip
+    page.locator(".gallery-item").first.click()  # the first example: 1-arrow.png
+    expect(page.get_by_text("Grad-CAM of “arrow”")).to_be_visible(timeout=WAIT)
+    expect(page.locator("#cam-overlay img")).to_be_visible(timeout=WAIT)
+    expect(page.locator("#stage-cams img")).to_have_count(4, timeout=WAIT)
+    _shot(page, "predict-en.png")

@@ -3,8 +3,13 @@ and the honest offline fallback."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import http.server
+import os
 import pathlib
 import shutil
+import threading
 
 import pytest
 import torch
@@ -199,17 +204,17 @@ def test_offline_without_cache_falls_back_loudly(torch_home):
 
 def test_download_path_when_online(torch_home, monkeypatch, tmp_path):
     """With a reachable host, missing weights are downloaded (hash-checked) into the hub cache."""
-    source = tmp_path / "served.pth"
     state = _state()
+    source = tmp_path / "served.pth"
     torch.save(state, source)
     calls = []
 
-    def fake_download(url, dst, hash_prefix=None, progress=True):
+    def fake_download(url, dst, hash_prefix, progress):
         calls.append((url, hash_prefix))
         shutil.copy(source, dst)
 
     monkeypatch.setattr(W, "offline_reason", lambda url: None)
-    monkeypatch.setattr(torch.hub, "download_url_to_file", fake_download)
+    monkeypatch.setattr(W, "download", fake_download)
     model = load_model("resnet18", weights="DEFAULT")
     assert _same_weights(model, state) and model_info(model).trained
     assert calls == [(tvm.ResNet18_Weights.IMAGENET1K_V1.url, "f37072fd")]
@@ -217,12 +222,43 @@ def test_download_path_when_online(torch_home, monkeypatch, tmp_path):
 
 def test_failed_download_falls_back(torch_home, monkeypatch):
     def refuse(*args, **kwargs):
-        raise OSError("connection reset by peer")
+        raise ExplorerError("downloading … failed: connection reset by peer. Try again.")
 
     monkeypatch.setattr(W, "offline_reason", lambda url: None)
-    monkeypatch.setattr(torch.hub, "download_url_to_file", refuse)
-    with pytest.warns(UntrainedWeightsWarning, match="connection reset by peer"):
+    monkeypatch.setattr(W, "download", refuse)
+    with pytest.warns(UntrainedWeightsWarning, match="connection reset by peer") as caught:
         assert not model_info(load_model("resnet18", weights="DEFAULT")).trained
+    assert ".." not in str(caught[0].message)
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A loopback HTTP server for tmp_path/www: real sockets, no network."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_download_streams_checks_the_hash_and_reports_progress(http_server, tmp_path):
+    root, url = http_server
+    payload = os.urandom(3 * 2**20 + 123)
+    (root / "w.pth").write_bytes(payload)
+    prefix = hashlib.sha256(payload).hexdigest()[:8]
+    seen = []
+    W.download(f"{url}/w.pth", tmp_path / "w.pth", prefix, lambda d, t: seen.append((d, t)))
+    assert (tmp_path / "w.pth").read_bytes() == payload
+    assert seen[-1] == (len(payload), len(payload))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) == 4  # 1 MB chunks
+    with pytest.raises(ExplorerError, match="corrupt"):
+        W.download(f"{url}/w.pth", tmp_path / "bad.pth", "00000000", None)
+    assert not (tmp_path / "bad.pth").exists() and not (tmp_path / "bad.pth.part").exists()
+    with pytest.raises(ExplorerError, match="failed"):
+        W.download(f"{url}/missing.pth", tmp_path / "m.pth", None, None)
+    assert not (tmp_path / "m.pth.part").exists()
 
 
 def test_offline_reason(monkeypatch):

@@ -1,0 +1,221 @@
+"""The Predict & Explain tab: upload or pick an image, see the top-5, the Grad-CAM overlay at
+any layer, the same class at every stage, and the strongest feature maps.
+
+/predict is batched: requests arriving together are answered by one forward pass per model,
+and a bad image fails only its own request (Gradio does not preprocess the upload; our loader
+does, so its message is ours). Weights load (with a download progress bar) as
+soon as they are chosen. No maths here: explain.py computes, pages.py renders.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from typing import Any
+
+import gradio as gr
+import torch
+
+from .demo import CLASSES
+from .explain import Explanation, explain_many
+from .figures import COLORMAPS
+from .i18n import t
+from .images import ImageInput
+from .models import load_model, model_info
+from .pages import cam_layer_names, default_predict_model, examples, predict_view
+from .registry import get_entry, list_models
+from .ui_shared import Labels, fail, message
+from .views import error_note, weights_status
+
+TOP1 = "top-1"  # the target menu's first entry: explain the prediction itself
+DEVICE = torch.device("cpu")  # ui.main() sets it from --device / EXPLORER_DEVICE
+DEMO_MODEL = "demo_bottleneck"
+
+
+def _weights_arg(weights: str | None) -> str | None:
+    return None if weights in (None, "", "random") else weights
+
+
+def weight_choices(model: str, lang: str) -> list[tuple[str, str]]:
+    """What the weights menu offers for a model: its own weights first, random last."""
+    entry = get_entry(model)
+    named: list[tuple[str, str]] = []
+    if entry.source == "demo":
+        named = [(t(lang, "weights_bundled"), "DEFAULT")]
+    elif entry.weights_enum is not None:
+        default = t(lang, "weights_default", name=entry.weights("DEFAULT").name)
+        named = [(default, "DEFAULT"), *((w.name, w.name) for w in entry.weights_enum)]
+    return [*named, (t(lang, "weights_random"), "random")]
+
+
+def model_options(model: str, lang: str = "en") -> tuple[Any, Any, Any]:
+    """The weights, classes and layers that fit the chosen model."""
+    try:
+        entry = get_entry(model)
+        weights = weight_choices(model, lang)
+        layers = cam_layer_names(entry.name)
+    except Exception as err:
+        raise fail(err, lang) from None
+    targets = [(t(lang, "top1"), TOP1), *entry.categories]
+    return (gr.Dropdown(choices=weights, value=weights[0][1]),
+            gr.Dropdown(choices=targets, value=TOP1),
+            gr.Dropdown(choices=layers, value="layer4"))  # fmt: skip
+
+
+def load_weights(model: str, weights: str, lang: str = "en",
+                 progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
+                 ) -> tuple[str, Any]:  # fmt: skip
+    """Load (downloading with a progress bar when online) and say what the weights are."""
+
+    def report(done: int, total: int | None) -> None:
+        progress(done / total if total else 0.0, desc=t(lang, "downloading", name=model))
+
+    try:
+        info = model_info(load_model(model, _weights_arg(weights), device=DEVICE, progress=report))
+    except Exception as err:
+        raise fail(err, lang) from None
+    return weights_status(info, lang), gr.Button(visible=not info.trained)
+
+
+def image_source(payload: Any) -> ImageInput | None:
+    """The upload Gradio hands over unprocessed: a cached file's path, or a data URL (paste,
+    webcam). Decoding is left to images.load_image, whose errors say what to upload instead."""
+    if payload is None or isinstance(payload, (str, bytes)):
+        return payload or None
+    if payload.get("path"):
+        return payload["path"]
+    url = payload.get("url") or ""
+    if url.startswith("data:"):
+        return base64.b64decode(url.partition(",")[2] or "")
+    return None
+
+
+def _explain_each(module: Any, images: list[Any], targets: list[str | None], layer: str
+                  ) -> list[Explanation | Exception]:  # fmt: skip
+    """One pass for the batch; if an image fails, each again alone so the others still work."""
+    try:
+        return list(explain_many(images, module, 5, layer, targets, stage_cams=True))
+    except Exception:
+        out: list[Explanation | Exception] = []
+        for image, target in zip(images, targets, strict=True):
+            try:
+                out.extend(explain_many([image], module, 5, layer, [target], stage_cams=True))
+            except Exception as err:
+                out.append(err)
+        return out
+
+
+def predict(images: list[Any], models: list[str], targets: list[str], layers: list[str],
+            weights: list[str], opacities: list[float], colormaps: list[str], langs: list[str]
+            ) -> tuple[list[Any], ...]:  # fmt: skip
+    """Batched: top-5, overlay, CAM row, feature maps, note and two PNGs for every request.
+
+    Requests are grouped by (model, weights, layer), one forward pass per group. A bad image or
+    model fails its own request only: its note says why, and the others are answered.
+    """
+    n = len(images)
+    images = [image_source(payload) for payload in images]
+    out: list[list[Any]] = [[None] * n for _ in range(7)]
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[(models[i], weights[i], layers[i])].append(i)
+    for (name, chosen, layer), idx in groups.items():
+        try:
+            module = load_model(name, _weights_arg(chosen), device=DEVICE)
+        except Exception as err:
+            for i in idx:
+                out[4][i] = error_note(message(err, langs[i]))
+            continue
+        for i in idx:
+            if not images[i]:
+                out[4][i] = error_note(t(langs[i], "no_image"))
+        ready = [i for i in idx if images[i]]
+        wanted = [None if targets[i] in (None, TOP1) else targets[i] for i in ready]
+        results = _explain_each(module, [images[i] for i in ready], wanted, layer) if ready else []
+        for i, result in zip(ready, results, strict=True):
+            if isinstance(result, Exception):
+                out[4][i] = error_note(message(result, langs[i], "error_image"))
+                continue
+            view = predict_view(result, opacities[i], colormaps[i], langs[i])
+            values = (view.labels, view.overlay, view.stage_cams, view.features, view.note,
+                      str(view.overlay_png), str(view.map_png))  # fmt: skip
+            for column, value in zip(out, values, strict=True):
+                column[i] = value
+    return tuple(out)
+
+
+def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
+    """The tab's components and events, inside the caller's gr.Tabs."""
+    with gr.Tab(t(en, "tab_predict"), id="predict") as tab:
+        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_predict")))
+        demo_line = ", ".join(CLASSES)
+        label(gr.Markdown(t(en, "demo_line", classes=demo_line)),
+              lambda lg: t(lg, "demo_line", classes=demo_line))  # fmt: skip
+        start = default_predict_model()
+        with gr.Row():
+            with gr.Column(scale=1):
+                image = gr.Image(type="filepath", image_mode=None, height=300,
+                                 sources=["upload", "clipboard", "webcam"],
+                                 label=t(en, "image"))  # fmt: skip
+                label(image, lambda lg: gr.Image(label=t(lg, "image")))
+                label(gr.Markdown(t(en, "examples")), lambda lg: t(lg, "examples"))
+                gr.Examples(examples=examples(), inputs=image, label=None,
+                            examples_per_page=len(CLASSES))  # fmt: skip
+                p_model = gr.Dropdown(list_models(), value=start, label=t(en, "model"),
+                                      allow_custom_value=True)  # fmt: skip
+                label(p_model, lambda lg: gr.Dropdown(label=t(lg, "model")))
+                choices = weight_choices(start, en)
+                p_weights = gr.Dropdown(choices, value=choices[0][1],
+                                        label=t(en, "weights"))  # fmt: skip
+                label(p_weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
+                with gr.Row():
+                    p_target = gr.Dropdown([(t(en, "top1"), TOP1)], value=TOP1,
+                                           label=t(en, "target"),
+                                           allow_custom_value=True)  # fmt: skip
+                    label(p_target, lambda lg: gr.Dropdown(label=t(lg, "target")))
+                    p_layer = gr.Dropdown(cam_layer_names(start), value="layer4",
+                                          label=t(en, "layer"),
+                                          allow_custom_value=True)  # fmt: skip
+                    label(p_layer, lambda lg: gr.Dropdown(label=t(lg, "layer")))
+                with gr.Row():
+                    opacity = gr.Slider(0, 1, value=0.5, step=0.05, label=t(en, "opacity"))
+                    label(opacity, lambda lg: gr.Slider(label=t(lg, "opacity")))
+                    colormap = gr.Radio(list(COLORMAPS), value=COLORMAPS[0],
+                                        label=t(en, "colormap"))  # fmt: skip
+                    label(colormap, lambda lg: gr.Radio(label=t(lg, "colormap")))
+                explain_btn = gr.Button(t(en, "explain_btn"), variant="primary")
+                label(explain_btn, lambda lg: gr.Button(t(lg, "explain_btn")))
+            with gr.Column(scale=1):
+                status = gr.HTML()
+                use_demo = gr.Button(t(en, "use_demo"), visible=False, variant="primary")
+                label(use_demo, lambda lg: gr.Button(t(lg, "use_demo")))
+                note = gr.HTML()
+                top5 = gr.Label(num_top_classes=5, label=t(en, "predictions"))
+                label(top5, lambda lg: gr.Label(label=t(lg, "predictions")))
+                shown = gr.Image(type="pil", format="png", interactive=False,
+                                 label=t(en, "overlay"), elem_id="cam-overlay")  # fmt: skip
+                label(shown, lambda lg: gr.Image(label=t(lg, "overlay")))
+                with gr.Row():
+                    overlay_file = gr.DownloadButton(t(en, "download_overlay"), size="sm")
+                    label(overlay_file, lambda lg: gr.DownloadButton(
+                        t(lg, "download_overlay")))  # fmt: skip
+                    map_file = gr.DownloadButton(t(en, "download_map"), size="sm")
+                    label(map_file, lambda lg: gr.DownloadButton(t(lg, "download_map")))
+        stage_gallery = gr.Gallery(columns=4, height=260, label=t(en, "stage_cams"),
+                                   elem_id="stage-cams")  # fmt: skip
+        label(stage_gallery, lambda lg: gr.Gallery(label=t(lg, "stage_cams")))
+        feature_gallery = gr.Gallery(columns=4, height=260, label=t(en, "features"))
+        label(feature_gallery, lambda lg: gr.Gallery(label=t(lg, "features")))
+    gr.on([p_model.change, lang.change], model_options, [p_model, lang],
+          [p_weights, p_target, p_layer], api_visibility="private").then(
+        load_weights, [p_model, p_weights, lang], [status, use_demo],
+        api_visibility="private")  # fmt: skip
+    gr.on([demo.load, p_weights.input], load_weights, [p_model, p_weights, lang],
+          [status, use_demo], api_visibility="private")  # fmt: skip
+    use_demo.click(lambda: DEMO_MODEL, None, p_model, api_visibility="private")
+    gr.on([explain_btn.click, image.change, p_target.input, p_layer.input, opacity.release,
+           colormap.input], predict,
+          [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang],
+          [top5, shown, stage_gallery, feature_gallery, note, overlay_file, map_file],
+          api_name="predict", batch=True, max_batch_size=16, concurrency_id="model",
+          concurrency_limit=1, preprocess=False)  # fmt: skip
