@@ -43,10 +43,13 @@ def test_the_model_is_left_as_found():
     model, x, y = _batch("demo_basic", 4)
     model.train()
     flags = [p.requires_grad for p in model.parameters()]
+    inplace = [m.inplace for m in model.modules() if isinstance(m, torch.nn.ReLU)]
     try:
         gradcam_maps(model, x, y, "layer3.0")
         assert model.training and all(m.training for m in model.modules())
         assert [p.requires_grad for p in model.parameters()] == flags
+        assert [m.inplace for m in model.modules() if isinstance(m, torch.nn.ReLU)] == inplace
+        assert all(inplace)  # torchvision's in-place ReLUs stay in place: no copy is needed
         assert hook_count(model) == 0
         assert all(p.grad is None for p in model.parameters())
     finally:
