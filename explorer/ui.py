@@ -144,19 +144,16 @@ def build() -> gr.Blocks:
                         label(v1, lambda lg: gr.Checkbox(label=t(lg, "paper_v1")))
                         build_btn = gr.Button(t(en, "build"), variant="primary")
                         label(build_btn, lambda lg: gr.Button(t(lg, "build")))
-                    label(gr.Markdown(t(en, "custom_hint")), lambda lg: t(lg, "custom_hint"))
+                    label.markdown("custom_hint")
                 formula = gr.HTML()
-                label(gr.Markdown(f"### {t(en, 'section_stages')}"),
-                      lambda lg: f"### {t(lg, 'section_stages')}")  # fmt: skip
+                label.markdown("section_stages", "### {}")
                 stages = gr.HTML()
-                label(gr.Markdown(f"### {t(en, 'section_costs')}"),
-                      lambda lg: f"### {t(lg, 'section_costs')}")  # fmt: skip
+                label.markdown("section_costs", "### {}")
                 story = gr.Markdown()
                 with gr.Row():
                     costs = gr.Plot(show_label=False, elem_id="stage-costs")
                     treemap = gr.Plot(show_label=False, elem_id="param-treemap")
-                label(gr.Markdown(f"### {t(en, 'section_diagram')}"),
-                      lambda lg: f"### {t(lg, 'section_diagram')}")  # fmt: skip
+                label.markdown("section_diagram", "### {}")
                 diagram = gr.HTML()
                 with gr.Accordion(t(en, "section_tree"), open=False) as tree_box:
                     label(tree_box, lambda lg: gr.Accordion(label=t(lg, "section_tree")))
@@ -177,7 +174,7 @@ def build() -> gr.Blocks:
                     label(model_b, lambda lg: gr.Dropdown(label=t(lg, "model_b")))
                     size_c = gr.Slider(32, 1024, value=224, step=1, label=t(en, "input_size"))
                     label(size_c, lambda lg: gr.Slider(label=t(lg, "input_size")))
-                label(gr.Markdown(f"**{t(en, 'presets')}**"), lambda lg: f"**{t(lg, 'presets')}**")
+                label.markdown("presets", "**{}**")
                 with gr.Row():
                     for key, pair in PRESETS.items():
                         button = gr.Button(t(en, key), size="sm")
@@ -188,14 +185,12 @@ def build() -> gr.Blocks:
                     formula_a, formula_b = gr.HTML(), gr.HTML()
                 insights = gr.HTML()
                 compare_plot = gr.Plot(show_label=False, elem_id="compare-costs")
-                label(gr.Markdown(f"### {t(en, 'section_compare_stages')}"),
-                      lambda lg: f"### {t(lg, 'section_compare_stages')}")  # fmt: skip
+                label.markdown("section_compare_stages", "### {}")
                 compare_stages = gr.HTML()
-                label(gr.Markdown(f"### {t(en, 'section_compare_blocks')}"),
-                      lambda lg: f"### {t(lg, 'section_compare_blocks')}")  # fmt: skip
+                label.markdown("section_compare_blocks", "### {}")
                 compare_blocks = gr.HTML()
             ui_predict.build_tab(label, lang, demo)
-        label(gr.Markdown(t(en, "macs_note")), lambda lg: t(lg, "macs_note"))
+        label.markdown("macs_note")
 
         arch_out = [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file]
         gr.on([demo.load, size.release, lang.change], architecture, [model, size, lang], arch_out,

@@ -148,9 +148,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
     """The tab's components and events, inside the caller's gr.Tabs."""
     with gr.Tab(t(en, "tab_predict"), id="predict") as tab:
         label(tab, lambda lg: gr.Tab(label=t(lg, "tab_predict")))
-        demo_line = ", ".join(CLASSES)
-        label(gr.Markdown(t(en, "demo_line", classes=demo_line)),
-              lambda lg: t(lg, "demo_line", classes=demo_line))  # fmt: skip
+        label.markdown("demo_line", classes=", ".join(CLASSES))
         start = default_predict_model()
         with gr.Row():
             with gr.Column(scale=1):
@@ -158,7 +156,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
                                  sources=["upload", "clipboard", "webcam"],
                                  label=t(en, "image"))  # fmt: skip
                 label(image, lambda lg: gr.Image(label=t(lg, "image")))
-                label(gr.Markdown(t(en, "examples")), lambda lg: t(lg, "examples"))
+                label.markdown("examples")
                 gr.Examples(examples=examples(), inputs=image, label=None,
                             examples_per_page=len(CLASSES))  # fmt: skip
                 p_model = gr.Dropdown(list_models(), value=start, label=t(en, "model"),

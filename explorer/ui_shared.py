@@ -45,6 +45,11 @@ class Labels:
         self.entries.append((component, update))
         return component
 
+    def markdown(self, key: str, frame: str = "{}", **values: Any) -> gr.Markdown:
+        """A Markdown text of i18n `key` (inside `frame`, e.g. "### {}"), relabelled too."""
+        md = gr.Markdown(frame.format(t("en", key, **values)))
+        return self(md, lambda lang: frame.format(t(lang, key, **values)))
+
     @property
     def components(self) -> list[Any]:
         return [component for component, _ in self.entries]
