@@ -1,8 +1,9 @@
 """ResNet Explorer: the exact block structure of residual networks, from the real modules.
 
 Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)`,
-`analyze(name, input_size=224)`, `predict(image, model)`, `gradcam(image, model)` and
-`explain(image, model)`. Importing this package loads torch and torchvision, never gradio.
+`analyze(name, input_size=224)`, `predict(image, model)`, `gradcam(image, model)`,
+`explain(image, model)` and `shortcuts(image, model)`. Importing this package loads torch and
+torchvision, never gradio.
 """
 
 import os
@@ -11,6 +12,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from .analysis import ArchitectureSummary, analyze, warm_cache
+from .contributions import ShortcutRecord, ShortcutReport, shortcut_report, shortcuts
 from .errors import ExplorerError
 from .explain import Explanation, Prediction, explain, gradcam, predict
 from .models import ModelInfo, UntrainedWeightsWarning, load_model, model_info
@@ -25,6 +27,8 @@ __all__ = [
     "ModelEntry",
     "ModelInfo",
     "Prediction",
+    "ShortcutRecord",
+    "ShortcutReport",
     "UntrainedWeightsWarning",
     "analyze",
     "custom_spec",
@@ -35,5 +39,7 @@ __all__ = [
     "load_model",
     "model_info",
     "predict",
+    "shortcut_report",
+    "shortcuts",
     "warm_cache",
 ]

@@ -1,5 +1,5 @@
 """Benchmarks that print what they measure in one run:
-`python -m explorer.bench analysis|ui|predict`.
+`python -m explorer.bench analysis|ui|predict|shortcuts`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -243,6 +243,49 @@ def _gpu(runs: int) -> None:
                   f"batch, {batch / seconds:8.1f} images/s")  # fmt: skip
 
 
+def lesions(runs: int) -> None:
+    """All blocks' lesions with the shared prefix, in forward-pass equivalents."""
+    import torch
+
+    from explorer.contributions import lesion_logits, residual_branch, shortcut_path
+    from explorer.models import load_model
+    from explorer.structure import network_parts
+
+    print(f"lesion benchmark: one 224×224 image, CPU ({torch.get_num_threads()} threads), "
+          f"median of {runs} interleaved runs")  # fmt: skip
+    x = torch.randn(1, 3, 224, 224)
+    for name in ("resnet50", "resnet152"):
+        model = load_model(name)
+        parts = network_parts(model)
+        n = len(parts.blocks)
+
+        def forward(model: torch.nn.Module = model) -> object:
+            with torch.inference_mode():
+                return model(x)
+
+        def one_by_one(parts: object = parts) -> None:
+            """The naive study: a whole forward pass per lesioned block."""
+            with torch.inference_mode():
+                for lesioned in range(len(parts.blocks)):
+                    a = x
+                    for _, m in parts.stem:
+                        a = m(a)
+                    for i, (_, block) in enumerate(parts.blocks):
+                        s = shortcut_path(block, a)
+                        a = torch.relu(s if i == lesioned else residual_branch(block, a) + s)
+                    for _, m in parts.head:
+                        a = m(a)
+
+        med = _interleaved({"forward": forward, "shared": lambda p=parts: lesion_logits(p, x),
+                            "naive": one_by_one}, runs)  # fmt: skip
+        shared, naive = med["shared"] / med["forward"], med["naive"] / med["forward"]
+        print(f"  {name} ({n} blocks): forward {med['forward'] * 1e3:.1f} ms")
+        ms_shared, ms_naive = med["shared"] * 1e3, med["naive"] * 1e3
+        print(f"    all lesions, shared prefix: {ms_shared:.0f} ms = {shared:.1f} forward passes "
+              f"(bound N/2 + 2 = {n / 2 + 2:.0f})")  # fmt: skip
+        print(f"    one whole pass per lesion:  {ms_naive:.0f} ms = {naive:.1f} forward passes")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m explorer.bench")
     sub = parser.add_subparsers(dest="which", required=True)
@@ -252,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     page.add_argument("--rounds", type=int, default=3)
     pred = sub.add_parser("predict", help="explain() vs a bare forward and pytorch-grad-cam")
     pred.add_argument("--runs", type=int, default=15)
+    les = sub.add_parser("shortcuts", help="the lesion study with a shared prefix vs naive")
+    les.add_argument("--runs", type=int, default=5)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
@@ -261,6 +306,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ui(args.rounds)
     elif args.which == "predict":
         predict(args.runs)
+    elif args.which == "shortcuts":
+        lesions(args.runs)
     else:
         analysis(args.runs)
 

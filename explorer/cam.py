@@ -18,7 +18,7 @@ from torch import nn
 
 from .errors import ExplorerError
 from .hooks import hooked
-from .structure import find_structure
+from .structure import find_structure, network_parts
 
 
 @dataclass(frozen=True)
@@ -60,20 +60,15 @@ def resolve_layer(model: nn.Module, layer: str) -> nn.Module:
 
 
 def forward_steps(model: nn.Module, store: dict[str, torch.Tensor]) -> list[tuple[str, nn.Module]]:
-    """What torchvision's ResNet.forward applies, in order: the stem, every block (a tap after
-    each stage), then the head with the flatten that forward does before the fc."""
-    structure = find_structure(model)
-    steps = [(name, model.get_submodule(name)) for name in structure.stem]
-    for stage in structure.stages:
-        for i, block in enumerate(model.get_submodule(stage)):
-            steps.append((f"{stage}.{i}", block))
-        steps.append((stage, _Tap(stage, store)))
-    for name in structure.head:
-        module = model.get_submodule(name)
-        if isinstance(module, nn.Linear):
-            steps.append(("flatten", nn.Flatten(1)))
-        steps.append((name, module))
-    return steps
+    """The forward pass as steps (structure.network_parts), with a tap after each stage."""
+    parts = network_parts(model)
+    steps = list(parts.stem)
+    for i, (name, block) in enumerate(parts.blocks):
+        steps.append((name, block))
+        stage = name.split(".")[0]
+        if i + 1 == len(parts.blocks) or not parts.blocks[i + 1][0].startswith(stage + "."):
+            steps.append((stage, _Tap(stage, store)))
+    return steps + list(parts.head)
 
 
 def _scaled(maps: torch.Tensor) -> torch.Tensor:

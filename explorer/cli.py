@@ -1,4 +1,4 @@
-"""The command line: `python -m explorer models | summary NAME | fetch NAME`.
+"""The command line: `python -m explorer models | summary NAME | shortcuts IMAGE | fetch NAME`.
 
 A user's mistake (unknown model, bad size, bad flag) prints one line on stderr and exits with
 status 2; no traceback. Only rendering and dispatch here; the numbers come from the API.
@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .analysis import analyze
+from .contributions import shortcut_report
 from .demo import bundled_weights
 from .errors import ExplorerError
+from .models import load_model
 from .registry import CUSTOM_SPEC_HELP, get_entry, list_models
 from .report import fmt_count, fmt_macs, layers_csv, summary_text, text_table
 from .weights import fetch, hub_file
@@ -58,6 +60,15 @@ def _parser() -> _Parser:
         help="text: formula and stage table; json: the full summary; csv: one row per layer",
     )
     summary.add_argument("--blocks", action="store_true", help="text: add a row per block")
+
+    sc = sub.add_parser("shortcuts", help="what each residual connection carries for an image")
+    sc.add_argument("image", metavar="IMAGE")
+    sc.add_argument("--model", default="demo_bottleneck", help="registry name (default: the "
+                    "offline demo model)")  # fmt: skip
+    sc.add_argument("--weights", default="DEFAULT", help="DEFAULT, a weights name, a file, or "
+                    "random")  # fmt: skip
+    sc.add_argument("--target", default=None, help="class index or label (default: top-1)")
+    sc.add_argument("--format", choices=("text", "json"), default="text")
 
     fetch_cmd = sub.add_parser(
         "fetch",
@@ -135,6 +146,28 @@ def _fetch(name: str, weights: str) -> str:
     return f"{entry.name}: weights in {path}\n"
 
 
+def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: str) -> str:
+    chosen = None if weights == "random" else weights
+    module = load_model(model, chosen)
+    wanted: int | str | None = int(target) if target and target.isdigit() else target
+    report = shortcut_report(image, module, wanted)
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    rows = [[r.block, "projection" if r.projection else "identity", f"{r.residual_norm:.1f}",
+             f"{r.shortcut_norm:.1f}", f"{r.ratio:.3f}", f"{r.cosine:+.3f}",
+             f"{r.grad_share_shortcut:.1%}", f"{r.lesion_delta:+.4f}",
+             "yes" if r.lesion_top1_changed else "no"] for r in report.records]  # fmt: skip
+    header = ["block", "shortcut", "‖F‖", "‖S‖", "‖F‖/‖S‖", "cos", "grad→S", "lesion Δp",
+              "top-1 flips"]  # fmt: skip
+    lines = [
+        f"{report.title}, target “{report.target_label}” (p = {report.prob:.3f})"
+        + ("" if report.trained else "  [untrained weights: numbers mean nothing]"),
+        "",
+    ]
+    lines += text_table(header, rows, right={2, 3, 4, 5, 6, 7})
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -142,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = _models(args.format)
         elif args.command == "summary":
             text = _summary(args.name, args.input_size, args.format, args.blocks)
+        elif args.command == "shortcuts":
+            text = _shortcuts(args.image, args.model, args.weights, args.target, args.format)
         else:
             text = _fetch(args.name, args.weights)
     except ExplorerError as err:

@@ -14,7 +14,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .analysis import ArchitectureSummary, LayerNode
+from .contributions import ShortcutReport
 from .i18n import t
+from .plain import GradientProfile
 from .report import fmt_count, fmt_macs
 from .theme import FONTS, MODEL_COLORS, stage_color
 
@@ -148,4 +150,62 @@ def compare_costs(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> 
     fig.update_yaxes(tickformat="~s")
     fig.update_layout(showlegend=True, barmode="group",
                       legend={"orientation": "h", "y": -0.15})  # fmt: skip
+    return fig
+
+
+def shortcut_bars(report: ShortcutReport, lang: str) -> go.Figure:
+    """Per block: ‖F‖/‖S‖, the lesion's effect on the target, the gradient's shortcut share."""
+    names = [r.block for r in report.records]
+    colors = [stage_color(r.stage) for r in report.records]
+    hatch = ["/" if r.projection else "" for r in report.records]  # projection shortcuts
+    rows = (
+        ("chart_ratio", [r.ratio for r in report.records], "%{y:.3f}"),
+        ("chart_lesion", [r.lesion_delta for r in report.records], "%{y:+.3f}"),
+        ("chart_grad_share", [r.grad_share_shortcut for r in report.records], "%{y:.1%}"),
+    )
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
+                        subplot_titles=[t(lang, key) for key, _, _ in rows])  # fmt: skip
+    kinds = [t(lang, "projection") if r.projection else t(lang, "identity")
+             for r in report.records]  # fmt: skip
+    for i, (_, values, fmt) in enumerate(rows, start=1):
+        fig.add_bar(x=names, y=values, row=i, col=1, customdata=kinds,
+                    marker={"color": colors, "pattern": {"shape": hatch, "solidity": 0.35}},
+                    hovertemplate=f"%{{x}} (%{{customdata}}): {fmt}<extra></extra>")  # fmt: skip
+    fig.update_yaxes(tickformat=".0%", row=3, col=1)
+    _layout(fig, t(lang, "chart_shortcuts_title", model=report.title, label=report.target_label),
+            height=640)  # fmt: skip
+    fig.update_xaxes(tickangle=-60)
+    return fig
+
+
+def path_lengths(report: ShortcutReport, lang: str) -> go.Figure:
+    """How many paths have k residual branches, and how much of the gradient they carry."""
+    k = list(range(len(report.path_counts)))
+    fig = go.Figure()
+    hover = "k=%{x}: %{y:.1%}<extra></extra>"
+    fig.add_bar(x=k, y=list(report.path_counts), name=t(lang, "paths_share"),
+                marker_color="#94a3b8", hovertemplate=hover)  # fmt: skip
+    fig.add_bar(x=k, y=list(report.gradient_by_length), name=t(lang, "gradient_share"),
+                marker_color=MODEL_COLORS[0],
+                hovertemplate="k=%{x}: %{y:.1%}<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "chart_paths_title", n=len(report.records)), height=360)
+    fig.update_layout(showlegend=True, barmode="group", legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(title_text=t(lang, "path_length"), dtick=1 if len(k) <= 20 else 5)
+    fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def plain_vs_residual(profile: GradientProfile, lang: str) -> go.Figure:
+    """Gradient norm per layer at initialisation, with and without the shortcuts (log scale)."""
+    depth = list(range(1, len(profile.layers) + 1))
+    fig = go.Figure()
+    for values, key, color in ((profile.residual, "with_shortcuts", MODEL_COLORS[0]),
+                               (profile.plain, "plain", MODEL_COLORS[1])):  # fmt: skip
+        fig.add_scatter(x=depth, y=list(values), mode="lines+markers", name=t(lang, key),
+                        line={"color": color}, customdata=list(profile.layers),
+                        hovertemplate="%{customdata}: %{y:.3g}<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "chart_plain_title", model=profile.title), height=380)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(type="log", title_text=t(lang, "grad_norm"))
+    fig.update_xaxes(title_text=t(lang, "layer_index"))
     return fig

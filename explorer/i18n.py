@@ -98,6 +98,7 @@ EN = {
     "reason_channels": "channels {a}→{b}",
     "list_sep": ", ",
     "full_stop": ". ",
+    "sentence_gap": " ",
     # compare
     "first_block": "first block",
     "later_block": "later blocks",
@@ -169,6 +170,53 @@ EN = {
     "no_image": "Upload an image, paste one, use the webcam, or click a generated example.",
     "downloading": "Downloading the weights of {name}",
     "feature_caption": "{stage}: channels {channels}",
+    # shortcuts
+    "tab_shortcuts": "Shortcuts",
+    "shortcuts_guide": "How to read these charts. Each block adds a residual branch F(x) to its "
+    "shortcut S(x). The first chart compares their sizes: a ratio near 0 means the block passes its "
+    "input on almost unchanged (it has learnt F ≈ 0). The second removes one block's residual "
+    "branch at a time (Veit et al., 2016) and shows how the probability of the class changes; "
+    "hatched bars are projection shortcuts, the blocks where the shape changes. The third shows "
+    "the share of the gradient that skips the block through its shortcut, which is what lets "
+    "gradients reach the early layers. The path chart unrolls the network into its 2ⁿ paths: "
+    "where the gradient bars sit left of the path bars, short paths carry more than their share, "
+    "as Veit et al. found for ImageNet ResNets.",
+    "analyse_btn": "Measure the shortcuts",
+    "chart_ratio": "‖F(x)‖ / ‖S(x)‖: residual branch vs shortcut",
+    "chart_lesion": "Change in the class probability with the block's residual branch removed",
+    "chart_grad_share": "Share of the gradient that takes the shortcut",
+    "chart_shortcuts_title": "{model}: what each shortcut carries for “{label}”",
+    "paths_share": "share of the 2ⁿ paths",
+    "gradient_share": "share of the gradient (estimated)",
+    "chart_paths_title": "{n} blocks unrolled into paths; length k = residual branches taken",
+    "path_length": "path length k",
+    "with_shortcuts": "with shortcuts (ResNet)",
+    "plain": "plain (shortcuts removed)",
+    "chart_plain_title": "{model} at initialisation: the gradient that reaches each layer",
+    "grad_norm": "‖∂loss/∂W‖ (log scale)",
+    "layer_index": "layer (input → output)",
+    "plain_title": "Plain vs residual, at initialisation (no weights needed)",
+    "plain_btn": "Compare",
+    "records": "Per-block records (JSON)",
+    "sum_target": "Measured for “{label}” (probability {prob}).",
+    "sum_lesion": "Removing a block's residual branch changes that probability by {proj} on "
+    "average for the {np} projection blocks and by {ident} for the {ni} identity blocks; the top-1 "
+    "class changes for {cp} of {np} and for {ci} of {ni}.",
+    "sum_agree": "Veit et al. found that removing a downsampling (projection) block hurts the most: "
+    "this model agrees.",
+    "sum_disagree": "Veit et al. found that removing a downsampling (projection) block hurts the "
+    "most: this model does not agree.",
+    "sum_all_projection": "Every block of this model has a projection shortcut; removing any one "
+    "changes the probability by {proj} on average, and the top-1 class for {cp} of {np}.",
+    "sum_ratio": "‖F(x)‖/‖S(x)‖ ranges from {lo} to {hi}; on average {share} of the gradient at a "
+    "block's input takes its shortcut.",
+    "sum_paths": "{n} blocks make {paths} paths; a path takes {typical} residual branches on "
+    "average, and half of the gradient travels along paths with at most {half} of them.",
+    "plain_sum": "At initialisation, the first layer of the plain {model} gets {plain} times the "
+    "gradient of its last layer; with its shortcuts, {residual} times.",
+    "plain_deep": "Gradients that differ by orders of magnitude across layers make a deep plain "
+    "network hard to train; the shortcuts keep them in scale.",
+    "plain_shallow": "At this depth the two differ little; pick a deeper model to see the gap open.",
 }
 
 ZH = {
@@ -257,6 +305,7 @@ ZH = {
     "reason_channels": "通道 {a}→{b}",
     "list_sep": "，",
     "full_stop": "。",
+    "sentence_gap": "",
     # compare
     "first_block": "第一个 block",
     "later_block": "后续 block",
@@ -325,6 +374,46 @@ ZH = {
     "no_image": "请上传或粘贴图像、使用摄像头，或点击一个生成的示例。",
     "downloading": "正在下载 {name} 的权重",
     "feature_caption": "{stage}：通道 {channels}",
+    # shortcuts
+    "tab_shortcuts": "Shortcut 分析",
+    "shortcuts_guide": "如何阅读这些图表。每个 block 把残差分支 F(x) 加到 shortcut S(x) 上。第一张图比较"
+    "两者大小：比值接近 0 说明该 block 几乎原样传递输入（它学到了 F ≈ 0）。第二张图每次去掉一个 block "
+    "的残差分支（Veit 等，2016），显示目标类别概率的变化；带斜线的柱是投影 shortcut，即张量形状改变的 "
+    "block。第三张图显示经由 shortcut 跳过该 block 的梯度比例，正是它让梯度能到达前面的层。路径图把网络"
+    "展开成 2ⁿ 条路径：梯度柱若位于路径柱左侧，说明较短的路径承载了超出其数量比例的梯度，这正是 Veit "
+    "等人在 ImageNet ResNet 上的发现。",
+    "analyse_btn": "测量 shortcut",
+    "chart_ratio": "‖F(x)‖ / ‖S(x)‖：残差分支与 shortcut 之比",
+    "chart_lesion": "去掉该 block 的残差分支后类别概率的变化",
+    "chart_grad_share": "经由 shortcut 的梯度比例",
+    "chart_shortcuts_title": "{model}：每个 shortcut 为“{label}”承载了多少",
+    "paths_share": "占 2ⁿ 条路径的比例",
+    "gradient_share": "承载的梯度比例（估计）",
+    "chart_paths_title": "{n} 个 block 展开为路径；长度 k = 经过的残差分支数",
+    "path_length": "路径长度 k",
+    "with_shortcuts": "有 shortcut（ResNet）",
+    "plain": "plain（去掉 shortcut）",
+    "chart_plain_title": "初始化时的 {model}：到达每一层的梯度",
+    "grad_norm": "‖∂loss/∂W‖（对数坐标）",
+    "layer_index": "层（输入 → 输出）",
+    "plain_title": "plain 与残差网络：初始化时对比（无需权重）",
+    "plain_btn": "比较",
+    "records": "逐 block 记录（JSON）",
+    "sum_target": "针对“{label}”测量（概率 {prob}）。",
+    "sum_lesion": "去掉一个 block 的残差分支后，该概率平均变化：{np} 个投影 block 为 {proj}，{ni} 个"
+    "恒等 block 为 {ident}；top-1 类别改变的 block：投影 {cp}/{np}，恒等 {ci}/{ni}。",
+    "sum_agree": "Veit 等人发现去掉降采样（投影）block 的影响最大：本模型与之一致。",
+    "sum_disagree": "Veit 等人发现去掉降采样（投影）block 的影响最大：本模型与之不一致。",
+    "sum_all_projection": "本模型的每个 block 都有投影 shortcut；去掉任一个，概率平均变化 {proj}，"
+    "top-1 类别改变的有 {cp}/{np} 个。",
+    "sum_ratio": "‖F(x)‖/‖S(x)‖ 在 {lo} 到 {hi} 之间；到达 block 输入处的梯度平均有 {share} 经由 "
+    "shortcut。",
+    "sum_paths": "{n} 个 block 构成 {paths} 条路径；一条路径平均经过 {typical} 个残差分支，而一半的梯度"
+    "沿着最多经过 {half} 个残差分支的路径传播。",
+    "plain_sum": "初始化时，plain {model} 第一层得到的梯度是最后一层的 {plain} 倍；有 shortcut 时为 "
+    "{residual} 倍。",
+    "plain_deep": "各层梯度相差几个数量级，使深层 plain 网络难以训练；shortcut 让它们保持在同一量级。",
+    "plain_shallow": "在这个深度两者差别不大；选择更深的模型可以看到差距拉开。",
 }
 
 TEXTS = {"en": EN, "zh": ZH}

@@ -86,3 +86,30 @@ def shortcut_path(block: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
     """The projection shortcut's leaves (1×1 conv + BN), or [] for an identity shortcut."""
     shortcut = getattr(block, SHORTCUT, None)
     return [] if shortcut is None else leaves(shortcut, f"{prefix}.{SHORTCUT}")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What torchvision's ResNet.forward applies, in order, as (name, module) pairs."""
+
+    stem: tuple[tuple[str, nn.Module], ...]  # conv1, bn1, relu, maxpool
+    blocks: tuple[tuple[str, nn.Module], ...]  # ("layer3.1", block), every block of every stage
+    head: tuple[tuple[str, nn.Module], ...]  # avgpool, the flatten forward does, fc
+
+
+def network_parts(model: nn.Module) -> Parts:
+    """The modules of a ResNet's forward pass, so that it can be run step by step."""
+    structure = find_structure(model)
+    stem = tuple((name, model.get_submodule(name)) for name in structure.stem)
+    blocks = tuple(
+        (f"{stage}.{i}", block)
+        for stage in structure.stages
+        for i, block in enumerate(model.get_submodule(stage))
+    )
+    head: list[tuple[str, nn.Module]] = []
+    for name in structure.head:
+        module = model.get_submodule(name)
+        if isinstance(module, nn.Linear):
+            head.append(("flatten", nn.Flatten(1)))
+        head.append((name, module))
+    return Parts(stem, blocks, tuple(head))

@@ -1,8 +1,9 @@
 """The Gradio web app: layout, events and server settings. The only module that imports gradio.
 
 It wires components to pages.py and holds no maths. Every event a client may call has an
-`api_name`: /architecture, /compare, /predict (ui_predict.py), /custom_model and /summary. Labels
-are registered beside their component, so the language switch can relabel the whole page.
+`api_name`: /architecture, /compare, /predict (ui_predict.py), /shortcuts and /plain
+(ui_shortcuts.py), /custom_model and /summary. Labels are registered beside their component, so
+the language switch can relabel the whole page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from . import ui_predict
+from . import ui_predict, ui_shortcuts
 from .analysis import analyze, warm_cache
 from .device import select_device
 from .errors import ExplorerError
@@ -190,6 +191,7 @@ def build() -> gr.Blocks:
                 label.markdown("section_compare_blocks", "### {}")
                 compare_blocks = gr.HTML()
             ui_predict.build_tab(label, lang, demo)
+            ui_shortcuts.build_tab(label, lang)
         label.markdown("macs_note")
 
         arch_out = [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file]

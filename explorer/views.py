@@ -10,9 +10,11 @@ from __future__ import annotations
 from html import escape
 
 from .analysis import ArchitectureSummary, BlockRow, LayerNode, StageRow
+from .contributions import ShortcutRecord, ShortcutReport
 from .explain import Explanation
 from .i18n import t
 from .models import ModelInfo
+from .plain import GradientProfile
 from .report import fmt_count, fmt_macs, fmt_shape
 from .theme import BLOCK_COLOR, stage_color
 
@@ -346,3 +348,59 @@ def prediction_note(ex: Explanation, lang: str) -> str:
 
 def error_note(message: str) -> str:
     return f'<div class="rx-warning">{escape(message)}</div>'
+
+
+# ---------------------------------------------------------------- Shortcuts
+
+
+def shortcut_summary(report: ShortcutReport, lang: str) -> str:
+    """Sentences computed from the records: lesions by shortcut kind, Veit et al.'s finding,
+    branch sizes, gradient split, path lengths."""
+    records = report.records
+    said = [t(lang, "sum_target", label=report.target_label, prob=f"{report.prob:.1%}")]
+    proj = [r for r in records if r.projection]
+    ident = [r for r in records if not r.projection]
+
+    def mean_delta(rs: tuple[ShortcutRecord, ...] | list[ShortcutRecord]) -> str:
+        return f"{sum(r.lesion_delta for r in rs) / len(rs):+.3f}"
+
+    if ident:
+        said.append(t(lang, "sum_lesion", proj=mean_delta(proj) if proj else "-", np=len(proj),
+                      ident=mean_delta(ident), ni=len(ident),
+                      cp=sum(r.lesion_top1_changed for r in proj),
+                      ci=sum(r.lesion_top1_changed for r in ident)))  # fmt: skip
+        # The paper's downsampling blocks are the projections of stages 2-4.
+        down = [r for r in proj if r.stage not in ("layer1",)] or proj
+        hurt = sum(abs(r.lesion_delta) for r in down) / max(len(down), 1)
+        rest = sum(abs(r.lesion_delta) for r in ident) / len(ident)
+        said.append(t(lang, "sum_agree" if down and hurt > rest else "sum_disagree"))
+    else:
+        said.append(t(lang, "sum_all_projection", proj=mean_delta(proj), np=len(proj),
+                      cp=sum(r.lesion_top1_changed for r in proj)))  # fmt: skip
+    ratios = [r.ratio for r in records]
+    share = sum(r.grad_share_shortcut for r in records) / len(records)
+    said.append(t(lang, "sum_ratio", lo=f"{min(ratios):.2f}", hi=f"{max(ratios):.2f}",
+                  share=f"{share:.0%}"))  # fmt: skip
+    n = len(records)
+    cumulative, half = 0.0, n
+    for k, weight in enumerate(report.gradient_by_length):
+        cumulative += weight
+        if cumulative >= 0.5:
+            half = k
+            break
+    typical = sum(k * w for k, w in enumerate(report.gradient_by_length))
+    said.append(t(lang, "sum_paths", n=n, paths=f"{2**n:,}", typical=f"{typical:.1f}", half=half))
+    warning = ""
+    if not report.trained:
+        warning = escape(t(lang, "untrained", title=report.title))
+        warning = f'<div class="rx-warning"><b>⚠ {warning}</b></div>'
+    items = "".join(f"<li>{escape(s)}</li>" for s in said)
+    return f'{warning}<ul class="rx-insights">{items}</ul>'
+
+
+def plain_summary(profile: GradientProfile, lang: str) -> str:
+    residual, plain = profile.spread
+    text = t(lang, "plain_sum", model=profile.title, plain=f"{plain:,.3g}",
+             residual=f"{residual:,.3g}")  # fmt: skip
+    verdict = t(lang, "plain_deep" if plain > 10 * residual else "plain_shallow")
+    return f"<p>{escape(text)}{t(lang, 'sentence_gap')}{escape(verdict)}</p>"

@@ -116,3 +116,16 @@ def test_a_student_explains_a_generated_shape(browser_page):
     expect(page.locator("#cam-overlay img")).to_be_visible(timeout=WAIT)
     expect(page.locator("#stage-cams img")).to_have_count(4, timeout=WAIT)
     _shot(page, "predict-en.png")
+
+
+def test_a_teacher_shows_what_the_shortcuts_carry(browser_page):
+    page, url, _ = browser_page
+    page.goto(url)
+    page.get_by_role("tab", name="Shortcuts").click()
+    page.locator(".gallery-item:visible").nth(2).click()  # 3-triangle.png
+    expect(page.get_by_text("Measured for “triangle”")).to_be_visible(timeout=WAIT)
+    page.locator("#shortcut-bars g.point").nth(11).wait_for(timeout=WAIT)  # 3 charts × 4 blocks
+    page.get_by_role("button", name="Compare", exact=True).click()
+    expect(page.get_by_text("the shortcuts keep them in scale")).to_be_visible(timeout=WAIT)
+    page.locator("#plain-vs-residual g.trace").nth(1).wait_for(timeout=WAIT)
+    _shot(page, "shortcuts-en.png")

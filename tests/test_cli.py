@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from explorer import analyze, list_models
 from explorer.cli import main
+from explorer.demo.data import sample
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -111,3 +113,18 @@ def test_python_m_explorer_summary():
     assert proc.returncode == 0, proc.stderr
     assert "Depth  50 = 1 + 3·(3+4+6+3) + 1" in proc.stdout
     assert "layer4  conv5_x  2048×7×7" in proc.stdout
+
+
+def test_shortcuts_command(capsys, tmp_path):
+    img, label, _ = sample(7, 2)
+    path = tmp_path / "shape.png"
+    Image.fromarray(img).save(path)
+    code, out, _ = run(capsys, "shortcuts", str(path), "--model", "demo_basic", "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["target"] == label
+    assert [r["block"] for r in report["records"]] == ["layer1.0", "layer2.0", "layer3.0",
+                                                       "layer4.0"]  # fmt: skip
+    code, out, _ = run(capsys, "shortcuts", str(path))
+    assert code == 0 and "lesion Δp" in out and "layer4.0  projection" in out
+    code, out, err = run(capsys, "shortcuts", str(tmp_path / "none.png"))
+    assert code == 2 and err.startswith("error: image file not found")

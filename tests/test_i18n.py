@@ -14,7 +14,7 @@ from explorer.ui import PRESETS
 
 SOURCE = Path(__file__).resolve().parents[1] / "explorer"
 SAME_IN_BOTH = {"col_macs", "col_delta", "reason_stride", "later_blocks"}  # symbols and terms
-PUNCTUATION = {"list_sep", "full_stop"}
+PUNCTUATION = {"list_sep", "full_stop", "sentence_gap"}
 
 
 def _fields(text: str) -> set[str]:

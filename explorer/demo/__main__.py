@@ -14,7 +14,7 @@ from ..errors import ExplorerError
 from ..registry import get_entry
 from . import NAMES, assets_dir
 from .data import CLASSES, SIZE
-from .evaluate import EVAL_SEED, evaluate, report
+from .evaluate import EVAL_SEED, evaluate, lesion_report, lesion_study, report
 from .train import SEEDS, TrainConfig, TrainResult, train_all
 
 
@@ -83,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results, total = train_all(cfg, lambda line: print(line, flush=True))
             start = time.perf_counter()
             scores = report([evaluate(name) for name in NAMES])
+            scores += "\n\n" + lesion_report({n: lesion_study(n) for n in NAMES}, 100)
             print(scores)
             card = assets_dir() / "DEMO_MODELS.md"
             card.write_text(model_card(results, total, cfg, scores), encoding="utf-8")
@@ -90,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"model card {card}")  # fmt: skip
         else:
             print(report([evaluate(n, args.samples, args.seed, args.layer) for n in NAMES]))
+            count = min(args.samples, 100)
+            studies = {n: lesion_study(n, count, args.seed) for n in NAMES}
+            print()
+            print(lesion_report(studies, count))
     except ExplorerError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
