@@ -364,11 +364,9 @@ def _stage_rows(
 
 def check_input_size(input_size: object) -> int:
     if isinstance(input_size, bool) or not isinstance(input_size, int):
-        raise ExplorerError(f"input size must be a whole number of pixels, got {input_size!r}.")
+        raise ExplorerError.text("err_input_whole", size=input_size)
     if not MIN_INPUT <= input_size <= MAX_INPUT:
-        raise ExplorerError(
-            f"input size must be from {MIN_INPUT} to {MAX_INPUT} pixels, got {input_size}."
-        )
+        raise ExplorerError.text("err_input_range", lo=MIN_INPUT, hi=MAX_INPUT, size=input_size)
     return input_size
 
 

@@ -16,6 +16,7 @@ import torch
 from captum.attr import LayerAttribution, LayerGradCam
 from torch import nn
 
+from .deadline import check
 from .errors import ExplorerError
 from .hooks import hooked
 from .structure import find_structure, network_parts
@@ -52,10 +53,8 @@ def cam_layers(model: nn.Module) -> list[str]:
 def resolve_layer(model: nn.Module, layer: str) -> nn.Module:
     valid = cam_layers(model)
     if layer not in valid:
-        raise ExplorerError(
-            f"no layer {layer!r} in this model: choose a stage (layer1 … layer4) or a block "
-            f"such as {valid[-1]} ({len(valid)} layers in all)."
-        )
+        raise ExplorerError.text("err_no_layer_here", layer=layer, example=valid[-1],
+                                 count=len(valid))  # fmt: skip
     return model.get_submodule(layer)
 
 
@@ -119,6 +118,7 @@ def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
         a = x.clone() if x.is_inference() else x
         with torch.no_grad():  # the prefix: no autograd graph, nothing to backpropagate
             for _, module in steps[:cut]:
+                check()
                 a = module(a)
         raw = _tail_cam(steps, cut, a, target, store)
     logits = store.pop("logits")
@@ -135,6 +135,7 @@ def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
     mode = hooked(model) if model.training else nullcontext()
     with torch.inference_mode(False), mode:
         for stage in find_structure(model).stages:
+            check()
             steps = forward_steps(model, {})
             cut = [name for name, _ in steps].index(stage) + 1
             activation = result.features[stage].clone()

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torchvision.models.resnet import Bottleneck
 
+from .deadline import check
 from .explain import ModelLike, Target, _target_index, prepare, resolve_model
 from .hooks import hooked
 from .images import ImageInput
@@ -113,6 +114,7 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None
     inputs, branches, shortcuts, sums = [], [], [], []
     with torch.enable_grad():
         for _, block in parts.blocks:
+            check()
             f, s = residual_branch(block, a), shortcut_path(block, a)
             z = f + s  # out of place: F(x) stays as the branch computed it
             inputs.append(a)
@@ -127,6 +129,7 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None
         at_sums = torch.autograd.grad(logits[0, chosen], sums, retain_graph=True)
         rows = []
         for block_input, f, s, g in zip(inputs, branches, shortcuts, at_sums, strict=True):
+            check()
             g_f = torch.autograd.grad(f, block_input, g, retain_graph=True)[0]
             g_s = g if s is block_input else torch.autograd.grad(s, block_input, g,
                                                                  retain_graph=True)[0]  # fmt: skip
@@ -149,6 +152,7 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
         for _, module in parts.stem:
             a = module(a)
         for _, block in parts.blocks:
+            check()
             # S for every row in one call: the lesion row's S is then bit for bit the intact
             # row's (a convolution may round differently for another batch size).
             f, s = residual_branch(block, a), shortcut_path(block, a)

@@ -16,7 +16,7 @@ import torchvision.transforms.functional as TF
 from PIL import Image
 from torch import nn
 
-from .cam import CamResult, explain_batch, stage_maps
+from .cam import CamResult, explain_batch, resolve_layer, stage_maps
 from .errors import ExplorerError
 from .images import ImageInput, load_image
 from .models import INFO_ATTR, ModelInfo, load_model
@@ -109,10 +109,10 @@ def _target_index(target: Target, categories: Sequence[str], classes: int) -> in
         return None
     if isinstance(target, str):
         if target not in categories:
-            raise ExplorerError(f"no class called {target!r}; pass a class index or a label.")
+            raise ExplorerError.text("err_no_class", target=target)
         return list(categories).index(target)
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < classes:
-        raise ExplorerError(f"target class must be a whole number from 0 to {classes - 1}.")
+        raise ExplorerError.text("err_target_range", last=classes - 1)
     return target
 
 
@@ -191,11 +191,13 @@ def explain_many(images: Sequence[ImageInput | torch.Tensor], model: ModelLike, 
     layer4) for the same class, reusing the pass's stage outputs."""
     module = resolve_model(model)
     targets = list(targets) if targets is not None else [None] * len(images)
-    prepared = [prepare(img, module) for img in images]
     info = _info(module)
     classes = module.fc.out_features
     categories = info.categories if info else ()
+    # Cheap checks first: a bad layer or class is refused before any image is decoded.
+    resolve_layer(module, layer)
     wanted = [_target_index(t, categories, classes) for t in targets]
+    prepared = [prepare(img, module) for img in images]
     out: list[Explanation | None] = [None] * len(images)
     for given in (False, True):
         idx = [i for i, t in enumerate(wanted) if (t is not None) == given]

@@ -7,6 +7,8 @@ ReLU, BatchNorm, MACs, conv names and stage names are not translated.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 LANGS = {"en": "English", "zh": "中文"}
 
 EN = {
@@ -143,6 +145,7 @@ EN = {
     "weights_random": "random (untrained)",
     "weights_bundled": "bundled (trained by this project)",
     "weights_default": "DEFAULT ({name})",
+    "checkpoint": "Or your own weights for this model (.safetensors or .pth, optional)",
     "target": "Class to explain",
     "top1": "top-1 (the prediction)",
     "layer": "Grad-CAM layer",
@@ -217,6 +220,61 @@ EN = {
     "plain_deep": "Gradients that differ by orders of magnitude across layers make a deep plain "
     "network hard to train; the shortcuts keep them in scale.",
     "plain_shallow": "At this depth the two differ little; pick a deeper model to see the gap open.",
+    # errors a user can cause (errors.ExplorerError.text); {x!r} quotes what they typed
+    "err_too_large": "this file is {size:.1f} MB; upload an image of at most {limit} MB (a phone "
+    "photo is usually 2-5 MB).",
+    "err_image_missing": "image file not found: {path}.",
+    "err_not_image": "this file is not an image Pillow can read. Upload a JPEG, PNG, WebP, GIF or "
+    "BMP.",
+    "err_bomb": "this image has too many pixels to open safely (more than {limit:,}). Upload a "
+    "smaller version.",
+    "err_damaged": "this image is damaged or incomplete ({detail}). Upload the file again or export "
+    "it anew.",
+    "err_empty_image": "this image is empty. Upload a picture.",
+    "err_timeout": "this request took longer than {seconds:.0f} s and was stopped. The server may be "
+    "busy: try again, or use a smaller model.",
+    "err_no_layer": "no layer {layer!r} in {model}: choose a stage (layer1 … layer4) or a block "
+    "such as {example}.",
+    "err_no_layer_here": "no layer {layer!r} in this model: choose a stage (layer1 … layer4) or a "
+    "block such as {example} ({count} layers in all).",
+    "err_no_class_in": "{model} has no class called {target!r}; pick one of its classes or top-1.",
+    "err_no_class": "no class called {target!r}; pass a class index or a label.",
+    "err_target_range": "target class must be a whole number from 0 to {last}.",
+    "err_unknown_model": "unknown model {name!r}. Known models: {known}; or {help}.",
+    "err_no_model": "a model name is required. Known models: {known}.",
+    "err_spec": "invalid custom model {spec!r}: {why}. Expected {help}.",
+    "spec_help": "a custom spec is BLOCK-N1-N2-N3-N4[-gG][-wW][-v1]: BLOCK is basic or bottleneck, "
+    "N1..N4 the blocks per stage (1-{max}), gG the 3×3 groups and wW the channels per group "
+    "(bottleneck only, default g1-w64), v1 the paper's stride placement (bottleneck only); "
+    "e.g. bottleneck-2-2-2-2 or bottleneck-3-4-6-3-g32-w4",
+    "why_block": "block type {block!r} is neither basic nor bottleneck",
+    "why_counts": "it needs four whole-number stage counts after the block type",
+    "why_stage_range": "each stage needs 1 to {max} blocks, got {counts}",
+    "why_twice": "option {option!r} is given twice",
+    "why_option": "unknown option {option!r}",
+    "why_basic": "a BasicBlock has no groups, width or v1 option (bottleneck only)",
+    "why_groups": "groups must be 1 to {max}, got {groups}",
+    "why_group_width": "groups × width must be 1 to {max}, got {groups} × {width}",
+    "err_input_whole": "input size must be a whole number of pixels, got {size!r}.",
+    "err_input_range": "input size must be from {lo} to {hi} pixels, got {size}.",
+    "err_ckpt_missing": "checkpoint file not found: {path}. Check the path.",
+    "err_ckpt_unreadable": "{name} is not a readable PyTorch or safetensors checkpoint. Pass a "
+    ".safetensors file or a file written by torch.save(model.state_dict(), path).",
+    "err_ckpt_unreadable_why": "{name} is not a readable PyTorch or safetensors checkpoint "
+    "({detail}). Pass a .safetensors file or a file written by torch.save(model.state_dict(), "
+    "path).",
+    "err_ckpt_pickle": "refused to load {name}: it holds Python objects besides tensors, and "
+    "unpickling them could run code. Save a plain state_dict (torch.save(model.state_dict(), "
+    "path)) or a .safetensors file.",
+    "err_ckpt_no_state": "{name} holds no state_dict (a mapping from parameter names to tensors). "
+    "Save one with torch.save(model.state_dict(), path).",
+    "err_ckpt_fit": "{source} does not fit {model}: {details}. {hint}",
+    "fit_missing": "{n} missing keys ({keys})",
+    "fit_unexpected": "{n} unexpected keys ({keys})",
+    "fit_shapes": "{n} keys with another shape, file vs model ({keys})",
+    "fit_sep": "; ",
+    "fit_other_arch": "Is it a checkpoint of another architecture? Pick the model it was trained as.",
+    "fit_classes": "Its fc has {n} outputs: it was trained for {n} classes.",
 }
 
 ZH = {
@@ -350,6 +408,7 @@ ZH = {
     "weights_random": "随机初始化（未训练）",
     "weights_bundled": "内置（本项目训练）",
     "weights_default": "默认 DEFAULT（{name}）",
+    "checkpoint": "或上传该模型的自有权重（.safetensors 或 .pth，可选）",
     "target": "要解释的类别",
     "top1": "top-1（预测结果）",
     "layer": "Grad-CAM 所在层",
@@ -414,12 +473,87 @@ ZH = {
     "{residual} 倍。",
     "plain_deep": "各层梯度相差几个数量级，使深层 plain 网络难以训练；shortcut 让它们保持在同一量级。",
     "plain_shallow": "在这个深度两者差别不大；选择更深的模型可以看到差距拉开。",
+    "err_too_large": "该文件大小为 {size:.1f} MB；请上传不超过 {limit} MB 的图像（手机照片通常为 "
+    "2–5 MB）。",
+    "err_image_missing": "找不到图像文件：{path}。",
+    "err_not_image": "该文件不是 Pillow 能读取的图像。请上传 JPEG、PNG、WebP、GIF 或 BMP 文件。",
+    "err_bomb": "该图像像素过多，无法安全打开（超过 {limit:,} 像素）。请上传较小的版本。",
+    "err_damaged": "该图像已损坏或不完整（{detail}）。请重新上传，或重新导出该文件。",
+    "err_empty_image": "该图像是空的。请上传一张图片。",
+    "err_timeout": "该请求运行超过 {seconds:.0f} 秒，已被停止。服务器可能正忙：请稍后重试，或换用较小的"
+    "模型。",
+    "err_no_layer": "{model} 中没有名为 {layer!r} 的层：请选择一个 stage（layer1 … layer4）或一个 "
+    "block，例如 {example}。",
+    "err_no_layer_here": "该模型中没有名为 {layer!r} 的层：请选择一个 stage（layer1 … layer4）或一个 "
+    "block，例如 {example}（共 {count} 层可选）。",
+    "err_no_class_in": "{model} 没有名为 {target!r} 的类别；请从它的类别中选择，或选 top-1。",
+    "err_no_class": "没有名为 {target!r} 的类别；请给出类别序号或类别名。",
+    "err_target_range": "目标类别必须是 0 到 {last} 之间的整数。",
+    "err_unknown_model": "未知模型 {name!r}。已知模型：{known}；或者{help}。",
+    "err_no_model": "需要给出模型名称。已知模型：{known}。",
+    "err_spec": "自定义模型 {spec!r} 无效：{why}。应为{help}。",
+    "spec_help": "自定义规格 BLOCK-N1-N2-N3-N4[-gG][-wW][-v1]：BLOCK 为 basic 或 bottleneck，N1..N4 为"
+    "各 stage 的 block 数（1-{max}），gG 为 3×3 卷积的分组数，wW 为每组通道数（仅 bottleneck，默认 "
+    "g1-w64），v1 表示论文原版的 stride 位置（仅 bottleneck）；例如 bottleneck-2-2-2-2 或 bottleneck-3-4-6-3-g32-w4",
+    "why_block": "block 类型 {block!r} 既不是 basic 也不是 bottleneck",
+    "why_counts": "block 类型之后需要四个整数，即各 stage 的 block 数",
+    "why_stage_range": "每个 stage 需要 1 到 {max} 个 block，当前为 {counts}",
+    "why_twice": "选项 {option!r} 出现了两次",
+    "why_option": "未知选项 {option!r}",
+    "why_basic": "BasicBlock 没有 groups、width 或 v1 选项（仅 bottleneck 有）",
+    "why_groups": "分组数必须为 1 到 {max}，当前为 {groups}",
+    "why_group_width": "分组数 × 每组通道数必须为 1 到 {max}，当前为 {groups} × {width}",
+    "err_input_whole": "输入尺寸必须是整数像素，当前为 {size!r}。",
+    "err_input_range": "输入尺寸必须在 {lo} 到 {hi} 像素之间，当前为 {size}。",
+    "err_ckpt_missing": "找不到权重文件：{path}。请检查路径。",
+    "err_ckpt_unreadable": "{name} 不是可读取的 PyTorch 或 safetensors 权重文件。请提供 .safetensors "
+    "文件，或由 torch.save(model.state_dict(), path) 保存的文件。",
+    "err_ckpt_unreadable_why": "{name} 不是可读取的 PyTorch 或 safetensors 权重文件（{detail}）。请提供 "
+    ".safetensors 文件，或由 torch.save(model.state_dict(), path) 保存的文件。",
+    "err_ckpt_pickle": "已拒绝加载 {name}：它除张量外还含有 Python 对象，反序列化（unpickle）它们可能"
+    "执行代码。请保存纯 state_dict（torch.save(model.state_dict(), path)）或 .safetensors 文件。",
+    "err_ckpt_no_state": "{name} 中没有 state_dict（参数名到张量的映射）。请用 "
+    "torch.save(model.state_dict(), path) 保存。",
+    "err_ckpt_fit": "{source} 与 {model} 不匹配：{details}。{hint}",
+    "fit_missing": "缺少 {n} 个键（{keys}）",
+    "fit_unexpected": "多出 {n} 个键（{keys}）",
+    "fit_shapes": "{n} 个键的形状不同，文件 vs 模型（{keys}）",
+    "fit_sep": "；",
+    "fit_other_arch": "它是否是另一种架构的权重？请选择训练它时所用的模型。",
+    "fit_classes": "它的 fc 有 {n} 个输出：它是为 {n} 个类别训练的。",
 }
 
 TEXTS = {"en": EN, "zh": ZH}
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A text inside another text, said in the same language: t() translates it first."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def say(self, lang: str) -> str:
+        return t(lang, self.key, **self.values)
+
+    def __str__(self) -> str:
+        return self.say("en")
+
+
 def t(lang: str, key: str, **values: object) -> str:
-    """The text `key` in `lang` ("en" or "zh"; anything else falls back to English)."""
+    """The text `key` in `lang` ("en" or "zh"; anything else falls back to English).
+
+    A value may be a Phrase, or a tuple of Phrases (joined with the language's "fit_sep")."""
     table = TEXTS.get(lang, EN)
-    return table[key].format(**values) if values else table[key]
+    if not values:
+        return table[key]
+    said = {k: _say(v, lang) for k, v in values.items()}
+    return table[key].format(**said)
+
+
+def _say(value: object, lang: str) -> object:
+    if isinstance(value, Phrase):
+        return value.say(lang)
+    if isinstance(value, tuple) and value and all(isinstance(v, Phrase) for v in value):
+        return t(lang, "fit_sep").join(v.say(lang) for v in value)
+    return value

@@ -23,6 +23,7 @@ from torchvision.transforms._presets import ImageClassification
 from . import demo
 from .demo import arch as demo_arch
 from .errors import ExplorerError
+from .i18n import Phrase
 
 BlockKind = Literal["basic", "bottleneck"]
 
@@ -214,12 +215,8 @@ _ENTRIES: dict[str, ModelEntry] = {e.name: e for e in (
 )}
 # fmt: on
 
-CUSTOM_SPEC_HELP = (
-    "a custom spec is BLOCK-N1-N2-N3-N4[-gG][-wW][-v1]: BLOCK is basic or bottleneck, N1..N4 the "
-    f"blocks per stage (1-{MAX_STAGE_BLOCKS}), gG the 3×3 groups and wW the channels per group "
-    "(bottleneck only, default g1-w64), v1 the paper's stride placement (bottleneck only); "
-    "e.g. bottleneck-2-2-2-2 or bottleneck-3-4-6-3-g32-w4"
-)
+_SPEC_HELP = Phrase("spec_help", {"max": MAX_STAGE_BLOCKS})
+CUSTOM_SPEC_HELP = str(_SPEC_HELP)
 
 
 def list_models() -> list[str]:
@@ -240,11 +237,18 @@ def custom_spec(
     v1: bool = False,
 ) -> str:
     """The canonical spec string for a custom configuration (validated)."""
-    return parse_custom_spec(_canonical(block, tuple(layers), groups, width_per_group, v1)).name
+    spec = _canonical(block, tuple(layers), groups, width_per_group, v1)
+    counts = tuple(layers)
+    if len(counts) != 4 or not all(isinstance(n, int) and not isinstance(n, bool) for n in counts):
+        raise _spec_error(spec, "why_counts")
+    if not all(1 <= n <= MAX_STAGE_BLOCKS for n in counts):  # "-2" would read as spec syntax
+        raise _spec_error(spec, "why_stage_range", max=MAX_STAGE_BLOCKS, counts=counts)
+    return parse_custom_spec(spec).name
 
 
-def _spec_error(spec: str, why: str) -> ExplorerError:
-    return ExplorerError(f"invalid custom model {spec!r}: {why}. Expected {CUSTOM_SPEC_HELP}.")
+def _spec_error(spec: str, why: str, **values: object) -> ExplorerError:
+    """Why `spec` is not valid: i18n text `why` with its values, and the spec syntax."""
+    return ExplorerError.text("err_spec", spec=spec, why=Phrase(why, values), help=_SPEC_HELP)
 
 
 def parse_custom_spec(spec: str) -> ModelEntry:
@@ -252,19 +256,19 @@ def parse_custom_spec(spec: str) -> ModelEntry:
     tokens = spec.strip().lower().split("-")
     block = tokens[0]
     if block not in ("basic", "bottleneck"):
-        raise _spec_error(spec, f"block type {block!r} is neither basic nor bottleneck")
+        raise _spec_error(spec, "why_block", block=block)
     counts = tokens[1:5]
     if len(counts) < 4 or not all(re.fullmatch(r"\d+", c) for c in counts):
-        raise _spec_error(spec, "it needs four whole-number stage counts after the block type")
+        raise _spec_error(spec, "why_counts")
     layers = tuple(int(c) for c in counts)
     if not all(1 <= n <= MAX_STAGE_BLOCKS for n in layers):
-        raise _spec_error(spec, f"each stage needs 1 to {MAX_STAGE_BLOCKS} blocks, got {layers}")
+        raise _spec_error(spec, "why_stage_range", max=MAX_STAGE_BLOCKS, counts=layers)
     groups, width, v1 = 1, 64, False
     seen: set[str] = set()
     for tok in tokens[5:]:
         key = "v1" if tok == "v1" else tok[:1]
         if key in seen:
-            raise _spec_error(spec, f"option {key!r} is given twice")
+            raise _spec_error(spec, "why_twice", option=key)
         seen.add(key)
         if tok == "v1":
             v1 = True
@@ -273,15 +277,13 @@ def parse_custom_spec(spec: str) -> ModelEntry:
         elif re.fullmatch(r"w\d+", tok):
             width = int(tok[1:])
         else:
-            raise _spec_error(spec, f"unknown option {tok!r}")
+            raise _spec_error(spec, "why_option", option=tok)
     if block == "basic" and (groups != 1 or width != 64 or v1):
-        raise _spec_error(spec, "a BasicBlock has no groups, width or v1 option (bottleneck only)")
+        raise _spec_error(spec, "why_basic")
     if not 1 <= groups <= MAX_GROUPS:
-        raise _spec_error(spec, f"groups must be 1 to {MAX_GROUPS}, got {groups}")
+        raise _spec_error(spec, "why_groups", max=MAX_GROUPS, groups=groups)
     if not 1 <= groups * width <= MAX_GROUP_WIDTH:
-        raise _spec_error(
-            spec, f"groups × width must be 1 to {MAX_GROUP_WIDTH}, got {groups} × {width}"
-        )
+        raise _spec_error(spec, "why_group_width", max=MAX_GROUP_WIDTH, groups=groups, width=width)
     canonical = _canonical(block, layers, groups, width, v1)
     title = f"Custom {block} {'-'.join(str(n) for n in layers)}"
     return ModelEntry(
@@ -299,12 +301,11 @@ def parse_custom_spec(spec: str) -> ModelEntry:
 def get_entry(name: str) -> ModelEntry:
     """The registry entry for a name or custom spec; a clear error listing valid names otherwise."""
     if not isinstance(name, str) or not name.strip():
-        raise ExplorerError(f"a model name is required. Known models: {', '.join(_ENTRIES)}.")
+        raise ExplorerError.text("err_no_model", known=", ".join(_ENTRIES))
     key = name.strip().lower()
     if key in _ENTRIES:
         return _ENTRIES[key]
     if key.split("-")[0] in ("basic", "bottleneck"):
         return parse_custom_spec(key)
-    raise ExplorerError(
-        f"unknown model {name!r}. Known models: {', '.join(_ENTRIES)}; or {CUSTOM_SPEC_HELP}."
-    )
+    raise ExplorerError.text("err_unknown_model", name=name, known=", ".join(_ENTRIES),
+                             help=_SPEC_HELP)  # fmt: skip

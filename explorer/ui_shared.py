@@ -21,7 +21,7 @@ def message(err: Exception, lang: str, key: str = "error") -> str:
     `key` is the translated frame: "error" for a model, "error_image" for an image.
     """
     if isinstance(err, ExplorerError):
-        return t(lang, key, message=str(err))
+        return t(lang, key, message=err.in_language(lang))
     log.exception("request failed", exc_info=err)
     return t(lang, key, message="internal error; the server log has details")
 

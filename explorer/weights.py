@@ -29,6 +29,7 @@ from torchvision.models._api import WeightsEnum
 
 from . import demo
 from .errors import ExplorerError
+from .i18n import Phrase
 from .registry import ModelEntry
 
 OFFLINE_ENV = "EXPLORER_OFFLINE"  # "1": never try to download
@@ -154,27 +155,20 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Tensor]:
     """A state_dict from a safetensors or PyTorch file, refusing anything that could run code."""
     p = Path(path).expanduser()
     if not p.is_file():
-        raise ExplorerError(f"checkpoint file not found: {p}. Check the path.")
-    unreadable = (
-        f"{p.name} is not a readable PyTorch or safetensors checkpoint. Pass a .safetensors "
-        "file or a file written by torch.save(model.state_dict(), path)."
-    )
+        raise ExplorerError.text("err_ckpt_missing", path=p)
     kind = _format(p)
     if kind == "unknown":
-        raise ExplorerError(unreadable)
+        raise ExplorerError.text("err_ckpt_unreadable", name=p.name)
     try:
         if kind == "safetensors":
             obj: object = load_safetensors(str(p), device="cpu")
         else:
             obj = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        raise ExplorerError(
-            f"refused to load {p.name}: it holds Python objects besides tensors, and unpickling "
-            "them could run code. Save a plain state_dict (torch.save(model.state_dict(), path)) "
-            "or a .safetensors file."
-        ) from err
+        raise ExplorerError.text("err_ckpt_pickle", name=p.name) from err
     except Exception as err:  # a damaged file can make either reader raise almost anything
-        raise ExplorerError(f"{unreadable} ({type(err).__name__}: {err})") from err
+        detail = f"{type(err).__name__}: {err}"
+        raise ExplorerError.text("err_ckpt_unreadable_why", name=p.name, detail=detail) from err
     return _state_dict(obj, p.name)
 
 
@@ -189,10 +183,7 @@ def _state_dict(obj: object, filename: str) -> dict[str, Tensor]:
         and obj
         and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())
     ):
-        raise ExplorerError(
-            f"{filename} holds no state_dict (a mapping from parameter names to tensors). "
-            "Save one with torch.save(model.state_dict(), path)."
-        )
+        raise ExplorerError.text("err_ckpt_no_state", name=filename)
     state: dict[str, Tensor] = obj  # type: ignore[assignment]
     for prefix in _PREFIXES:
         if all(k.startswith(prefix) for k in state):
@@ -202,7 +193,7 @@ def _state_dict(obj: object, filename: str) -> dict[str, Tensor]:
 
 def _listing(items: list[str], limit: int = 6) -> str:
     shown = ", ".join(items[:limit])
-    return shown + (f" … and {len(items) - limit} more" if len(items) > limit else "")
+    return shown + (f", … (+{len(items) - limit})" if len(items) > limit else "")
 
 
 def check_fits(model: nn.Module, state: dict[str, Tensor], model_name: str, source: str) -> None:
@@ -218,18 +209,18 @@ def check_fits(model: nn.Module, state: dict[str, Tensor], model_name: str, sour
     ]
     if not (missing or unexpected or wrong):
         return
-    parts = []
-    if missing:
-        parts.append(f"{len(missing)} missing keys ({_listing(missing)})")
-    if unexpected:
-        parts.append(f"{len(unexpected)} unexpected keys ({_listing(unexpected)})")
-    if wrong:
-        parts.append(f"{len(wrong)} keys with another shape, file vs model ({_listing(wrong)})")
-    hint = "Is it a checkpoint of another architecture? Pick the model it was trained as."
+    parts = tuple(
+        Phrase(key, {"n": len(items), "keys": _listing(items)})
+        for key, items in [("fit_missing", missing), ("fit_unexpected", unexpected),
+                           ("fit_shapes", wrong)]
+        if items
+    )  # fmt: skip
+    hint = Phrase("fit_other_arch")
     fc = state.get("fc.weight")
     if fc is not None and fc.ndim == 2 and not missing and not unexpected and len(wrong) <= 2:
-        hint = f"Its fc has {fc.shape[0]} outputs: it was trained for {fc.shape[0]} classes."
-    raise ExplorerError(f"{source} does not fit {model_name}: {'; '.join(parts)}. {hint}")
+        hint = Phrase("fit_classes", {"n": fc.shape[0]})
+    raise ExplorerError.text("err_ckpt_fit", source=source, model=model_name, details=parts,
+                             hint=hint)  # fmt: skip
 
 
 def _random(seed: int) -> WeightsResult:

@@ -14,7 +14,7 @@ from explorer.ui import PRESETS
 
 SOURCE = Path(__file__).resolve().parents[1] / "explorer"
 SAME_IN_BOTH = {"col_macs", "col_delta", "reason_stride", "later_blocks"}  # symbols and terms
-PUNCTUATION = {"list_sep", "full_stop", "sentence_gap"}
+PUNCTUATION = {"list_sep", "full_stop", "sentence_gap", "fit_sep"}
 
 
 def _fields(text: str) -> set[str]:
@@ -40,6 +40,9 @@ def test_every_key_the_code_asks_for_exists():
             re.findall(r"""\bt\((?:lang|lg|en|\"en\"), \"([a-z_0-9]+)\"""", path.read_text())
         )
         used |= set(re.findall(r'"(col_[a-z]+)"', path.read_text()))  # column header lists
+        # errors, the phrases inside them, and the reasons a custom spec is refused
+        used |= set(re.findall(r'(?:\.text|Phrase|_spec_error)\((?:spec, )?"([a-z_]+)"',
+                               path.read_text()))  # fmt: skip
     used |= set(PRESETS)
     used |= {f"uncounted_{u.key}" for name in list_models()
              for u in analyze(name).depth_breakdown.not_counted}  # fmt: skip

@@ -56,7 +56,7 @@ def test_cmyk_jpeg(tmp_path):
 
 
 def test_sixteen_bit_png_uses_its_own_range(tmp_path):
-    ramp = np.tile(np.linspace(1000, 60000, 50, dtype=np.uint16), (10, 1))
+    ramp = np.tile(np.linspace(1000, 60000, 50, dtype=np.uint16), (20, 1))
     out = np.asarray(load_image(_save(Image.fromarray(ramp), tmp_path, "deep.png")))
     assert out.dtype == np.uint8 and out[..., 0].min() == 0 and out[..., 0].max() == 255
     assert (np.diff(out[0, :, 0].astype(int)) >= 0).all()  # still a ramp
@@ -76,6 +76,14 @@ def test_large_images_are_shrunk_before_any_work(tmp_path):
     out = load_image(_save(Image.new("RGB", (3000, 1000)), tmp_path, "wide.png"))
     assert max(out.size) == MAX_SIDE and out.size == (MAX_SIDE, 683)
     assert load_image(_save(Image.new("RGB", (1, 1)), tmp_path, "dot.png")).size == (1, 1)
+
+
+def test_long_strips_are_cut_to_their_centre(tmp_path):
+    strip = np.zeros((20, 10000, 3), dtype=np.uint8)
+    strip[:, 4990:5010] = 255  # a white square in the middle
+    out = load_image(_save(Image.fromarray(strip), tmp_path, "strip.png"))
+    assert out.size == (4 * 20, 20)
+    assert np.asarray(out)[:, 30:50].min() == 255 and np.asarray(out)[:, :20].max() == 0
 
 
 def test_inputs_from_memory(tmp_path):

@@ -29,7 +29,7 @@ def test_architecture_handler():
     ("args", "message"),
     [
         (("resnet19", 224, "en"), "Could not analyse this model: unknown model 'resnet19'"),
-        (("resnet18", 16, "zh"), "无法分析该模型：input size must be from 32"),
+        (("resnet18", 16, "zh"), "无法分析该模型：输入尺寸必须在 32 到 4096 像素之间"),
         (("resnet18", 224.5, "en"), "input size must be a whole number"),
         (("resnet18", None, "en"), "input size must be a whole number"),
     ],
