@@ -10,6 +10,7 @@ import atexit
 import hashlib
 import io
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -120,15 +121,25 @@ def _exports() -> Path:
         return _export_dir
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary name, then rename: a reader (Gradio copying the file into its cache
+    while another request writes the same name) sees the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
 def export_files(model: str, input_size: int) -> tuple[Path, Path]:
     """The summary as JSON and the layer table as CSV, written once per (model, input size)."""
     s: ArchitectureSummary = analyze(model, input_size)
     stem = f"{s.model}-{s.input_size}"  # registry names and specs are [a-z0-9_-] only
     json_path, csv_path = _exports() / f"{stem}.json", _exports() / f"{stem}.csv"
     if not json_path.exists():
-        json_path.write_text(json.dumps(s.to_dict(), indent=1, ensure_ascii=False), "utf-8")
+        text = json.dumps(s.to_dict(), indent=1, ensure_ascii=False)
+        _write_atomically(json_path, text.encode("utf-8"))
     if not csv_path.exists():
-        csv_path.write_text(layers_csv(s), "utf-8")
+        _write_atomically(csv_path, layers_csv(s).encode("utf-8"))
     return json_path, csv_path
 
 
@@ -156,19 +167,39 @@ class PredictView:
     map_png: Path  # the raw map, 16-bit grayscale
 
 
+PRUNE_EVERY_S = 60.0  # how often save_png looks for expired files (a busy class writes many)
+_pruned_at = 0.0
+
+
+def _prune(folder: Path) -> None:
+    """Remove PNGs older than EXPORT_TTL_S, at most once per PRUNE_EVERY_S."""
+    global _pruned_at
+    now = time.time()
+    with _export_lock:
+        if now - _pruned_at < PRUNE_EVERY_S:
+            return
+        _pruned_at = now
+    for old in folder.glob("*.png"):
+        try:
+            if now - old.stat().st_mtime > EXPORT_TTL_S:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # another request removed it first
+            pass
+
+
 def save_png(image: Image.Image, stem: str) -> Path:
-    """A PNG in this process's export folder; files older than an hour are removed."""
+    """A PNG in this process's export folder, named by its content and written atomically, so
+    that identical pictures for two students share one file that is never seen half-written.
+    Files older than EXPORT_TTL_S are removed."""
     folder = _exports() / "png"
     folder.mkdir(exist_ok=True)
-    now = time.time()
-    for old in folder.glob("*.png"):
-        if now - old.stat().st_mtime > EXPORT_TTL_S:
-            old.unlink(missing_ok=True)
+    _prune(folder)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     digest = hashlib.sha1(buffer.getvalue()).hexdigest()[:12]  # same picture, same file
     path = folder / f"{stem}-{digest}.png"
-    path.write_bytes(buffer.getvalue())
+    if not path.exists():  # the same picture is already there, whole
+        _write_atomically(path, buffer.getvalue())
     return path
 
 

@@ -20,13 +20,16 @@ from .analysis import analyze, warm_cache
 from .device import select_device
 from .errors import ExplorerError
 from .i18n import LANGS, t
+from .memory import limit_arenas
 from .pages import architecture_page, compare_page, export_files, warm_pages
 from .registry import custom_spec, get_entry, list_models
 from .report import summary_text
 from .theme import CSS, FONTS, MONO_FONTS
 from .ui_shared import Labels, fail, whole
 
-MAX_UPLOAD = "10mb"
+# Gradio's hard cap on any upload: a ResNet-152 checkpoint (230 MB) fits. Images are held to
+# images.MAX_FILE_BYTES by our loader, whose message is translated, unlike Gradio's.
+MAX_UPLOAD = "256mb"
 QUEUE_SIZE = 64  # waiting requests beyond this are refused with a message, not left to pile up
 CONCURRENCY = 4  # per event; cached pages answer in microseconds
 DELETE_CACHE = (600, 3600)  # every 10 min, drop Gradio temp files older than an hour
@@ -210,6 +213,9 @@ def build() -> gr.Blocks:
         demo.load(initial_language, None, lang, api_visibility="private")
         gr.api(summary, api_name="summary")
         header.elem_id = "page-header"
+    # One queue for every event: a bounded number of waiting requests (a student beyond it is
+    # told the server is full rather than left waiting), each told its place; no direct POSTs.
+    demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 
 
@@ -250,10 +256,10 @@ def _warm() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    limit_arenas()  # before the server's threads start allocating
     ui_predict.DEVICE = select_device(args.device)
     threading.Thread(target=_warm, name="warm-pages", daemon=True).start()
     demo = build()
-    demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     demo.launch(
         server_name=args.host,
         server_port=args.port,

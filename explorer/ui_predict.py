@@ -15,14 +15,18 @@ from typing import Any
 
 import gradio as gr
 import torch
+from PIL import Image
 
+from .deadline import within
 from .demo import CLASSES
+from .errors import ExplorerError
 from .explain import Explanation, explain_many
 from .figures import COLORMAPS
 from .i18n import t
 from .images import ImageInput
+from .memory import trim
 from .models import load_model, model_info
-from .pages import cam_layer_names, default_predict_model, examples, predict_view
+from .pages import cam_layer_names, default_predict_model, examples, predict_view, save_png
 from .registry import get_entry, list_models
 from .ui_shared import Labels, fail, message
 from .views import error_note, weights_status
@@ -32,8 +36,25 @@ DEVICE = torch.device("cpu")  # ui.main() sets it from --device / EXPLORER_DEVIC
 DEMO_MODEL = "demo_bottleneck"
 
 
-def _weights_arg(weights: str | None) -> str | None:
+REQUEST_TIMEOUT_S = 120.0  # a request still running after this is stopped between blocks
+
+
+def weights_arg(weights: str | None, checkpoint: Any = None) -> str | None:
+    """What load_model gets: an uploaded checkpoint if there is one, else the menu's choice."""
+    uploaded = image_source(checkpoint)  # a file payload, like an image's
+    if isinstance(uploaded, str):
+        return uploaded
     return None if weights in (None, "", "random") else weights
+
+
+def check_request(model: str, layer: str | None, target: str | None) -> None:
+    """Refuse a bad model, layer or class before any weights are loaded or images decoded."""
+    entry = get_entry(model)
+    layers = cam_layer_names(entry.name)
+    if layer is not None and layer not in layers:
+        raise ExplorerError.text("err_no_layer", layer=layer, model=entry.name, example=layers[-1])
+    if target not in (None, "", TOP1) and target not in entry.categories:
+        raise ExplorerError.text("err_no_class_in", model=entry.name, target=target)
 
 
 def weight_choices(model: str, lang: str) -> list[tuple[str, str]]:
@@ -62,7 +83,7 @@ def model_options(model: str, lang: str = "en") -> tuple[Any, Any, Any]:
             gr.Dropdown(choices=layers, value="layer4"))  # fmt: skip
 
 
-def load_weights(model: str, weights: str, lang: str = "en",
+def load_weights(model: str, weights: str, lang: str = "en", checkpoint: Any = None,
                  progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
                  ) -> tuple[str, Any]:  # fmt: skip
     """Load (downloading with a progress bar when online) and say what the weights are."""
@@ -71,7 +92,8 @@ def load_weights(model: str, weights: str, lang: str = "en",
         progress(done / total if total else 0.0, desc=t(lang, "downloading", name=model))
 
     try:
-        info = model_info(load_model(model, _weights_arg(weights), device=DEVICE, progress=report))
+        chosen = weights_arg(weights, checkpoint)
+        info = model_info(load_model(model, chosen, device=DEVICE, progress=report))
     except Exception as err:
         raise fail(err, lang) from None
     return weights_status(info, lang), gr.Button(visible=not info.trained)
@@ -80,8 +102,8 @@ def load_weights(model: str, weights: str, lang: str = "en",
 def image_source(payload: Any) -> ImageInput | None:
     """The upload Gradio hands over unprocessed: a cached file's path, or a data URL (paste,
     webcam). Decoding is left to images.load_image, whose errors say what to upload instead."""
-    if payload is None or isinstance(payload, (str, bytes)):
-        return payload or None
+    if payload is None or isinstance(payload, (str, bytes, Image.Image)):
+        return payload if isinstance(payload, Image.Image) else payload or None
     if payload.get("path"):
         return payload["path"]
     url = payload.get("url") or ""
@@ -105,43 +127,69 @@ def _explain_each(module: Any, images: list[Any], targets: list[str | None], lay
         return out
 
 
+def _files(pictures: list[tuple[Image.Image, str]], stem: str) -> list[tuple[str, str]]:
+    """Gallery entries as (PNG path, caption)."""
+    return [(str(save_png(img, f"{stem}-{k}")), caption)
+            for k, (img, caption) in enumerate(pictures)]  # fmt: skip
+
+
 def predict(images: list[Any], models: list[str], targets: list[str], layers: list[str],
-            weights: list[str], opacities: list[float], colormaps: list[str], langs: list[str]
-            ) -> tuple[list[Any], ...]:  # fmt: skip
+            weights: list[str], opacities: list[float], colormaps: list[str], langs: list[str],
+            checkpoints: list[Any] | None = None) -> tuple[list[Any], ...]:  # fmt: skip
     """Batched: top-5, overlay, CAM row, feature maps, note and two PNGs for every request.
 
-    Requests are grouped by (model, weights, layer), one forward pass per group. A bad image or
-    model fails its own request only: its note says why, and the others are answered.
+    Requests are grouped by (model, weights, layer), one forward pass per group. A bad request
+    fails on its own: its note says why, and the others are answered. Model, layer and class are
+    checked before anything is loaded, and each group runs under REQUEST_TIMEOUT_S.
     """
     n = len(images)
     images = [image_source(payload) for payload in images]
+    chosen_weights = [weights_arg(weights[i], (checkpoints or [None] * n)[i]) for i in range(n)]
     out: list[list[Any]] = [[None] * n for _ in range(7)]
-    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    groups: dict[tuple[str, str | None, str], list[int]] = defaultdict(list)
     for i in range(n):
-        groups[(models[i], weights[i], layers[i])].append(i)
+        try:
+            check_request(models[i], layers[i], targets[i])
+        except Exception as err:
+            out[4][i] = error_note(message(err, langs[i]))
+            continue
+        if not images[i]:
+            out[4][i] = error_note(t(langs[i], "no_image"))
+            continue
+        groups[(models[i], chosen_weights[i], layers[i])].append(i)
     for (name, chosen, layer), idx in groups.items():
         try:
-            module = load_model(name, _weights_arg(chosen), device=DEVICE)
+            with within(REQUEST_TIMEOUT_S):
+                module = load_model(name, chosen, device=DEVICE)
+                wanted = [None if targets[i] in (None, TOP1) else targets[i] for i in idx]
+                results = _explain_each(module, [images[i] for i in idx], wanted, layer)
         except Exception as err:
             for i in idx:
                 out[4][i] = error_note(message(err, langs[i]))
             continue
-        for i in idx:
-            if not images[i]:
-                out[4][i] = error_note(t(langs[i], "no_image"))
-        ready = [i for i in idx if images[i]]
-        wanted = [None if targets[i] in (None, TOP1) else targets[i] for i in ready]
-        results = _explain_each(module, [images[i] for i in ready], wanted, layer) if ready else []
+        ready = idx
         for i, result in zip(ready, results, strict=True):
             if isinstance(result, Exception):
                 out[4][i] = error_note(message(result, langs[i], "error_image"))
                 continue
             view = predict_view(result, opacities[i], colormaps[i], langs[i])
-            values = (view.labels, view.overlay, view.stage_cams, view.features, view.note,
-                      str(view.overlay_png), str(view.map_png))  # fmt: skip
+            # Pictures go to Gradio as files we wrote whole: handed PIL images, Gradio rewrites
+            # the same cache file in place for two identical answers, and a student still
+            # downloading the first copy gets a truncated picture.
+            values = (view.labels, str(view.overlay_png), _files(view.stage_cams, "stage"),
+                      _files(view.features, "features"), view.note, str(view.overlay_png),
+                      str(view.map_png))  # fmt: skip
             for column, value in zip(out, values, strict=True):
                 column[i] = value
+    trim()  # the pass's activations are freed: give their pages back
     return tuple(out)
+
+
+def checkpoint_input(label: Labels, en: str = "en") -> gr.File:
+    """An optional upload of the user's own weights, read without unpickling (weights.py)."""
+    upload = gr.File(label=t(en, "checkpoint"), type="filepath", height=90,
+                     file_types=[".safetensors", ".pth", ".pt", ".bin"])  # fmt: skip
+    return label(upload, lambda lg: gr.File(label=t(lg, "checkpoint")))
 
 
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
@@ -166,6 +214,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
                 p_weights = gr.Dropdown(choices, value=choices[0][1],
                                         label=t(en, "weights"))  # fmt: skip
                 label(p_weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
+                checkpoint = checkpoint_input(label, en)
                 with gr.Row():
                     p_target = gr.Dropdown([(t(en, "top1"), TOP1)], value=TOP1,
                                            label=t(en, "target"),
@@ -206,14 +255,15 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
         label(feature_gallery, lambda lg: gr.Gallery(label=t(lg, "features")))
     gr.on([p_model.change, lang.change], model_options, [p_model, lang],
           [p_weights, p_target, p_layer], api_visibility="private").then(
-        load_weights, [p_model, p_weights, lang], [status, use_demo],
+        load_weights, [p_model, p_weights, lang, checkpoint], [status, use_demo],
         api_visibility="private")  # fmt: skip
-    gr.on([demo.load, p_weights.input], load_weights, [p_model, p_weights, lang],
-          [status, use_demo], api_visibility="private")  # fmt: skip
+    gr.on([demo.load, p_weights.input, checkpoint.change], load_weights,
+          [p_model, p_weights, lang, checkpoint], [status, use_demo],
+          api_visibility="private")  # fmt: skip
     use_demo.click(lambda: DEMO_MODEL, None, p_model, api_visibility="private")
     gr.on([explain_btn.click, image.change, p_target.input, p_layer.input, opacity.release,
            colormap.input], predict,
-          [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang],
+          [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang, checkpoint],
           [top5, shown, stage_gallery, feature_gallery, note, overlay_file, map_file],
           api_name="predict", batch=True, max_batch_size=16, concurrency_id="model",
           concurrency_limit=1, preprocess=False)  # fmt: skip

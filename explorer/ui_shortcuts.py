@@ -12,13 +12,23 @@ import gradio as gr
 
 from . import ui_predict
 from .contributions import shortcut_report
+from .deadline import within
 from .figures import path_lengths, plain_vs_residual, shortcut_bars
 from .i18n import t
+from .memory import trim
 from .models import load_model
 from .pages import default_predict_model, examples
 from .plain import gradient_profile
 from .registry import get_entry, list_models
-from .ui_predict import TOP1, image_source, weight_choices
+from .ui_predict import (
+    REQUEST_TIMEOUT_S,
+    TOP1,
+    check_request,
+    checkpoint_input,
+    image_source,
+    weight_choices,
+    weights_arg,
+)
 from .ui_shared import Labels, fail
 from .views import plain_summary, shortcut_summary
 
@@ -26,19 +36,23 @@ PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "d
 
 
 def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAULT",
-              lang: str = "en") -> tuple[Any, ...]:  # fmt: skip
+              lang: str = "en", checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
     """Summary, per-block charts, path-length chart and the records, for one image."""
     try:
+        check_request(model, None, target)  # before any loading
         source = image_source(image)
         if source is None:
             raise gr.Error(t(lang, "no_image"))
-        chosen = None if weights in (None, "", "random") else weights
-        module = load_model(model, chosen, device=ui_predict.DEVICE)
-        report = shortcut_report(source, module, None if target in (None, "", TOP1) else target)
+        with within(REQUEST_TIMEOUT_S):
+            module = load_model(model, weights_arg(weights, checkpoint), device=ui_predict.DEVICE)
+            wanted = None if target in (None, "", TOP1) else target
+            report = shortcut_report(source, module, wanted)
     except gr.Error:
         raise
     except Exception as err:
         raise fail(err, lang) from None
+    finally:
+        trim()  # the lesion batches are freed: give their pages back
     records = [asdict(r) for r in report.records]
     return (shortcut_summary(report, lang), shortcut_bars(report, lang),
             path_lengths(report, lang), records)  # fmt: skip
@@ -72,6 +86,7 @@ def build_tab(label: Labels, lang: gr.Radio, en: str = "en") -> None:
                 choices = weight_choices(start, en)
                 weights = gr.Dropdown(choices, value=choices[0][1], label=t(en, "weights"))
                 label(weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
+                checkpoint = checkpoint_input(label, en)
                 target = gr.Dropdown([(t(en, "top1"), TOP1)], value=TOP1, label=t(en, "target"),
                                      allow_custom_value=True)  # fmt: skip
                 label(target, lambda lg: gr.Dropdown(label=t(lg, "target")))
@@ -105,7 +120,8 @@ def build_tab(label: Labels, lang: gr.Radio, en: str = "en") -> None:
 
     gr.on([model.change, lang.change], options, [model, lang], [weights, target],
           api_visibility="private")  # fmt: skip
-    gr.on([run.click, image.change], shortcuts, [image, model, target, weights, lang],
+    gr.on([run.click, image.change], shortcuts,
+          [image, model, target, weights, lang, checkpoint],
           [summary, bars, paths, records], api_name="shortcuts", concurrency_id="model",
           concurrency_limit=1, preprocess=False)  # fmt: skip
     plain_btn.click(plain, [plain_model, lang], [plain_plot, plain_text], api_name="plain",

@@ -57,8 +57,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def served():
-    """`python app.py` on a free port; yields its URL and its output lines so far."""
+def served(served_process):
+    """The app's URL and its output lines so far."""
+    url, seen, _ = served_process
+    return url, seen
+
+
+@pytest.fixture(scope="session")
+def served_process():
+    """`python app.py` on a free port: its URL, its output lines so far, its process."""
     port = _free_port()
     env = {**os.environ, "EXPLORER_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen(
@@ -77,7 +84,7 @@ def served():
                 seen.append(lines.get(timeout=1))
             except queue.Empty:
                 pass
-        yield f"http://127.0.0.1:{port}", seen
+        yield f"http://127.0.0.1:{port}", seen, proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)

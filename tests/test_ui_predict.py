@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 from gradio_client import Client, handle_file
+from PIL import Image
 
 from explorer import ui, ui_predict
 from explorer.demo import CLASSES, make_samples
@@ -44,8 +45,21 @@ def test_batched_requests_with_one_bad_image(tmp_path):
     assert labels[2] and max(labels[2], key=labels[2].get) == CLASSES[LABELS[1]]
     assert labels[1] is None and "Could not explain this image" in note[1]
     assert labels[3] is None and "Upload an image" in note[3]
-    assert overlay[0].size == (320, 320) and len(stages[0]) == 4 and len(features[0]) == 4
+    assert len(stages[0]) == 4 and len(features[0]) == 4
     assert Path(overlay_png[0]).suffix == ".png" and Path(map_png[0]).exists()
+    # Every picture is a whole PNG file on disk, the overlay shown being the one offered.
+    assert overlay[0] == overlay_png[0] and Image.open(overlay[0]).size == (320, 320)
+    for path, caption in stages[0] + features[0]:
+        assert caption and Image.open(path).format == "PNG"
+
+
+def test_identical_answers_share_one_file(tmp_path):
+    """Two students, one picture: the same files, written once (no rewrite while one is sent)."""
+    payload = {"path": _file(tmp_path, 1)}
+    first, second = _batch([payload]), _batch([payload])
+    assert first[1] == second[1] and first[2] == second[2] and first[3] == second[3]
+    other = _batch([payload], layers=["layer3"])
+    assert other[1] != first[1]
 
 
 def test_requests_for_different_models_and_languages(tmp_path):
