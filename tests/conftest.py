@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,13 +64,13 @@ def served(served_process):
     return url, seen
 
 
-@pytest.fixture(scope="session")
-def served_process():
-    """`python app.py` on a free port: its URL, its output lines so far, its process."""
+@contextmanager
+def launched(*args: str):
+    """`python app.py --port P *args` on a free port: its URL, its output lines, its process."""
     port = _free_port()
     env = {**os.environ, "EXPLORER_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env, text=True,
+        [sys.executable, "app.py", "--port", str(port), *args], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
@@ -88,3 +89,10 @@ def served_process():
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def served_process():
+    """The app as `python app.py` serves it, for the whole session."""
+    with launched() as running:
+        yield running

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from explorer import ExplorerError
-from explorer.images import MAX_SIDE, load_image
+from explorer.images import MAX_PIXELS, MAX_SIDE, load_image
 
 
 def _save(img: Image.Image, tmp_path, name: str, **kwargs) -> str:
@@ -133,3 +133,10 @@ def test_truncated_files(tmp_path):
         load_image(str(path))
     with pytest.raises(ExplorerError, match="not found"):
         load_image(str(tmp_path / "nowhere.png"))
+
+
+def test_pillows_bomb_limit_is_kept():
+    """Nothing the app imports disables Pillow's decompression-bomb check."""
+    import explorer.ui  # noqa: F401 (gradio and everything the server loads)
+
+    assert Image.MAX_IMAGE_PIXELS == MAX_PIXELS == 89_478_485

@@ -13,6 +13,7 @@ import pytest
 from gradio_client import Client
 
 from explorer import analyze, ui
+from tests.conftest import launched
 
 
 def test_architecture_handler():
@@ -93,6 +94,21 @@ def test_app_binds_localhost_without_share_link(served):
     assert banner.split()[-1].startswith("http://127.0.0.1:")
     assert not any("gradio.live" in line for line in log)
     assert httpx.get(url).status_code == 200
+
+
+@pytest.mark.slow
+def test_a_classroom_login_guards_the_page_and_the_api():
+    """`--auth` as README's classroom set-up uses it: nothing is served before logging in."""
+    with launched("--auth", "class:pick-a-password") as (url, _, _):
+        assert httpx.get(f"{url}/config").status_code == 401
+        refused = httpx.post(f"{url}/gradio_api/queue/join",
+                             json={"data": ["resnet18", "en"], "fn_index": 0,
+                                   "session_hash": "intruder"})  # fmt: skip
+        assert refused.status_code == 401
+        with pytest.raises(Exception, match=r"(?i)login|auth|401"):
+            Client(url, verbose=False)
+        client = Client(url, auth=("class", "pick-a-password"), verbose=False)
+        assert "ResNet-18" in client.predict("resnet18", 224, api_name="/summary")
 
 
 def test_api_through_gradio_client(served):
