@@ -13,7 +13,8 @@ import pytest
 from gradio_client import Client
 
 from explorer import analyze, ui
-from tests.conftest import launched
+
+from .conftest import launched
 
 
 def test_architecture_handler():
