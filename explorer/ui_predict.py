@@ -167,8 +167,7 @@ def predict(images: list[Any], models: list[str], targets: list[str], layers: li
             for i in idx:
                 out[4][i] = error_note(message(err, langs[i]))
             continue
-        ready = idx
-        for i, result in zip(ready, results, strict=True):
+        for i, result in zip(idx, results, strict=True):
             if isinstance(result, Exception):
                 out[4][i] = error_note(message(result, langs[i], "error_image"))
                 continue
