@@ -186,7 +186,7 @@ def predict(images: list[Any], models: list[str], targets: list[str], layers: li
 
 def checkpoint_input(label: Labels, en: str = "en") -> gr.File:
     """An optional upload of the user's own weights, read without unpickling (weights.py)."""
-    upload = gr.File(label=t(en, "checkpoint"), type="filepath", height=90,
+    upload = gr.File(label=t(en, "checkpoint"), type="filepath", height=120,
                      file_types=[".safetensors", ".pth", ".pt", ".bin"])  # fmt: skip
     return label(upload, lambda lg: gr.File(label=t(lg, "checkpoint")))
 
