@@ -41,8 +41,9 @@ def _open(source: ImageInput) -> Image.Image:
         path = Path(source)
         if not path.is_file():
             raise ExplorerError.text("err_image_missing", path=path)
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _too_large(path.stat().st_size)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _too_large(size)
         return Image.open(path)
     except UnidentifiedImageError as err:
         raise ExplorerError.text("err_not_image") from err

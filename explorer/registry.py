@@ -237,13 +237,17 @@ def custom_spec(
     v1: bool = False,
 ) -> str:
     """The canonical spec string for a custom configuration (validated)."""
-    spec = _canonical(block, tuple(layers), groups, width_per_group, v1)
     counts = tuple(layers)
+    spec = _canonical(block, counts, groups, width_per_group, v1)
     if len(counts) != 4 or not all(isinstance(n, int) and not isinstance(n, bool) for n in counts):
         raise _spec_error(spec, "why_counts")
-    if not all(1 <= n <= MAX_STAGE_BLOCKS for n in counts):  # "-2" would read as spec syntax
-        raise _spec_error(spec, "why_stage_range", max=MAX_STAGE_BLOCKS, counts=counts)
+    _check_stage_counts(spec, counts)  # before parsing: "-2" would read as spec syntax
     return parse_custom_spec(spec).name
+
+
+def _check_stage_counts(spec: str, counts: tuple[int, ...]) -> None:
+    if not all(1 <= n <= MAX_STAGE_BLOCKS for n in counts):
+        raise _spec_error(spec, "why_stage_range", max=MAX_STAGE_BLOCKS, counts=counts)
 
 
 def _spec_error(spec: str, why: str, **values: object) -> ExplorerError:
@@ -261,8 +265,7 @@ def parse_custom_spec(spec: str) -> ModelEntry:
     if len(counts) < 4 or not all(re.fullmatch(r"\d+", c) for c in counts):
         raise _spec_error(spec, "why_counts")
     layers = tuple(int(c) for c in counts)
-    if not all(1 <= n <= MAX_STAGE_BLOCKS for n in layers):
-        raise _spec_error(spec, "why_stage_range", max=MAX_STAGE_BLOCKS, counts=layers)
+    _check_stage_counts(spec, layers)
     groups, width, v1 = 1, 64, False
     seen: set[str] = set()
     for tok in tokens[5:]:

@@ -144,7 +144,8 @@ def predict(images: list[Any], models: list[str], targets: list[str], layers: li
     """
     n = len(images)
     images = [image_source(payload) for payload in images]
-    chosen_weights = [weights_arg(weights[i], (checkpoints or [None] * n)[i]) for i in range(n)]
+    uploads = checkpoints or [None] * n
+    chosen_weights = [weights_arg(w, c) for w, c in zip(weights, uploads, strict=True)]
     out: list[list[Any]] = [[None] * n for _ in range(7)]
     groups: dict[tuple[str, str | None, str], list[int]] = defaultdict(list)
     for i in range(n):
