@@ -37,6 +37,16 @@ def depth_in_name(name: str) -> int:
     return int(re.search(r"(?:resnet|resnext)(\d+)", name).group(1))  # type: ignore[union-attr]
 
 
+class PicklePayload:
+    """Pickled, it runs code on unpickling: it creates the file `target` (a test's canary)."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self):
+        return (Path.touch, (self.target,))
+
+
 @pytest.fixture(autouse=True)
 def _seeded() -> None:
     torch.manual_seed(0)

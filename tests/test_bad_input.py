@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import io
-import pathlib
 import struct
 import zlib
 
@@ -20,6 +19,8 @@ from safetensors.torch import save_file
 
 from explorer import get_entry, ui, ui_predict, ui_shortcuts
 from explorer.demo import make_samples
+
+from .conftest import PicklePayload
 
 SHAPE = make_samples(1, seed=61)[0][0]
 
@@ -122,14 +123,6 @@ def _state(name: str) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in get_entry(name).build().state_dict().items()}
 
 
-class _Payload:
-    def __init__(self, target: pathlib.Path) -> None:
-        self.target = target
-
-    def __reduce__(self):
-        return (pathlib.Path.touch, (self.target,))
-
-
 def test_checkpoints_uploaded_in_the_ui(tmp_path):
     def upload(name: str, write) -> dict:
         path = tmp_path / name
@@ -150,7 +143,7 @@ def test_checkpoints_uploaded_in_the_ui(tmp_path):
     shaped = upload("shape.safetensors", lambda p: save_file(shapes, str(p)))
     junk = upload("junk.pth", lambda p: p.write_bytes(b"not a checkpoint"))
     canary = tmp_path / "pwned"
-    evil = upload("evil.pth", lambda p: torch.save({"x": _Payload(canary)}, p))
+    evil = upload("evil.pth", lambda p: torch.save({"x": PicklePayload(canary)}, p))
     cases = [(wrong_arch, "does not fit demo_basic"),
              (keys, "missing keys (layer4.0.conv2.weight)"),
              (shaped, "trained for 3 classes"),

@@ -20,6 +20,8 @@ from explorer import ExplorerError, UntrainedWeightsWarning, load_model, model_i
 from explorer import weights as W
 from explorer.registry import get_entry
 
+from .conftest import PicklePayload
+
 
 def _state(name: str = "resnet18", seed: int = 1) -> dict[str, torch.Tensor]:
     torch.manual_seed(seed)
@@ -117,25 +119,15 @@ def test_truncated_safetensors(tmp_path, torch_home):
         load_model("resnet18", weights=path)
 
 
-class _Payload:
-    """Unpickling this creates a file: the harm a malicious checkpoint could do."""
-
-    def __init__(self, target: pathlib.Path) -> None:
-        self.target = target
-
-    def __reduce__(self):
-        return (pathlib.Path.touch, (self.target,))
-
-
 def test_malicious_pickle_is_refused_and_never_runs(tmp_path, torch_home):
     evil, canary = tmp_path / "evil.pth", tmp_path / "pwned"
-    torch.save({"fc.weight": torch.zeros(1), "x": _Payload(canary)}, evil)
+    torch.save({"fc.weight": torch.zeros(1), "x": PicklePayload(canary)}, evil)
     with pytest.raises(ExplorerError, match=r"refused to load evil\.pth"):
         load_model("resnet18", weights=evil)
     assert not canary.exists()
     # The payload is live: a plain unpickling would have run it.
     control, control_canary = tmp_path / "control.pth", tmp_path / "control-ran"
-    torch.save({"x": _Payload(control_canary)}, control)
+    torch.save({"x": PicklePayload(control_canary)}, control)
     torch.load(control, weights_only=False)
     assert control_canary.exists()
 
