@@ -2,23 +2,46 @@
 
 Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)`,
 `analyze(name, input_size=224)`, `predict(image, model)`, `gradcam(image, model)`,
-`explain(image, model)` and `shortcuts(image, model)`. Importing this package loads torch and
-torchvision, never gradio.
+`explain(image, model)` and `shortcuts(image, model)`. Each name is imported on first use, so
+`import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
+Never imports gradio.
 """
 
-import os
+from __future__ import annotations
 
-# Gradio reads this when it is imported (by the UI modules only): no analytics calls, ever.
+import importlib
+import os
+from typing import TYPE_CHECKING, Any
+
+# Gradio reads this when it is imported (by explorer/web only): no analytics calls, ever.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from .analysis import ArchitectureSummary, analyze, warm_cache
-from .contributions import ShortcutRecord, ShortcutReport, shortcut_report, shortcuts
-from .errors import ExplorerError
-from .explain import Explanation, Prediction, explain, gradcam, predict
-from .models import ModelInfo, UntrainedWeightsWarning, load_model, model_info
-from .registry import ModelEntry, custom_spec, get_entry, list_models
-
 __version__ = "0.1.0"
+
+# public name → the module that defines it; moving a module changes only this table
+_API = {
+    "ArchitectureSummary": "arch.analysis",
+    "analyze": "arch.analysis",
+    "warm_cache": "arch.analysis",
+    "ModelEntry": "arch.registry",
+    "custom_spec": "arch.registry",
+    "get_entry": "arch.registry",
+    "list_models": "arch.registry",
+    "ExplorerError": "errors",
+    "ModelInfo": "models.loading",
+    "UntrainedWeightsWarning": "models.loading",
+    "load_model": "models.loading",
+    "model_info": "models.loading",
+    "Explanation": "inspect.explain",
+    "Prediction": "inspect.explain",
+    "explain": "inspect.explain",
+    "gradcam": "inspect.explain",
+    "predict": "inspect.explain",
+    "ShortcutRecord": "inspect.contributions",
+    "ShortcutReport": "inspect.contributions",
+    "shortcut_report": "inspect.contributions",
+    "shortcuts": "inspect.contributions",
+}
 
 __all__ = [
     "ArchitectureSummary",
@@ -43,3 +66,24 @@ __all__ = [
     "shortcuts",
     "warm_cache",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'explorer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})
+
+
+if TYPE_CHECKING:  # what type checkers and editors see
+    from .arch.analysis import ArchitectureSummary, analyze, warm_cache
+    from .arch.registry import ModelEntry, custom_spec, get_entry, list_models
+    from .errors import ExplorerError
+    from .inspect.contributions import ShortcutRecord, ShortcutReport, shortcut_report, shortcuts
+    from .inspect.explain import Explanation, Prediction, explain, gradcam, predict
+    from .models.loading import ModelInfo, UntrainedWeightsWarning, load_model, model_info

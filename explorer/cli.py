@@ -1,7 +1,9 @@
-"""The command line: `python -m explorer models | summary NAME | shortcuts IMAGE | fetch NAME`.
+"""The command line: `python -m explorer models | summary NAME | shortcuts IMAGE | fetch NAME |
+serve`.
 
 A user's mistake (unknown model, bad size, bad flag) prints one line on stderr and exits with
-status 2; no traceback. Only rendering and dispatch here; the numbers come from the API.
+status 2; no traceback. Only rendering and dispatch here; the numbers come from the API. Each
+command imports what it needs when it runs, so `serve` answers HTTP before torch has loaded.
 """
 
 from __future__ import annotations
@@ -12,14 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from .analysis import analyze
-from .contributions import shortcut_report
-from .demo import bundled_weights
+from .arch.registry import CUSTOM_SPEC_HELP, get_entry, list_models
 from .errors import ExplorerError
-from .models import load_model
-from .registry import CUSTOM_SPEC_HELP, get_entry, list_models
 from .report import fmt_count, fmt_macs, layers_csv, summary_text, text_table
-from .weights import fetch, hub_file
 
 EXIT_USAGE = 2
 
@@ -77,10 +74,32 @@ def _parser() -> _Parser:
     )
     fetch_cmd.add_argument("name", metavar="NAME")
     fetch_cmd.add_argument("--weights", default="DEFAULT", help="weights name (default DEFAULT)")
+
+    serve = sub.add_parser("serve", help="start the web app (default http://127.0.0.1:7860)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="interface to bind (default 127.0.0.1; 0.0.0.0: LAN)")  # fmt: skip
+    serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    serve.add_argument("--auth", metavar="USER:PASS", type=_credentials,
+                       help="ask for this login first (use it with --host 0.0.0.0)")  # fmt: skip
+    serve.add_argument("--device", default=None,
+                       help="auto (default: CUDA, then MPS, then CPU), cpu, cuda, cuda:1, mps; "
+                            "also $EXPLORER_DEVICE")  # fmt: skip
+    serve.add_argument("--share", action="store_true",
+                       help="also open a public gradio.live link (off by default)")  # fmt: skip
     return parser
 
 
+def _credentials(text: str) -> tuple[str, str]:
+    user, sep, password = text.partition(":")
+    if not (sep and user and password):
+        raise argparse.ArgumentTypeError("expected USER:PASS, e.g. --auth teacher:s3cret")
+    return user, password
+
+
 def _weights_status(name: str) -> str:
+    from .models.bundled import bundled_weights
+    from .models.weights import hub_file
+
     entry = get_entry(name)
     if entry.source == "demo":
         return "bundled" if bundled_weights(name).is_file() else "missing: see README"
@@ -92,6 +111,8 @@ def _weights_status(name: str) -> str:
 
 
 def _models(fmt: str) -> str:
+    from .arch.analysis import analyze
+
     records = []
     for name in list_models():
         entry = get_entry(name)
@@ -132,6 +153,8 @@ def _models(fmt: str) -> str:
 
 
 def _summary(name: str, input_size: int, fmt: str, blocks: bool) -> str:
+    from .arch.analysis import analyze
+
     s = analyze(name, input_size)
     if fmt == "json":
         return json.dumps(s.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -141,12 +164,17 @@ def _summary(name: str, input_size: int, fmt: str, blocks: bool) -> str:
 
 
 def _fetch(name: str, weights: str) -> str:
+    from .models.weights import fetch
+
     entry = get_entry(name)
     path = fetch(entry.weights(weights.strip().upper()), progress=True)
     return f"{entry.name}: weights in {path}\n"
 
 
 def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: str) -> str:
+    from .inspect.contributions import shortcut_report
+    from .models.loading import load_model
+
     chosen = None if weights == "random" else weights
     module = load_model(model, chosen)
     wanted: int | str | None = int(target) if target and target.isdigit() else target
@@ -170,6 +198,16 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "serve":  # the one command that is the web page (explorer/web)
+        from .web.server import serve
+
+        try:
+            serve(host=args.host, port=args.port, auth=args.auth, device=args.device,
+                  share=args.share)  # fmt: skip
+        except ExplorerError as err:  # a --device this machine lacks
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        return 0
     try:
         if args.command == "models":
             text = _models(args.format)

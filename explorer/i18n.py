@@ -138,7 +138,8 @@ EN = {
     # predict & explain
     "tab_predict": "Predict & Explain",
     "demo_line": "Demo models: two small ResNets this project trained on generated shapes "
-    "({classes}), so predictions and Grad-CAM work offline; see assets/DEMO_MODELS.md.",
+    "({classes}), so predictions and Grad-CAM work offline. Their model card, "
+    "DEMO_MODELS.md, is installed with the package (explorer/models/demo_weights/).",
     "image": "Image",
     "examples": "Generated shapes for the demo models (click one):",
     "weights": "Weights",
@@ -401,7 +402,8 @@ ZH = {
     # predict & explain
     "tab_predict": "预测与解释",
     "demo_line": "演示模型：本项目在生成的形状图像（{classes}）上自行训练的两个小型 ResNet，"
-    "因此离线也能预测并显示 Grad-CAM；详见 assets/DEMO_MODELS.md。",
+    "因此离线也能预测并显示 Grad-CAM。模型说明 DEMO_MODELS.md 随软件包一同安装"
+    "（explorer/models/demo_weights/）。",
     "image": "图像",
     "examples": "为演示模型生成的形状（点击试用）：",
     "weights": "权重",

@@ -9,13 +9,15 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from .analysis import ArchitectureSummary, LayerNode
+from typing import TYPE_CHECKING
 
 MACS_NOTE = (
     'MACs: multiply-accumulates of the conv and fc layers per image (the paper\'s "FLOPs" and '
     "torchvision's GFLOPS count the same thing)."
 )
+
+if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
+    from .arch.analysis import ArchitectureSummary, LayerNode
 
 
 def fmt_count(n: int) -> str:

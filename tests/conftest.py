@@ -4,14 +4,10 @@ and tests that exercise the download path replace the downloader."""
 from __future__ import annotations
 
 import os
-import queue
 import re
-import socket
-import subprocess
 import sys
-import threading
-import time
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -19,7 +15,9 @@ import torch
 
 os.environ["EXPLORER_OFFLINE"] = "1"  # before any explorer module reads it
 
-from explorer import models
+from explorer.models import loading as models
+from explorer.tools import launch
+from explorer.tools.launch import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,48 +59,20 @@ def torch_home(tmp_path, monkeypatch):
     models.cache.clear()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def launched(*args: str) -> AbstractContextManager[Server]:
+    """`python app.py --port P *args` from the checkout, offline, once it answers HTTP."""
+    return launch.launched(*args, command=(sys.executable, "app.py"), cwd=ROOT,
+                           env={"EXPLORER_OFFLINE": "1"})  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def served(served_process):
-    """The app's URL and its output lines so far."""
-    url, seen, _ = served_process
-    return url, seen
-
-
-@contextmanager
-def launched(*args: str):
-    """`python app.py --port P *args` on a free port: its URL, its output lines, its process."""
-    port = _free_port()
-    env = {**os.environ, "EXPLORER_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), *args], cwd=ROOT, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    seen: list[str] = []
-    deadline = time.monotonic() + 120
-    try:
-        while not any("Running on local URL" in line for line in seen):
-            assert proc.poll() is None, "app.py exited:\n" + "".join(seen)
-            assert time.monotonic() < deadline, "app.py did not start:\n" + "".join(seen)
-            try:
-                seen.append(lines.get(timeout=1))
-            except queue.Empty:
-                pass
-        yield f"http://127.0.0.1:{port}", seen, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="session")
-def served_process():
+def served_process() -> Iterator[Server]:
     """The app as `python app.py` serves it, for the whole session."""
-    with launched() as running:
-        yield running
+    with launched() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def served(served_process: Server) -> tuple[str, list[str]]:
+    """The app's URL and its output lines so far."""
+    return served_process.url, served_process.lines

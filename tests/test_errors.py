@@ -8,8 +8,8 @@ import re
 import pytest
 
 from explorer import ExplorerError, get_entry
-from explorer.deadline import check, within
 from explorer.i18n import Phrase
+from explorer.inspect.deadline import check, within
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

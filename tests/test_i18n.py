@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+import explorer
 from explorer import analyze, list_models
 from explorer.i18n import EN, LANGS, ZH, t
-from explorer.ui import PRESETS
+from explorer.web.tab_compare import PRESETS
 
-SOURCE = Path(__file__).resolve().parents[1] / "explorer"
+SOURCE = Path(explorer.__file__).parent
 SAME_IN_BOTH = {"col_macs", "col_delta", "reason_stride", "later_blocks"}  # symbols and terms
 PUNCTUATION = {"list_sep", "full_stop", "sentence_gap", "fit_sep"}
 
@@ -35,7 +36,7 @@ def test_chinese_is_chinese(key):
 
 def test_every_key_the_code_asks_for_exists():
     used = set()
-    for path in SOURCE.glob("*.py"):
+    for path in SOURCE.rglob("*.py"):
         used |= set(
             re.findall(r"""\bt\((?:lang|lg|en|\"en\"), \"([a-z_0-9]+)\"""", path.read_text())
         )

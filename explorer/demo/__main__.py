@@ -9,17 +9,19 @@ from collections.abc import Sequence
 
 import torch
 
-from ..analysis import analyze
+from ..arch.analysis import analyze
+from ..arch.registry import get_entry
 from ..errors import ExplorerError
-from ..registry import get_entry
-from . import NAMES, assets_dir
+from ..models.bundled import model_card as card_path
+from . import NAMES
 from .data import CLASSES, SIZE
 from .evaluate import EVAL_SEED, evaluate, lesion_report, lesion_study, report
 from .train import SEEDS, TrainConfig, TrainResult, train_all
 
 
 def model_card(results: list[TrainResult], total: float, cfg: TrainConfig, scores: str) -> str:
-    """assets/DEMO_MODELS.md: data, configuration, accuracy, time; every number measured."""
+    """DEMO_MODELS.md, bundled beside the weights: data, configuration, accuracy, time; every
+    number measured."""
     rows = []
     for r in results:
         s = analyze(r.name, SIZE)
@@ -56,7 +58,8 @@ def model_card(results: list[TrainResult], total: float, cfg: TrainConfig, score
         f"{cfg.batch_size}, {cfg.epochs} epochs, label smoothing {cfg.label_smoothing}, horizontal "
         f"flips; torch seed {cfg.seed}; {torch.get_num_threads()} CPU threads; "
         f"{total / 60:.1f} min for data and both models. Normalisation (mean and std of the "
-        "training images) is stored in the safetensors metadata and read back by the registry.",
+        "training images) is stored in the safetensors metadata and read back when the model "
+        "loads.",
         "",
         "## Evaluation (`python -m explorer.demo evaluate`)",
         "```text",
@@ -69,7 +72,9 @@ def model_card(results: list[TrainResult], total: float, cfg: TrainConfig, score
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m explorer.demo")
     sub = parser.add_subparsers(dest="command", required=True)
-    train = sub.add_parser("train", help="train both demo models and write assets/")
+    train = sub.add_parser(
+        "train", help="train both demo models; write their weights and card into the package"
+    )
     train.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     train.add_argument("--samples", type=int, default=TrainConfig.train_samples)
     ev = sub.add_parser("evaluate", help="score the bundled models on held-out images")
@@ -85,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             scores = report([evaluate(name) for name in NAMES])
             scores += "\n\n" + lesion_report({n: lesion_study(n) for n in NAMES}, 100)
             print(scores)
-            card = assets_dir() / "DEMO_MODELS.md"
+            card = card_path()
             card.write_text(model_card(results, total, cfg, scores), encoding="utf-8")
             print(f"training {total / 60:.1f} min, evaluation {time.perf_counter() - start:.0f} s; "
                   f"model card {card}")  # fmt: skip

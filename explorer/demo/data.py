@@ -12,10 +12,10 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-SIZE = 64  # pixels: the demo models' input size, so preprocessing never crops
-# Every class is a solid shape: a ring's hole would be background in the exact mask, and a
-# saliency map that rightly peaks at the ring's centre would then miss the object.
-CLASSES = ("circle", "square", "triangle", "star", "cross", "heart", "hexagon", "arrow")
+from ..arch.registry import DEMO_CLASSES, DEMO_SIZE
+
+SIZE = DEMO_SIZE  # pixels: the demo models' input size, so preprocessing never crops
+CLASSES = DEMO_CLASSES  # the registry's demo spec: demo/ depends on the registry, not the reverse
 RADIUS = (0.18, 0.32)  # object circumradius as a fraction of the side: 35-64% of the image
 MIN_CONTRAST = 110.0  # RGB distance between the object and the background it covers
 

@@ -15,10 +15,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..analysis import analyze
-from ..cam import gradcam_maps
-from ..contributions import shortcuts
-from ..models import load_model, model_info
+from ..arch.analysis import analyze
+from ..inspect.cam import gradcam_maps
+from ..inspect.contributions import shortcuts
+from ..models.loading import load_model, model_info
 from .data import SIZE, make_arrays, make_samples
 
 EVAL_SEED = 2  # neither the training (0) nor the validation (1) seed

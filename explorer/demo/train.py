@@ -1,8 +1,9 @@
 """Training the demo models: `python -m explorer.demo train`.
 
 Generates the data once from fixed seeds, trains demo_basic then demo_bottleneck on the CPU,
-and writes each model's weights to assets/ as safetensors whose metadata carries everything
-needed to use them (mean, std, classes, input size, how they were made).
+and writes each model's weights into the package (models/demo_weights/) as safetensors
+whose metadata carries everything needed to use them (mean, std, classes, input size, how
+they were made).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from ..registry import get_entry
-from . import NAMES, bundled_weights
+from ..arch.registry import get_entry
+from ..models.bundled import bundled_weights
+from . import NAMES
 from .data import CLASSES, SIZE, make_arrays
 
 SEEDS = {"train": 0, "val": 1, "test": 2}  # the held-out evaluation never sees train/val seeds

@@ -1,0 +1,434 @@
+"""Exact architecture analysis of a ResNet: layer tree, stage table, blocks and depth formula.
+
+One traced forward pass (trace.py) records every module call, on the meta device for registry
+names: shapes without arithmetic, the fastest method measured here. Params come from the
+modules, MACs from each conv/fc call. Results are frozen dataclasses cached per (model, input
+size); rendering lives in report.py.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..errors import ExplorerError
+from .depth import DepthBreakdown, depth_breakdown
+from .receptive import Geometry, pair
+from .registry import get_entry, list_models
+from .structure import POOLING, Structure, find_structure, leaves, main_path, shortcut_path
+from .trace import Call, Shape, trace
+
+MIN_INPUT, MAX_INPUT = 32, 4096  # the smallest input that still leaves layer4 a 1×1 map
+PAPER_NAMES = {
+    "stem": "conv1",
+    "layer1": "conv2_x",
+    "layer2": "conv3_x",
+    "layer3": "conv4_x",
+    "layer4": "conv5_x",
+    "head": "fc",
+}  # row names of Table 1 in He et al. 2015
+
+
+@dataclass(frozen=True)
+class LayerNode:
+    """A module of the model tree, with what one forward pass did with it."""
+
+    name: str  # dotted path ("layer1.0.conv1"); "" for the model itself
+    type: str  # class name
+    detail: str  # kernel, stride and channels of a leaf; "" for containers
+    output_shape: Shape | None  # output of the last call; None if never called
+    call_shapes: tuple[Shape, ...]  # output shape of every call, in order (a block's ReLU: 2-3)
+    params: int  # parameters registered on this module itself
+    total_params: int  # parameters of this module and everything below it
+    macs: int  # multiply-accumulates of this module and below, all calls, per image
+    children: tuple[LayerNode, ...]
+
+    @property
+    def calls(self) -> int:
+        return len(self.call_shapes)
+
+    def walk(self) -> Iterator[LayerNode]:
+        """This node and all below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "detail": self.detail,
+            "output_shape": _list(self.output_shape),
+            "calls": self.calls,
+            "call_shapes": [list(s) for s in self.call_shapes],
+            "params": self.params,
+            "total_params": self.total_params,
+            "macs": self.macs,
+            "children": [c.to_dict() for c in self.children],
+        }
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """One conv of a residual block, as a diagram draws it."""
+
+    name: str  # inside the block: "conv2", "downsample.0"
+    kernel: int
+    stride: int
+    in_channels: int
+    out_channels: int
+    groups: int
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """One residual block: out = ReLU(F(x) + S(x))."""
+
+    name: str  # "layer2.0"
+    type: str  # "BasicBlock", "Bottleneck" or "BottleneckV1"
+    in_channels: int
+    width: int  # channels inside the residual branch (a Bottleneck's 3×3)
+    out_channels: int
+    output_shape: Shape
+    stride: int  # this block's own downsampling
+    stride_layer: str | None  # the branch conv that carries it: "conv2" (v1.5), "conv1" (paper v1)
+    shortcut: str  # "identity" or "projection"
+    reason: str  # why a projection: "stride 2", "channels 64→256", both; "" for identity
+    convs: int  # weighted layers on the residual branch (what the depth counts)
+    receptive_field: int  # in input pixels, of one output position
+    params: int
+    macs: int
+    branch: tuple[ConvSpec, ...]  # the residual branch's convs, in order
+    projection: ConvSpec | None  # the shortcut's 1×1 conv, None for an identity shortcut
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """A row of the stage table: stem, layer1..layer4 or head."""
+
+    name: str  # "stem", "layer1".."layer4", "head"
+    paper_name: str  # the row of the paper's Table 1: "conv1", "conv2_x".."conv5_x", "fc"
+    modules: tuple[
+        str, ...
+    ]  # top-level modules in the row (the paper puts the max pool in conv2_x)
+    output_shape: Shape
+    stride: int  # cumulative: input pixels between neighbouring outputs
+    receptive_field: int  # input pixels that one output position can see
+    block_rows: tuple[BlockRow, ...]
+    params: int
+    macs: int
+
+    @property
+    def blocks(self) -> int:
+        return len(self.block_rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = _plain(self)
+        out["blocks"] = self.blocks
+        return out
+
+
+@dataclass(frozen=True)
+class ArchitectureSummary:
+    """Everything the explorer shows about one architecture at one input size."""
+
+    model: str  # registry name, or the class name of an unregistered module
+    title: str
+    input_size: int
+    depth_breakdown: DepthBreakdown
+    stages: tuple[StageRow, ...]
+    layers: LayerNode
+
+    @property
+    def depth(self) -> int:
+        return self.depth_breakdown.depth
+
+    @property
+    def depth_formula(self) -> str:
+        return self.depth_breakdown.formula
+
+    @property
+    def total_params(self) -> int:
+        return self.layers.total_params
+
+    @property
+    def total_macs(self) -> int:
+        return self.layers.macs
+
+    def stage(self, name: str) -> StageRow:
+        return next(s for s in self.stages if s.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.depth_breakdown
+        return {
+            "model": self.model,
+            "title": self.title,
+            "input_size": self.input_size,
+            "depth": self.depth,
+            "depth_formula": d.formula,
+            "depth_compact": d.compact,
+            "depth_expanded": d.expanded,
+            "depth_breakdown": {
+                "stem": d.stem,
+                "stage_blocks": list(d.stage_blocks),
+                "convs_per_block": d.convs_per_block,
+                "head": d.head,
+                "not_counted": _plain(d.not_counted),
+            },
+            "total_params": self.total_params,
+            "total_macs": self.total_macs,
+            "macs_counted": "multiply-accumulates of conv and fc layers, per image",
+            "stages": [s.to_dict() for s in self.stages],
+            "layers": self.layers.to_dict(),
+        }
+
+
+def _list(shape: Shape | None) -> list[int] | None:
+    return None if shape is None else list(shape)
+
+
+def _plain(value: Any) -> Any:
+    """Records as JSON-ready values: dataclasses become dicts, tuples lists."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- per-module numbers
+
+
+def call_macs(module: nn.Module, call: Call) -> int:
+    """Multiply-accumulates of one call, per image; 0 for element-wise layers."""
+    if call.output_shape is None:
+        return 0
+    outputs = math.prod(call.output_shape[1:])  # (B, C, H, W) → C·H·W per image
+    if isinstance(module, nn.Conv2d):
+        return outputs * (module.in_channels // module.groups) * math.prod(module.kernel_size)
+    if isinstance(module, nn.Linear):
+        return outputs * module.in_features
+    return 0
+
+
+def _detail(module: nn.Module) -> str:
+    """Kernel, channels, stride of a leaf in notation that reads the same in both languages."""
+    if isinstance(module, nn.Conv2d):
+        kh, kw = module.kernel_size
+        text = f"{kh}×{kw} conv, {module.in_channels}→{module.out_channels}"
+        if pair(module.stride)[0] > 1:
+            text += f", stride {pair(module.stride)[0]}"
+        return text + (f", g={module.groups}" if module.groups > 1 else "")
+    if isinstance(module, nn.Linear):
+        return f"fc {module.in_features}→{module.out_features}"
+    if isinstance(module, _BatchNorm):
+        return f"C={module.num_features}"
+    if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
+        k, s = pair(module.kernel_size)[0], pair(module.stride)[0]
+        return f"{k}×{k}, stride {s}"
+    if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+        size = pair(module.output_size)  # type: ignore[arg-type]
+        return f"→ {size[0]}×{size[1]}"
+    return ""
+
+
+def _node(name: str, module: nn.Module, calls: dict[str, list[Call]]) -> LayerNode:
+    children = tuple(
+        _node(f"{name}.{child}" if name else child, sub, calls)
+        for child, sub in module.named_children()
+    )
+    own_calls = calls.get(name, [])
+    return LayerNode(
+        name=name,
+        type=type(module).__name__,
+        detail=_detail(module),
+        output_shape=own_calls[-1].output_shape if own_calls else None,
+        call_shapes=tuple(c.output_shape for c in own_calls if c.output_shape is not None),
+        params=sum(p.numel() for p in module.parameters(recurse=False)),
+        total_params=sum(p.numel() for p in module.parameters()),
+        macs=sum(call_macs(module, c) for c in own_calls) + sum(c.macs for c in children),
+        children=children,
+    )
+
+
+# ---------------------------------------------------------------- stages and blocks
+
+
+def _conv_spec(block: str, name: str, conv: nn.Conv2d) -> ConvSpec:
+    return ConvSpec(
+        name=name[len(block) + 1 :],
+        kernel=pair(conv.kernel_size)[0],
+        stride=pair(conv.stride)[0],
+        in_channels=conv.in_channels,
+        out_channels=conv.out_channels,
+        groups=conv.groups,
+    )
+
+
+def _block_row(
+    name: str, block: nn.Module, node: LayerNode, calls: dict[str, list[Call]], g_in: Geometry
+) -> tuple[BlockRow, Geometry]:
+    branch = main_path(block, name)
+    shortcut = shortcut_path(block, name)
+    g_branch = g_in.along(branch, calls)
+    # The sum F(x) + S(x) sees what either path sees; the residual branch always sees more.
+    g_out = Geometry(max(g_branch.rf, g_in.along(shortcut, calls).rf), g_branch.jump)
+    convs = [(n, m) for n, m in branch if isinstance(m, nn.Conv2d)]
+    projection = [_conv_spec(name, n, m) for n, m in shortcut if isinstance(m, nn.Conv2d)]
+    strided = [n for n, m in convs if pair(m.stride)[0] > 1]
+    c_in = calls[name][0].input_shape[1]  # type: ignore[index]
+    c_out = node.output_shape[1]  # type: ignore[index]
+    stride = math.prod(pair(m.stride)[0] for _, m in convs)
+    reasons = ([f"stride {stride}"] if stride > 1 else []) + (
+        [f"channels {c_in}→{c_out}"] if c_in != c_out else []
+    )
+    row = BlockRow(
+        name=name,
+        type=type(block).__name__,
+        in_channels=c_in,
+        width=convs[0][1].out_channels,
+        out_channels=c_out,
+        output_shape=node.output_shape,  # type: ignore[arg-type]
+        stride=stride,
+        stride_layer=strided[0].rsplit(".", 1)[-1] if strided else None,
+        shortcut="projection" if shortcut else "identity",
+        reason=", ".join(reasons) if shortcut else "",
+        convs=sum(isinstance(m, (nn.Conv2d, nn.Linear)) for _, m in branch),
+        receptive_field=g_out.rf,
+        params=node.total_params,
+        macs=node.macs,
+        branch=tuple(_conv_spec(name, n, m) for n, m in convs),
+        projection=projection[0] if projection else None,
+    )
+    return row, g_out
+
+
+def _stage_rows(
+    model: nn.Module,
+    structure: Structure,
+    root: LayerNode,
+    calls: dict[str, list[Call]],
+    order: dict[str, int],
+) -> tuple[StageRow, ...]:
+    top = dict(model.named_children())
+    nodes = {n.name: n for n in root.walk()}
+
+    # The paper's Table 1 puts the stem's max pool at the start of conv2_x (layer1).
+    stem = list(structure.stem)
+    moved: list[str] = []
+    while stem and isinstance(top[stem[-1]], POOLING):
+        moved.insert(0, stem.pop())
+    groups = [("stem", stem)] if stem else []
+    groups += [(s, (moved if i == 0 else []) + [s]) for i, s in enumerate(structure.stages)]
+    groups += [("head", list(structure.head))] if structure.head else []
+
+    rows = []
+    g = Geometry()
+    for row_name, members in groups:
+        blocks: list[BlockRow] = []
+        for member in members:
+            module = top[member]
+            if member in structure.stages:
+                for i, block in enumerate(module):
+                    row, g = _block_row(f"{member}.{i}", block, nodes[f"{member}.{i}"], calls, g)
+                    blocks.append(row)
+            else:
+                g = g.along(sorted(leaves(module, member), key=lambda p: order.get(p[0], 0)), calls)
+        last = max(members, key=lambda m: calls[m][-1].order if m in calls else -1)
+        rows.append(
+            StageRow(
+                name=row_name,
+                paper_name=PAPER_NAMES.get(row_name, row_name),
+                modules=tuple(members),
+                output_shape=nodes[last].output_shape,  # type: ignore[arg-type]
+                stride=g.jump,
+                receptive_field=g.rf,
+                block_rows=tuple(blocks),
+                params=sum(nodes[m].total_params for m in members),
+                macs=sum(nodes[m].macs for m in members),
+            )
+        )
+    return tuple(rows)
+
+
+# ---------------------------------------------------------------- entry point and cache
+
+
+def check_input_size(input_size: object) -> int:
+    if isinstance(input_size, bool) or not isinstance(input_size, int):
+        raise ExplorerError.text("err_input_whole", size=input_size)
+    if not MIN_INPUT <= input_size <= MAX_INPUT:
+        raise ExplorerError.text("err_input_range", lo=MIN_INPUT, hi=MAX_INPUT, size=input_size)
+    return input_size
+
+
+def summarize(model: nn.Module, input_size: int, name: str, title: str) -> ArchitectureSummary:
+    """Analyse a built model; a meta-device model costs no arithmetic."""
+    param = next(model.parameters(), None)
+    device = param.device if param is not None else torch.device("cpu")
+    dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+    x = torch.zeros(1, 3, input_size, input_size, device=device, dtype=dtype)
+    try:
+        calls = trace(model, x)
+    except RuntimeError as err:
+        raise ExplorerError(
+            f"{name} cannot run on a {input_size}×{input_size} input: {err}"
+        ) from err
+    order = {name: records[0].order for name, records in calls.items()}
+    root = _node("", model, calls)
+    structure = find_structure(model, order)
+    depth = depth_breakdown(model, structure, {n: len(c) for n, c in calls.items()})
+    stages = _stage_rows(model, structure, root, calls, order)
+    return ArchitectureSummary(name, title, input_size, depth, stages, root)
+
+
+_CACHE_SIZE = 128  # (model, input size) pairs; one ResNet-152 summary is ~1 MB of records
+_cache: OrderedDict[tuple[str, int], ArchitectureSummary] = OrderedDict()
+_cache_lock = threading.Lock()
+_key_locks: dict[tuple[str, int], threading.Lock] = {}
+
+
+def analyze(model: str | nn.Module, input_size: int = 224) -> ArchitectureSummary:
+    """The architecture summary of a registry name, custom spec or built ResNet module.
+
+    Registry names are analysed on the meta device and cached per (name, input size); a module is
+    traced on its own device, in eval mode, and not cached (its weights may change).
+    """
+    size = check_input_size(input_size)
+    if isinstance(model, nn.Module):
+        info = getattr(model, "explorer_info", None)
+        name = info.name if info is not None else type(model).__name__
+        title = info.title if info is not None else name
+        return summarize(model, size, name, title)
+    entry = get_entry(model)
+    key = (entry.name, size)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:  # one analysis per key even when the warm-up thread and a request race
+        with _cache_lock:
+            if key in _cache:
+                return _cache[key]
+        summary = summarize(entry.build(device="meta"), size, entry.name, entry.title)
+        with _cache_lock:
+            _cache[key] = summary
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+            _key_locks.pop(key, None)
+    return summary
+
+
+def warm_cache(names: Iterable[str] | None = None, input_size: int = 224) -> None:
+    """Analyse every registry model (or `names`) so that later calls return at once."""
+    for name in list_models() if names is None else names:
+        analyze(name, input_size)

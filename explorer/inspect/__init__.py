@@ -1,0 +1,4 @@
+"""What a model does with an image: safe image loading, Grad-CAM, predictions and explanations,
+what each shortcut carries, plain vs residual gradients, and the time budget of a request.
+Built on arch/ and models/; it never imports demo/, web/ or tools/, and draws nothing.
+"""

@@ -1,0 +1,150 @@
+"""Grad-CAM through captum from one forward pass: class scores, the map of the chosen class and
+the stage activations, without changing the shared model.
+
+The network runs up to the CAM layer without autograd. captum's LayerGradCam then runs the rest
+(the "tail") from that activation, so the backward pass stops at the CAM layer. No hook is put on
+the model itself: captum hooks a private Identity at the head of the tail, and private taps
+record stage outputs, so concurrent requests on one model cannot see each other's state.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import torch
+from captum.attr import LayerAttribution, LayerGradCam
+from torch import nn
+
+from ..arch.hooks import hooked
+from ..arch.structure import find_structure, network_parts
+from ..errors import ExplorerError
+from .deadline import check
+
+
+@dataclass(frozen=True)
+class CamResult:
+    logits: torch.Tensor  # (N, classes), from the same forward pass as the maps
+    targets: torch.Tensor  # (N,) the class each map explains
+    maps: torch.Tensor  # (N, H, W) in [0, 1], bilinear-upsampled to the input
+    grid: torch.Tensor  # (N, h, w) in [0, 1], at the CAM layer's own resolution
+    features: dict[str, torch.Tensor]  # stage name → its output (N, C, h, w), detached
+
+
+class _Tap(nn.Module):
+    """Records what passes through it into a per-call dict; changes nothing."""
+
+    def __init__(self, name: str, store: dict[str, torch.Tensor]) -> None:
+        super().__init__()
+        self.name, self.store = name, store
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.store[self.name] = x.detach()
+        return x
+
+
+def cam_layers(model: nn.Module) -> list[str]:
+    """Layers a CAM can be taken at: each stage, then each block, in forward order."""
+    stages = find_structure(model).stages
+    blocks = [f"{s}.{i}" for s in stages for i in range(len(model.get_submodule(s)))]
+    return [*stages, *blocks]
+
+
+def resolve_layer(model: nn.Module, layer: str) -> nn.Module:
+    valid = cam_layers(model)
+    if layer not in valid:
+        raise ExplorerError.text("err_no_layer_here", layer=layer, example=valid[-1],
+                                 count=len(valid))  # fmt: skip
+    return model.get_submodule(layer)
+
+
+def forward_steps(model: nn.Module, store: dict[str, torch.Tensor]) -> list[tuple[str, nn.Module]]:
+    """The forward pass as steps (structure.network_parts), with a tap after each stage."""
+    parts = network_parts(model)
+    steps = list(parts.stem)
+    for i, (name, block) in enumerate(parts.blocks):
+        steps.append((name, block))
+        stage = name.split(".")[0]
+        if i + 1 == len(parts.blocks) or not parts.blocks[i + 1][0].startswith(stage + "."):
+            steps.append((stage, _Tap(stage, store)))
+    return steps + list(parts.head)
+
+
+def _scaled(maps: torch.Tensor) -> torch.Tensor:
+    """Each map divided by its maximum; an all-zero map (no position raised the score) stays 0."""
+    peak = maps.flatten(1).amax(1).clamp_min(torch.finfo(maps.dtype).tiny)
+    return maps / peak[:, None, None]
+
+
+def _tail_cam(steps: list[tuple[str, nn.Module]], cut: int, a: torch.Tensor,
+              target: int | torch.Tensor | None, store: dict[str, torch.Tensor]
+              ) -> torch.Tensor:  # fmt: skip
+    """captum's LayerGradCam on the network after `cut`, from its input activation `a`.
+
+    Returns the raw map (N, h, w); the logits of this pass land in store["logits"].
+    """
+    tail = nn.Sequential(nn.Identity(), *(module for _, module in steps[cut:]))
+
+    def scores(activation: torch.Tensor) -> torch.Tensor:
+        logits = tail(activation)
+        store["logits"] = logits.detach()
+        # captum needs one number per image when no class is given: the top-1 score.
+        return logits if target is not None else logits.max(1).values
+
+    with torch.enable_grad():
+        raw = LayerGradCam(scores, tail[0]).attribute(
+            a.detach().requires_grad_(), target=target, relu_attributions=True
+        )
+    return raw[:, 0].detach()
+
+
+def _upsampled(raw: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    return _scaled(LayerAttribution.interpolate(raw[:, None], size, "bilinear")[:, 0])
+
+
+def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
+                  target: int | torch.Tensor | None = None) -> CamResult:  # fmt: skip
+    """Scores, Grad-CAM at `layer` for `target` (default: each image's top-1) and stage outputs.
+
+    x: a preprocessed batch (N, 3, H, W) on the model's device. Works inside
+    torch.inference_mode or no_grad; a model in train mode is evaluated in eval mode and put back.
+    """
+    resolve_layer(model, layer)
+    store: dict[str, torch.Tensor] = {}
+    steps = forward_steps(model, store)
+    cut = [name for name, _ in steps].index(layer) + 1  # a stage's name is its tap
+    mode = hooked(model) if model.training else nullcontext()  # BatchNorm needs eval mode
+    with torch.inference_mode(False), mode:
+        a = x.clone() if x.is_inference() else x
+        with torch.no_grad():  # the prefix: no autograd graph, nothing to backpropagate
+            for _, module in steps[:cut]:
+                check()
+                a = module(a)
+        raw = _tail_cam(steps, cut, a, target, store)
+    logits = store.pop("logits")
+    targets = logits.argmax(1) if target is None else torch.as_tensor(target).expand(len(x))
+    size = tuple(x.shape[-2:])
+    return CamResult(logits, targets.to(logits.device), _upsampled(raw, size), _scaled(raw), store)
+
+
+def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
+               ) -> dict[str, torch.Tensor]:  # fmt: skip
+    """Grad-CAM of the same classes at every stage, from the stage outputs that `result`
+    recorded: only the network after each stage runs again, the forward pass is not repeated."""
+    out: dict[str, torch.Tensor] = {}
+    mode = hooked(model) if model.training else nullcontext()
+    with torch.inference_mode(False), mode:
+        for stage in find_structure(model).stages:
+            check()
+            steps = forward_steps(model, {})
+            cut = [name for name, _ in steps].index(stage) + 1
+            activation = result.features[stage].clone()
+            raw = _tail_cam(steps, cut, activation, result.targets, {})
+            out[stage] = _upsampled(raw, size)
+    return out
+
+
+def gradcam_maps(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
+                 layer: str = "layer4") -> torch.Tensor:  # fmt: skip
+    """Grad-CAM of class `target[i]` for image `x[i]` at `layer`: (N, H, W) in [0, 1]."""
+    return explain_batch(model, x, layer, target).maps

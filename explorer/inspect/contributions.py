@@ -1,0 +1,211 @@
+"""How much each shortcut carries, block by block, for one image.
+
+A block computes ReLU(F(x) + S(x)): F is the residual branch, S the identity or the 1×1 projection.
+For every block: the norms of F(x) and S(x), their ratio and cosine; the share of the target
+score's gradient at the block's input that takes the shortcut; and the lesion study of Veit et
+al. (2016): the prediction with the block's residual branch removed, output = ReLU(S(x)). All
+lesions share the intact network's prefix in one growing batch. The shared model is not hooked.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torchvision.models.resnet import Bottleneck
+
+from ..arch.hooks import hooked
+from ..arch.structure import Parts, network_parts
+from ..models.loading import INFO_ATTR
+from .deadline import check
+from .explain import ModelLike, Target, _target_index, prepare, resolve_model
+from .images import ImageInput
+
+
+def residual_branch(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """F(x): the block's convs, BNs and inner ReLUs, as torchvision's forward applies them."""
+    out = block.relu(block.bn1(block.conv1(x)))
+    if isinstance(block, Bottleneck):
+        out = block.relu(block.bn2(block.conv2(out)))
+        return block.bn3(block.conv3(out))
+    return block.bn2(block.conv2(out))
+
+
+def shortcut_path(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """S(x): the input itself, or its 1×1 projection (conv + BN) when the shape changes."""
+    return x if block.downsample is None else block.downsample(x)
+
+
+@dataclass(frozen=True)
+class ShortcutRecord:
+    """One block's measures for one image and one target class."""
+
+    block: str  # "layer3.2"
+    stage: str  # "layer3"
+    projection: bool  # a 1×1 conv shortcut rather than the identity
+    residual_norm: float  # ‖F(x)‖ over channels and positions
+    shortcut_norm: float  # ‖S(x)‖
+    ratio: float  # ‖F(x)‖ / ‖S(x)‖ (inf when S(x) = 0)
+    cosine: float  # cos(F(x), S(x)); 0 when either is 0
+    grad_share_shortcut: float  # ‖g_S‖ / (‖g_S‖ + ‖g_F‖) of the score's gradient at the input
+    lesion_prob: float  # the target's probability with this block's residual branch removed
+    lesion_delta: float  # lesioned minus intact target probability
+    lesion_top1_changed: bool  # the lesioned network predicts another class
+
+
+@dataclass(frozen=True)
+class ShortcutReport:
+    model: str
+    title: str
+    trained: bool
+    target: int  # the class measured (default: the intact network's top-1)
+    target_label: str
+    prob: float  # the intact network's probability of the target
+    top1: int
+    records: tuple[ShortcutRecord, ...]
+    path_counts: tuple[float, ...]  # share of the 2^n paths with k residual branches, k = 0..n
+    gradient_by_length: tuple[float, ...]  # estimated share of the gradient they carry
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: a ratio that is infinite (S(x) = 0) becomes null."""
+        out = asdict(self)
+        out["records"] = [
+            {k: None if isinstance(v, float) and not math.isfinite(v) else v
+             for k, v in asdict(r).items()}
+            for r in self.records
+        ]  # fmt: skip
+        return out
+
+
+def _norm(t: torch.Tensor) -> float:
+    return float(t.detach().float().norm())
+
+
+def _path_distributions(shares: list[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Paths of each length k (a path takes k residual branches and n − k shortcuts).
+
+    Counts: C(n, k) / 2^n. Gradient: each path weighted by the product of its blocks' measured
+    gradient shares (residual share where it takes F, shortcut share where it takes S), an
+    independence approximation; the weights of all paths sum to 1. Veit et al. measure the same
+    split by sampling paths.
+    """
+    n = len(shares)
+    counts = tuple(math.comb(n, k) / 2**n for k in range(n + 1))
+    poly = np.array([1.0])
+    for share in shares:  # ∏ (s_b + (1 − s_b)·t): coefficient k sums all paths of length k
+        poly = np.convolve(poly, [share, 1.0 - share])
+    return counts, tuple(float(v) for v in poly)
+
+
+def _measures(parts: Parts, x: torch.Tensor, target: int | None
+              ) -> tuple[torch.Tensor, int, list[tuple[float, ...]]]:  # fmt: skip
+    """One forward pass with autograd from the stem's output on: logits, the target, and per
+    block (‖F‖, ‖S‖, cos, gradient share of the shortcut)."""
+    with torch.no_grad():
+        a = x
+        for _, module in parts.stem:
+            a = module(a)
+    a = a.detach().requires_grad_()  # the graph starts here: nothing before needs a gradient
+    inputs, branches, shortcuts, sums = [], [], [], []
+    with torch.enable_grad():
+        for _, block in parts.blocks:
+            check()
+            f, s = residual_branch(block, a), shortcut_path(block, a)
+            z = f + s  # out of place: F(x) stays as the branch computed it
+            inputs.append(a)
+            branches.append(f)
+            shortcuts.append(s)
+            sums.append(z)
+            a = torch.relu(z)
+        for _, module in parts.head:
+            a = module(a)
+        logits = a
+        chosen = int(logits[0].argmax()) if target is None else target
+        at_sums = torch.autograd.grad(logits[0, chosen], sums, retain_graph=True)
+        rows = []
+        for block_input, f, s, g in zip(inputs, branches, shortcuts, at_sums, strict=True):
+            check()
+            g_f = torch.autograd.grad(f, block_input, g, retain_graph=True)[0]
+            g_s = g if s is block_input else torch.autograd.grad(s, block_input, g,
+                                                                 retain_graph=True)[0]  # fmt: skip
+            nf, ns = _norm(f), _norm(s)
+            cos = float((f * s).detach().sum() / (nf * ns)) if nf and ns else 0.0
+            gf, gs = _norm(g_f), _norm(g_s)
+            rows.append((nf, ns, cos, gs / (gs + gf) if gs + gf else 1.0))
+    return logits.detach(), chosen, rows
+
+
+def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
+    """Logits of the intact network (row 0) and with each block's branch removed (row b + 1).
+
+    The batch grows by one row per block: at block k, the rows already lesioned run block k as
+    usual, and a new row ReLU(S_k(x_k)) starts from the intact input of block k. The prefix is
+    never recomputed: about (N + 1) / 2 forward passes for N blocks, in batches.
+    """
+    with torch.no_grad():
+        a = x
+        for _, module in parts.stem:
+            a = module(a)
+        for _, block in parts.blocks:
+            check()
+            # S for every row in one call: the lesion row's S is then bit for bit the intact
+            # row's (a convolution may round differently for another batch size).
+            f, s = residual_branch(block, a), shortcut_path(block, a)
+            a = torch.cat([torch.relu(f + s), torch.relu(s[:1])])
+        # The head runs row by row: a matrix product can round a row differently by its place
+        # in the batch, and a lesion that changes nothing must change the probability by 0.
+        rows = []
+        for row in a.split(1):
+            for _, module in parts.head:
+                row = module(row)
+            rows.append(row)
+    return torch.cat(rows)  # (N + 1, classes)
+
+
+def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike,
+                    target: Target = None) -> ShortcutReport:  # fmt: skip
+    """Every block's shortcut measures for `image` and `target` (default: the top-1 class)."""
+    module = resolve_model(model)
+    x, _ = prepare(image, module)
+    param = next(module.parameters())
+    x = x.to(param.device, param.dtype)
+    info = getattr(module, INFO_ATTR, None)
+    categories = info.categories if info else tuple(str(i) for i in range(module.fc.out_features))
+    wanted = _target_index(target, categories, module.fc.out_features)
+    parts = network_parts(module)
+    mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
+    with torch.inference_mode(False), mode:
+        x = x.clone() if x.is_inference() else x
+        logits, chosen, rows = _measures(parts, x, wanted)
+        lesioned = lesion_logits(parts, x).float().softmax(1)
+    intact = logits[0].float().softmax(0)
+    top1 = int(intact.argmax())
+    records = []
+    for (name, block), (nf, ns, cos, share), probs in zip(parts.blocks, rows, lesioned[1:],
+                                                           strict=True):  # fmt: skip
+        records.append(ShortcutRecord(
+            block=name, stage=name.split(".")[0], projection=block.downsample is not None,
+            residual_norm=nf, shortcut_norm=ns, ratio=nf / ns if ns else math.inf, cosine=cos,
+            grad_share_shortcut=share, lesion_prob=float(probs[chosen]),
+            lesion_delta=float(probs[chosen] - lesioned[0, chosen]),
+            lesion_top1_changed=int(probs.argmax()) != int(lesioned[0].argmax()),
+        ))  # fmt: skip
+    counts, by_length = _path_distributions([r.grad_share_shortcut for r in records])
+    return ShortcutReport(
+        model=info.name if info else type(module).__name__,
+        title=info.title if info else type(module).__name__,
+        trained=info.trained if info else True,
+        target=chosen, target_label=categories[chosen], prob=float(intact[chosen]), top1=top1,
+        records=tuple(records), path_counts=counts, gradient_by_length=by_length,
+    )  # fmt: skip
+
+
+def shortcuts(image: ImageInput | torch.Tensor, model: ModelLike,
+              target: Target = None) -> list[ShortcutRecord]:  # fmt: skip
+    """One record per block, in forward order (see ShortcutRecord)."""
+    return list(shortcut_report(image, model, target).records)

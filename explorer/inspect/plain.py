@@ -1,0 +1,70 @@
+"""Why deep plain networks are hard to train: one architecture at initialisation, with and
+without its shortcuts, and the gradient that reaches each layer.
+
+No weights are needed: the same seeded random weights run twice on the same random batch, in
+train mode (BatchNorm uses the batch's statistics, as in training), once as ReLU(F(x) + S(x))
+and once as ReLU(F(x)), the paper's "plain" network. The shared, cached models are not touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+from torch import nn
+
+from ..arch.registry import get_entry
+from ..arch.structure import SHORTCUT, network_parts
+from .contributions import residual_branch, shortcut_path
+
+
+@dataclass(frozen=True)
+class GradientProfile:
+    model: str
+    title: str
+    layers: tuple[str, ...]  # the convs of the main path, input to output, then the fc
+    residual: tuple[float, ...]  # ‖∂loss/∂W‖ of each layer, with the shortcuts
+    plain: tuple[float, ...]  # the same layers and weights, shortcuts removed
+    batch: int
+    input_size: int
+    seed: int
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        """First layer's gradient over the last layer's: (residual, plain)."""
+        return self.residual[0] / self.residual[-1], self.plain[0] / self.plain[-1]
+
+
+def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, plain: bool) -> torch.Tensor:
+    parts = network_parts(model)
+    a = x
+    for _, module in parts.stem:
+        a = module(a)
+    for _, block in parts.blocks:
+        f = residual_branch(block, a)
+        a = torch.relu(f if plain else f + shortcut_path(block, a))
+    for _, module in parts.head:
+        a = module(a)
+    return nn.functional.cross_entropy(a, y)
+
+
+@lru_cache(maxsize=16)
+def gradient_profile(name: str = "resnet34", batch: int = 16, input_size: int = 64,
+                     seed: int = 0) -> GradientProfile:  # fmt: skip
+    """Gradient norm per layer of `name` and of its plain twin, at initialisation."""
+    entry = get_entry(name)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = entry.build().train()  # a private copy: BatchNorm in training mode
+        x = torch.randn(batch, 3, input_size, input_size)
+        y = torch.randint(0, len(entry.categories), (batch,))
+    layers = [(n, m) for n, m in model.named_modules()
+              if isinstance(m, (nn.Conv2d, nn.Linear)) and f".{SHORTCUT}." not in n]  # fmt: skip
+    weights = [m.weight for _, m in layers]
+    norms = {}
+    for plain in (False, True):
+        grads = torch.autograd.grad(_loss(model, x, y, plain), weights)
+        norms[plain] = tuple(float(g.norm()) for g in grads)
+    return GradientProfile(entry.name, entry.title, tuple(n for n, _ in layers), norms[False],
+                           norms[True], batch, input_size, seed)  # fmt: skip

@@ -1,0 +1,209 @@
+"""A classroom at once:
+`python -m explorer.tools.loadtest [--clients 30] [--seconds 60] [--url URL]`.
+
+Every request of a fixed pool (architecture views, predictions with Grad-CAM and shortcut
+analyses on the demo models) is first served alone to record its answer. Then N gradio_client
+users send random requests from the pool for T seconds, and every answer must equal the one
+served alone (probabilities to 1e-4: a batch may round differently than a single image). Prints
+errors, mismatches, p50/p95 latency, throughput and the server's resident memory. Without --url
+it starts `python -m explorer serve` on a free port and stops it afterwards. Exits 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from ..demo.data import sample
+from .launch import launched
+
+MEMORY_GROWTH_MB = 300  # allowed growth of the server's resident memory during the run
+TOLERANCE = 1e-4
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+    rss_before_mb: float = 0.0
+    rss_after_mb: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        growth = self.rss_after_mb - self.rss_before_mb
+        return not self.errors and not self.mismatches and growth <= MEMORY_GROWTH_MB
+
+    def report(self, clients: int) -> str:
+        every = [x for values in self.latencies.values() for x in values]
+        rate = self.requests / self.seconds
+        lines = [f"load test: {clients} clients for {self.seconds:.0f} s, {self.requests} "
+                 f"requests, {rate:.1f} requests/s"]  # fmt: skip
+        lines.append(f"  errors {len(self.errors)}, answers different from alone "
+                     f"{len(self.mismatches)}")  # fmt: skip
+        for name, values in [*sorted(self.latencies.items()), ("all", every)]:
+            if values:
+                lines.append(f"  {name:<13} n={len(values):<5} p50 {_pct(values, .5):6.0f} ms   "
+                             f"p95 {_pct(values, .95):6.0f} ms")  # fmt: skip
+        lines.append(f"  server memory: {self.rss_before_mb:.0f} MB after warm-up, "
+                     f"{self.rss_after_mb:.0f} MB after the run "
+                     f"({self.rss_after_mb - self.rss_before_mb:+.0f} MB; limit "
+                     f"+{MEMORY_GROWTH_MB} MB)")  # fmt: skip
+        lines += [f"  error: {e}" for e in self.errors[:5]]
+        lines += [f"  mismatch: {m}" for m in self.mismatches[:5]]
+        return "\n".join(lines)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1e3
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def request_pool(folder: Path) -> list[tuple[str, tuple[Any, ...]]]:
+    """The requests a class would send: every tab, the demo models, a few images."""
+    images = []
+    for i in range(6):
+        img, _, _ = sample(99, i)
+        path = folder / f"student-{i}.png"
+        Image.fromarray(img).save(path)
+        images.append(str(path))
+    pool: list[tuple[str, tuple[Any, ...]]] = [
+        ("/architecture", (name, size, lang))
+        for name, size, lang in [("resnet18", 224, "en"), ("resnet50", 224, "zh"),
+                                 ("demo_bottleneck", 64, "en"), ("bottleneck-2-2-2-2", 160, "en")]
+    ]  # fmt: skip
+    for i, path in enumerate(images):
+        model = ("demo_basic", "demo_bottleneck")[i % 2]
+        layer = ("layer4", "layer3", "layer2.0")[i % 3]
+        pool.append(("/predict", (path, model, "top-1", layer, "DEFAULT", 0.5, "Jet", "en")))
+        if i < 3:
+            pool.append(("/shortcuts", (path, model, "top-1", "DEFAULT", "en")))
+    return pool
+
+
+def _call(client: Client, api: str, args: tuple[Any, ...]) -> Any:
+    if api in ("/predict", "/shortcuts"):
+        args = (handle_file(args[0]), *args[1:])
+    return client.predict(*args, api_name=api)
+
+
+def _key(api: str, answer: Any) -> Any:
+    """The part of an answer that must not change under load (file paths do, by design)."""
+    if api == "/architecture":
+        return answer[0], answer[1]  # formula and stage table HTML
+    if api == "/predict":
+        return answer[0], answer[4]  # top-5 with probabilities, the note
+    return answer[3]  # the shortcut records
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, abs_tol=TOLERANCE)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, str) and isinstance(b, str) and a != b:
+        return _same_numbers(a, b)
+    return bool(a == b)
+
+
+def _same_numbers(a: str, b: str) -> bool:
+    """Notes quote probabilities ("95.7%"): equal text, or text whose numbers differ by rounding."""
+    split = re.compile(r"(\d+\.\d+)")
+    pa, pb = split.split(a), split.split(b)
+    if len(pa) != len(pb):
+        return False
+    for x, y in zip(pa, pb, strict=True):
+        if x != y and not (split.fullmatch(x) and split.fullmatch(y)
+                           and abs(float(x) - float(y)) <= 0.1 + 1e-9):  # fmt: skip
+            return False
+    return True
+
+
+def run(url: str, pid: int, clients: int, seconds: float, seed: int = 0) -> LoadResult:
+    with tempfile.TemporaryDirectory(prefix="explorer-load-") as tmp:
+        pool = request_pool(Path(tmp))
+        alone = Client(url, verbose=False, download_files=Path(tmp) / "alone")
+        expected = [_key(api, _call(alone, api, args)) for api, args in pool]  # also warms up
+        result = LoadResult(rss_before_mb=rss_mb(pid))
+        lock = threading.Lock()
+        stop = time.monotonic() + seconds
+
+        def student(number: int) -> None:
+            rng = random.Random(seed * 1000 + number)
+            # Its own download folder: on one machine, gradio_client's default one is the
+            # server's cache, and a download there could truncate a file another student is
+            # being sent. Browsers on students' machines share nothing with the server.
+            client = Client(url, verbose=False, download_files=Path(tmp) / f"student-{number}")
+            while time.monotonic() < stop:
+                i = rng.randrange(len(pool))
+                api, args = pool[i]
+                start = time.perf_counter()
+                try:
+                    answer = _key(api, _call(client, api, args))
+                except Exception as err:
+                    with lock:
+                        result.errors.append(f"{api}: {type(err).__name__}: {err}"[:300])
+                    continue
+                took = time.perf_counter() - start
+                with lock:
+                    result.requests += 1
+                    result.latencies.setdefault(api, []).append(took)
+                    if not _same(answer, expected[i]):
+                        result.mismatches.append(f"{api} {args[1:3]}")
+
+        began = time.monotonic()
+        threads = [threading.Thread(target=student, args=(n,)) for n in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        result.seconds = time.monotonic() - began
+        result.rss_after_mb = rss_mb(pid)
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m explorer.tools.loadtest")
+    parser.add_argument("--clients", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--url", help="a running app (default: start one on a free port)")
+    parser.add_argument("--pid", type=int, help="the running app's process, for its memory")
+    args = parser.parse_args(argv)
+    if args.url:
+        if args.pid is None:
+            parser.error("--pid is needed with --url, to read the server's memory")
+        result = run(args.url, args.pid, args.clients, args.seconds)
+    else:
+        with launched() as server:
+            result = run(server.url, server.process.pid, args.clients, args.seconds)
+    print(result.report(args.clients))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Plotly figures of architecture summaries: params and MACs per stage, where the parameters
+live (treemap), and two models side by side. The only module that imports plotly.
+
+Figures consume records only; titles and hover texts come from i18n.py.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..i18n import t
+from ..report import fmt_count, fmt_macs
+from .theme import COLORMAPS, FONTS, MODEL_COLORS, stage_color
+
+if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
+    from ..arch.analysis import ArchitectureSummary, LayerNode
+    from ..inspect.contributions import ShortcutReport
+    from ..inspect.plain import GradientProfile
+
+Figure = go.Figure  # what the renderers return; the only module that imports plotly
+
+_FONT = {"family": ", ".join(FONTS), "size": 13}
+
+
+def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 16}},
+        template="plotly_white",
+        font=_FONT,
+        height=height,
+        margin={"l": 50, "r": 20, "t": 70, "b": 40},
+        showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+@cache
+def colormap_lut(name: str) -> np.ndarray:
+    """256 RGB colours sampled from one of plotly's colour scales: (256, 3) uint8."""
+    if name not in COLORMAPS:
+        name = COLORMAPS[0]
+    colors = plotly.colors.sample_colorscale(name, [i / 255 for i in range(256)])
+    rgb = [c[c.index("(") + 1 : -1].split(",") for c in colors]  # "rgb(r, g, b)"
+    return np.array([[round(float(v)) for v in c] for c in rgb], dtype=np.uint8)
+
+
+def stage_costs(s: ArchitectureSummary, lang: str) -> go.Figure:
+    """Params and MACs per stage, side by side: two different stories."""
+    names = [st.name for st in s.stages]
+    colors = [stage_color(n) for n in names]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(t(lang, "chart_params"),
+                                                        t(lang, "chart_macs")))  # fmt: skip
+    params = [st.params for st in s.stages]
+    macs = [st.macs for st in s.stages]
+    fig.add_bar(
+        x=names, y=params, marker_color=colors, row=1, col=1,
+        text=[f"{100 * p / s.total_params:.0f}%" for p in params], textposition="outside",
+        customdata=[fmt_count(p) for p in params],
+        hovertemplate="%{x}: %{customdata} " + t(lang, "unit_params") + "<extra></extra>",
+    )  # fmt: skip
+    fig.add_bar(
+        x=names, y=macs, marker_color=colors, row=1, col=2,
+        text=[f"{100 * m / s.total_macs:.0f}%" for m in macs], textposition="outside",
+        customdata=[fmt_macs(m) for m in macs],
+        hovertemplate="%{x}: %{customdata} MACs<extra></extra>",
+    )  # fmt: skip
+    fig.update_yaxes(rangemode="tozero", tickformat="~s")  # SI prefixes: 1.5G, not 1.5B
+    for col, ys in ((1, params), (2, macs)):  # head-room for the % labels
+        fig.update_yaxes(range=[0, max(ys) * 1.18], row=1, col=col)
+    return _layout(fig, t(lang, "chart_costs_title", model=s.title))
+
+
+def _treemap_nodes(node: LayerNode, parent: str, stage: str, out: dict[str, list]) -> None:
+    for child in node.children:
+        if child.total_params == 0:
+            continue
+        out["ids"].append(child.name)
+        out["labels"].append(child.name.rsplit(".", 1)[-1])
+        out["parents"].append(parent)
+        out["values"].append(child.total_params)
+        out["colors"].append(stage_color(stage))
+        out["hover"].append(f"{child.name} · {child.type}")
+        _treemap_nodes(child, child.name, stage, out)
+
+
+def param_treemap(s: ArchitectureSummary, lang: str) -> go.Figure:
+    """Where the parameters live: stage → block → layer, areas proportional to params."""
+    nodes = {n.name: n for n in s.layers.walk()}
+    keys = ("ids", "labels", "parents", "values", "colors", "hover")
+    out: dict[str, list] = {k: [] for k in keys}
+    for st in s.stages:
+        if not st.params:
+            continue
+        row_id = f"[{st.name}]"  # stage rows group modules, so they get ids of their own
+        out["ids"].append(row_id)
+        out["labels"].append(st.name)
+        out["parents"].append("")
+        out["values"].append(st.params)
+        out["colors"].append(stage_color(st.name))
+        out["hover"].append(f"{st.name} · {st.paper_name}")
+        for member in st.modules:
+            node = nodes[member]
+            if not node.total_params:
+                continue
+            if node.children:  # a stage Sequential: its blocks hang from the stage row directly
+                _treemap_nodes(node, row_id, st.name, out)
+            else:
+                out["ids"].append(node.name)
+                out["labels"].append(node.name)
+                out["parents"].append(row_id)
+                out["values"].append(node.total_params)
+                out["colors"].append(stage_color(st.name))
+                out["hover"].append(f"{node.name} · {node.type}")
+    fig = go.Figure(
+        go.Treemap(
+            ids=out["ids"], labels=out["labels"], parents=out["parents"], values=out["values"],
+            branchvalues="total", marker={"colors": out["colors"]}, maxdepth=3,
+            customdata=[[h, fmt_count(v), f"{100 * v / s.total_params:.1f}%"]
+                        for h, v in zip(out["hover"], out["values"], strict=True)],
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]} " + t(lang, "unit_params")
+            + " (%{customdata[2]})<extra></extra>",
+            textinfo="label+percent root",
+        )
+    )  # fmt: skip
+    return _layout(fig, t(lang, "chart_treemap_title", model=s.title), height=460)
+
+
+def compare_costs(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> go.Figure:
+    """Params and MACs per stage of two models, grouped."""
+    names = [st.name for st in a.stages if st.name in {x.name for x in b.stages}]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(t(lang, "chart_params"),
+                                                        t(lang, "chart_macs")))  # fmt: skip
+    for summary, color, tag in ((a, MODEL_COLORS[0], "A"), (b, MODEL_COLORS[1], "B")):
+        stages = {st.name: st for st in summary.stages}
+        label = f"{tag}: {summary.title}"
+        fig.add_bar(x=names, y=[stages[n].params for n in names], name=label,
+                    marker_color=color, legendgroup=tag, row=1, col=1,
+                    customdata=[fmt_count(stages[n].params) for n in names],
+                    hovertemplate=label + " · %{x}: %{customdata}<extra></extra>")  # fmt: skip
+        fig.add_bar(x=names, y=[stages[n].macs for n in names], name=label, showlegend=False,
+                    marker_color=color, legendgroup=tag, row=1, col=2,
+                    customdata=[fmt_macs(stages[n].macs) for n in names],
+                    hovertemplate=label + " · %{x}: %{customdata} MACs<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "chart_compare_title", a=a.title, b=b.title))
+    fig.update_yaxes(tickformat="~s")
+    fig.update_layout(showlegend=True, barmode="group",
+                      legend={"orientation": "h", "y": -0.15})  # fmt: skip
+    return fig
+
+
+def shortcut_bars(report: ShortcutReport, lang: str) -> go.Figure:
+    """Per block: ‖F‖/‖S‖, the lesion's effect on the target, the gradient's shortcut share."""
+    names = [r.block for r in report.records]
+    colors = [stage_color(r.stage) for r in report.records]
+    hatch = ["/" if r.projection else "" for r in report.records]  # projection shortcuts
+    rows = (
+        ("chart_ratio", [r.ratio for r in report.records], "%{y:.3f}"),
+        ("chart_lesion", [r.lesion_delta for r in report.records], "%{y:+.3f}"),
+        ("chart_grad_share", [r.grad_share_shortcut for r in report.records], "%{y:.1%}"),
+    )
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
+                        subplot_titles=[t(lang, key) for key, _, _ in rows])  # fmt: skip
+    kinds = [t(lang, "projection") if r.projection else t(lang, "identity")
+             for r in report.records]  # fmt: skip
+    for i, (_, values, fmt) in enumerate(rows, start=1):
+        fig.add_bar(x=names, y=values, row=i, col=1, customdata=kinds,
+                    marker={"color": colors, "pattern": {"shape": hatch, "solidity": 0.35}},
+                    hovertemplate=f"%{{x}} (%{{customdata}}): {fmt}<extra></extra>")  # fmt: skip
+    fig.update_yaxes(tickformat=".0%", row=3, col=1)
+    _layout(fig, t(lang, "chart_shortcuts_title", model=report.title, label=report.target_label),
+            height=640)  # fmt: skip
+    fig.update_xaxes(tickangle=-60)
+    return fig
+
+
+def path_lengths(report: ShortcutReport, lang: str) -> go.Figure:
+    """How many paths have k residual branches, and how much of the gradient they carry."""
+    k = list(range(len(report.path_counts)))
+    fig = go.Figure()
+    hover = "k=%{x}: %{y:.1%}<extra></extra>"
+    fig.add_bar(x=k, y=list(report.path_counts), name=t(lang, "paths_share"),
+                marker_color="#94a3b8", hovertemplate=hover)  # fmt: skip
+    fig.add_bar(x=k, y=list(report.gradient_by_length), name=t(lang, "gradient_share"),
+                marker_color=MODEL_COLORS[0],
+                hovertemplate="k=%{x}: %{y:.1%}<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "chart_paths_title", n=len(report.records)), height=360)
+    fig.update_layout(showlegend=True, barmode="group", legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(title_text=t(lang, "path_length"), dtick=1 if len(k) <= 20 else 5)
+    fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def plain_vs_residual(profile: GradientProfile, lang: str) -> go.Figure:
+    """Gradient norm per layer at initialisation, with and without the shortcuts (log scale)."""
+    depth = list(range(1, len(profile.layers) + 1))
+    fig = go.Figure()
+    for values, key, color in ((profile.residual, "with_shortcuts", MODEL_COLORS[0]),
+                               (profile.plain, "plain", MODEL_COLORS[1])):  # fmt: skip
+        fig.add_scatter(x=depth, y=list(values), mode="lines+markers", name=t(lang, key),
+                        line={"color": color}, customdata=list(profile.layers),
+                        hovertemplate="%{customdata}: %{y:.3g}<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "chart_plain_title", model=profile.title), height=380)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(type="log", title_text=t(lang, "grad_norm"))
+    fig.update_xaxes(title_text=t(lang, "layer_index"))
+    return fig

@@ -1,0 +1,99 @@
+"""Files this process writes for the page: its own folder (removed at exit), atomic writes,
+content-named PNGs pruned after an hour, and the generated example images.
+
+Gradio serves these paths; nothing here reads a path that a request names. No torch here, so the
+page's examples exist before the models' libraries have loaded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from ..demo import data as demo_data
+
+EXAMPLE_SEED = 7  # the generated images offered as examples (no model saw this seed)
+EXPORT_TTL_S = 3600  # PNG downloads older than an hour are removed, as Gradio does with its own
+PRUNE_EVERY_S = 60.0  # how often save_png looks for expired files (a busy class writes many)
+
+_export_dir: Path | None = None
+_export_lock = threading.Lock()
+_pruned_at = 0.0
+
+
+def exports() -> Path:
+    """This process's own folder for downloads, removed at exit."""
+    global _export_dir
+    with _export_lock:
+        if _export_dir is None:
+            _export_dir = Path(tempfile.mkdtemp(prefix="resnet-explorer-"))
+            atexit.register(shutil.rmtree, _export_dir, ignore_errors=True)
+        return _export_dir
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary name, then rename: a reader (Gradio copying the file into its cache
+    while another request writes the same name) sees the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _prune(folder: Path) -> None:
+    """Remove PNGs older than EXPORT_TTL_S, at most once per PRUNE_EVERY_S."""
+    global _pruned_at
+    now = time.time()
+    with _export_lock:
+        if now - _pruned_at < PRUNE_EVERY_S:
+            return
+        _pruned_at = now
+    for old in folder.glob("*.png"):
+        try:
+            if now - old.stat().st_mtime > EXPORT_TTL_S:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # another request removed it first
+            pass
+
+
+def save_png(image: Image.Image, stem: str) -> Path:
+    """A PNG in this process's export folder, named by its content and written atomically, so
+    that identical pictures for two students share one file that is never seen half-written.
+    Files older than EXPORT_TTL_S are removed."""
+    folder = exports() / "png"
+    folder.mkdir(exist_ok=True)
+    _prune(folder)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    digest = hashlib.sha1(buffer.getvalue()).hexdigest()[:12]  # same picture, same file
+    path = folder / f"{stem}-{digest}.png"
+    if not path.exists():  # the same picture is already there, whole
+        write_atomically(path, buffer.getvalue())
+    return path
+
+
+def examples() -> list[str]:
+    """One generated image per class, written once, for the page's clickable examples."""
+    folder = exports() / "examples"
+    with _export_lock:  # written whole before anyone lists it
+        if not folder.exists():
+            folder.mkdir()
+            seen: set[int] = set()
+            for i in range(200):
+                img, label, _ = demo_data.sample(EXAMPLE_SEED, i)
+                if label not in seen:
+                    seen.add(label)
+                    name = f"{len(seen)}-{demo_data.CLASSES[label]}.png"
+                    Image.fromarray(img).save(folder / name)
+                if len(seen) == len(demo_data.CLASSES):
+                    break
+    return sorted(str(p) for p in folder.glob("*.png"))

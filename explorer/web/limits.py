@@ -1,0 +1,12 @@
+"""The limits that protect a classroom server: uploads, the queue, concurrency, temporary files
+and the time a request may take. One place to read (and tune) them; the server and the tabs use
+them. README's "Serving a classroom" describes each.
+"""
+
+# Gradio's hard cap on any upload: a ResNet-152 checkpoint (230 MB) fits. Images are held to
+# images.MAX_FILE_BYTES by our loader, whose message is translated, unlike Gradio's.
+MAX_UPLOAD = "256mb"
+QUEUE_SIZE = 64  # waiting requests beyond this are refused with a message, not left to pile up
+CONCURRENCY = 4  # per event; cached pages answer in microseconds
+DELETE_CACHE = (600, 3600)  # every 10 min, drop Gradio temp files older than an hour
+REQUEST_TIMEOUT_S = 120.0  # a prediction or analysis still running after this is stopped

@@ -1,0 +1,238 @@
+"""What each tab shows for one request: records rendered as HTML, figures and files, cached per
+(model, input size, language) so that switching back to a model is instant.
+
+The web page's one door to everything that computes: the tabs reach this module through
+`shared.engine()`, and importing it loads torch, torchvision, captum and plotly. No gradio here,
+so it is testable without a server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+
+from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, warm_cache
+from ..arch.registry import get_entry, list_models
+from ..i18n import LANGS, t
+from ..inspect.cam import cam_layers
+from ..inspect.contributions import shortcut_report
+from ..inspect.explain import Explanation, explain_many
+from ..inspect.images import ImageInput
+from ..inspect.plain import gradient_profile
+from ..models.device import select_device as select_device  # for shared.device()
+from ..models.loading import load_model, model_info
+from ..models.weights import Progress, hub_file
+from ..report import layers_csv, summary_text
+from .diagram import diagram_html
+from .figures import (
+    Figure,
+    compare_costs,
+    param_treemap,
+    path_lengths,
+    plain_vs_residual,
+    shortcut_bars,
+    stage_costs,
+)
+from .files import exports, save_png, write_atomically
+from .overlay import feature_grid, map_image, overlay
+from .views import (
+    compare_blocks_html,
+    compare_insights_html,
+    compare_stages_html,
+    costs_story,
+    formula_html,
+    plain_summary,
+    prediction_note,
+    shortcut_summary,
+    stage_table_html,
+    tree_html,
+    weights_status,
+)
+
+
+@dataclass(frozen=True)
+class ArchitecturePage:
+    formula: str  # HTML: the depth formula, explained
+    stages: str  # HTML: the stage table
+    story: str  # one sentence: where the params and the MACs go
+    costs: Figure  # params and MACs per stage
+    treemap: Figure  # where the parameters live
+    diagram: str  # HTML with inline SVG: the block at each stage
+    tree: str  # HTML: the collapsible layer tree
+
+
+@dataclass(frozen=True)
+class ComparePage:
+    formula_a: str
+    formula_b: str
+    insights: str  # HTML: computed sentences on what differs and why
+    costs: Figure
+    stages: str  # HTML: per-stage table with differences
+    blocks: str  # HTML: one block of each model at each stage's width
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in LANGS else "en"
+
+
+def architecture_page(model: str, input_size: int, lang: str) -> ArchitecturePage:
+    """The Architecture tab for a registry name or custom spec (validated here)."""
+    return _architecture_page(get_entry(model).name, check_input_size(input_size), _lang(lang))
+
+
+@lru_cache(maxsize=128)
+def _architecture_page(name: str, size: int, lang: str) -> ArchitecturePage:
+    s = analyze(name, size)
+    return ArchitecturePage(
+        formula=formula_html(s, lang),
+        stages=stage_table_html(s, lang),
+        story=costs_story(s, lang),
+        costs=stage_costs(s, lang),
+        treemap=param_treemap(s, lang),
+        diagram=diagram_html(s, lang),
+        tree=tree_html(s, lang),
+    )
+
+
+def compare_page(model_a: str, model_b: str, input_size: int, lang: str) -> ComparePage:
+    a, b = get_entry(model_a).name, get_entry(model_b).name
+    return _compare_page(a, b, check_input_size(input_size), _lang(lang))
+
+
+@lru_cache(maxsize=64)
+def _compare_page(name_a: str, name_b: str, size: int, lang: str) -> ComparePage:
+    a, b = analyze(name_a, size), analyze(name_b, size)
+    return ComparePage(
+        formula_a=formula_html(a, lang, small=True),
+        formula_b=formula_html(b, lang, small=True),
+        insights=compare_insights_html(a, b, lang),
+        costs=compare_costs(a, b, lang),
+        stages=compare_stages_html(a, b, lang),
+        blocks=compare_blocks_html(a, b, lang),
+    )
+
+
+def export_files(model: str, input_size: int) -> tuple[Path, Path]:
+    """The summary as JSON and the layer table as CSV, written once per (model, input size)."""
+    s: ArchitectureSummary = analyze(model, input_size)
+    stem = f"{s.model}-{s.input_size}"  # registry names and specs are [a-z0-9_-] only
+    json_path, csv_path = exports() / f"{stem}.json", exports() / f"{stem}.csv"
+    if not json_path.exists():
+        text = json.dumps(s.to_dict(), indent=1, ensure_ascii=False)
+        write_atomically(json_path, text.encode("utf-8"))
+    if not csv_path.exists():
+        write_atomically(csv_path, layers_csv(s).encode("utf-8"))
+    return json_path, csv_path
+
+
+def warm_pages(first: Sequence[str] = (), input_size: int = 224) -> None:
+    """Analyse every registry model and render its page in both languages, `first` first."""
+    names = [*first, *(n for n in list_models() if n not in first)]
+    warm_cache(names, input_size)
+    for name in names:
+        for lang in LANGS:
+            architecture_page(name, input_size, lang)
+
+
+# ---------------------------------------------------------------- Predict & Explain
+
+
+@dataclass(frozen=True)
+class PredictView:
+    labels: dict[str, float]  # top-5, for gr.Label
+    overlay: Image.Image  # the CAM over the crop, enlarged for the page
+    stage_cams: list[tuple[Image.Image, str]]  # layer1..layer4, same class
+    features: list[tuple[Image.Image, str]]  # one grid of strongest channels per stage
+    note: str  # HTML: what the overlay shows, and a warning when untrained
+    overlay_png: Path
+    map_png: Path  # the raw map, 16-bit grayscale
+
+
+def predict_view(ex: Explanation, opacity: float, colormap: str, lang: str) -> PredictView:
+    labels: dict[str, float] = {}
+    for p in ex.predictions:  # ImageNet repeats a few names ("crane"): keep both entries
+        labels[p.label if p.label not in labels else f"{p.label} #{p.index}"] = p.prob
+    stem = f"{ex.model}-{ex.layer}-{ex.target}"
+    shown = overlay(ex.image, ex.cam, opacity, colormap)
+    stages = [(overlay(ex.image, m, opacity, colormap, size=200), s) for s, m in ex.stage_cams]
+    features = []
+    for f in ex.features:
+        channels = ", ".join(map(str, f.channels[:4])) + " …"
+        caption = t(lang, "feature_caption", stage=f.stage, channels=channels)
+        features.append((feature_grid(f), caption))
+    return PredictView(
+        labels=labels,
+        overlay=shown,
+        stage_cams=stages,
+        features=features,
+        note=prediction_note(ex, lang),
+        overlay_png=save_png(shown, f"overlay-{stem}"),
+        map_png=save_png(map_image(ex.cam), f"map-{stem}"),
+    )
+
+
+def default_predict_model() -> str:
+    """resnet50 when its ImageNet weights are on this machine, else the demo model."""
+    entry = get_entry("resnet50")
+    cached = hub_file(entry.weights("DEFAULT")).exists()
+    return "resnet50" if cached else "demo_bottleneck"
+
+
+@lru_cache(maxsize=64)
+def cam_layer_names(name: str) -> list[str]:
+    """The layers a CAM can be taken at, read from the architecture (built on the meta device)."""
+    return cam_layers(get_entry(name).build(device="meta"))
+
+
+def summary(model: str, input_size: int) -> str:
+    """The CLI's text summary of one model, with a row per block (/summary)."""
+    return summary_text(analyze(model, input_size), blocks=True)
+
+
+def weights_view(model: str, weights: str | None, device: torch.device, lang: str,
+                 progress: Progress | bool = False) -> tuple[str, bool]:  # fmt: skip
+    """Load a model's weights (downloading them when online) and say what they are: the status
+    HTML, and whether they are trained."""
+    info = model_info(load_model(model, weights, device=device, progress=progress))
+    return weights_status(info, lang), info.trained
+
+
+def explanations(model: str, weights: str | None, device: torch.device,
+                 images: Sequence[ImageInput], targets: Sequence[int | str | None], layer: str
+                 ) -> list[Explanation | Exception]:  # fmt: skip
+    """Top-5, Grad-CAM at `layer` and the maps at every stage for each image: one forward pass
+    for the batch; if an image fails, each again alone so that the others still get answers."""
+    module = load_model(model, weights, device=device)
+    try:
+        return list(explain_many(images, module, 5, layer, targets, stage_cams=True))
+    except Exception:
+        out: list[Explanation | Exception] = []
+        for image, target in zip(images, targets, strict=True):
+            try:
+                out.extend(explain_many([image], module, 5, layer, [target], stage_cams=True))
+            except Exception as err:
+                out.append(err)
+        return out
+
+
+def shortcuts_view(image: ImageInput, model: str, weights: str | None, target: str | None,
+                   device: torch.device, lang: str
+                   ) -> tuple[str, Figure, Figure, list[dict[str, Any]]]:  # fmt: skip
+    """The Shortcuts tab for one image: summary, per-block charts, path lengths, the records."""
+    report = shortcut_report(image, load_model(model, weights, device=device), target)
+    records = [asdict(r) for r in report.records]
+    return (shortcut_summary(report, lang), shortcut_bars(report, lang),
+            path_lengths(report, lang), records)  # fmt: skip
+
+
+def plain_view(model: str, lang: str) -> tuple[Figure, str]:
+    """The gradient per layer at initialisation, with and without shortcuts: chart, sentence."""
+    profile = gradient_profile(get_entry(model).name)
+    return plain_vs_residual(profile, lang), plain_summary(profile, lang)

@@ -1,0 +1,55 @@
+"""Starting the server: `serve()` behind `python -m explorer serve` and app.py.
+
+It answers HTTP before torch is imported. Gradio and the page's layout need no model, so the
+server starts about as fast as a minimal Gradio app; torch, torchvision and captum are imported,
+and the registry's architecture pages rendered (what the tabs open on first), in a background
+thread. A request that arrives before its page is warm simply computes it (`shared.engine()`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import gradio as gr
+
+from . import tab_architecture, tab_compare
+from .limits import MAX_UPLOAD
+from .memory import limit_arenas
+from .page import build
+from .shared import engine, set_device
+from .theme import CSS, FONTS, MONO_FONTS
+
+DEVICE_ENV = "EXPLORER_DEVICE"
+
+
+def warm() -> None:
+    """Import the engine, then analyse every registry model and render its page in both
+    languages, starting with the models the tabs open on."""
+    engine().warm_pages(first=(tab_architecture.OPENS_ON, *tab_compare.OPENS_ON))
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+          device: str | None = None, share: bool = False) -> None:  # fmt: skip
+    """Serve the app until interrupted.
+
+    A device asked for by name (`device` or $EXPLORER_DEVICE) is checked before serving, so a
+    machine without it fails at once with a message; that costs the torch import up front.
+    """
+    limit_arenas()  # before the server's threads start allocating
+    if device or os.environ.get(DEVICE_ENV):
+        set_device(engine().select_device(device))
+    demo = build()
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        auth=auth,
+        max_file_size=MAX_UPLOAD,
+        theme=gr.themes.Default(font=FONTS, font_mono=MONO_FONTS),
+        css=CSS,
+        show_error=True,
+        prevent_thread_lock=True,
+    )
+    threading.Thread(target=warm, name="warm-pages", daemon=True).start()
+    demo.block_thread()

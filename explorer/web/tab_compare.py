@@ -1,0 +1,74 @@
+"""The Compare tab: two models side by side (BasicBlock vs Bottleneck, v1.5 vs the paper's v1,
+...), with one-click classroom presets. /compare is its API. Layout and wiring only: pages.py
+renders, reached through `engine()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from ..arch.registry import list_models
+from ..i18n import t
+from .limits import CONCURRENCY
+from .shared import Labels, engine, fail, initial_language, whole
+
+OPENS_ON = ("resnet34", "resnet50")  # BasicBlock vs Bottleneck, same stage counts
+PRESETS = {
+    "preset_basic_bottleneck": ("resnet34", "resnet50"),
+    "preset_v1": ("resnet50", "resnet50_v1"),
+    "preset_depth": ("resnet18", "resnet34"),
+    "preset_resnext": ("resnet50", "resnext50_32x4d"),
+}
+
+
+def compare(model_a: str, model_b: str, input_size: float, lang: str = "en") -> tuple[Any, ...]:
+    """Both formulas, computed sentences, a figure, the stage and the block comparison."""
+    try:
+        page = engine().compare_page(model_a, model_b, whole(input_size), lang)
+    except Exception as err:
+        raise fail(err, lang) from None
+    return page.formula_a, page.formula_b, page.insights, page.costs, page.stages, page.blocks
+
+
+def first_view(model_a: str, model_b: str, input_size: float, request: gr.Request
+               ) -> tuple[Any, ...]:  # fmt: skip
+    """The tab as the page opens, in the browser's language."""
+    return compare(model_a, model_b, input_size, initial_language(request))
+
+
+def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
+    """The tab's components and events, inside the caller's gr.Tabs."""
+    with gr.Tab(t(en, "tab_compare"), id="compare") as tab:
+        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_compare")))
+        with gr.Row():
+            model_a = gr.Dropdown(list_models(), value=OPENS_ON[0], allow_custom_value=True,
+                                  label=t(en, "model_a"))  # fmt: skip
+            label(model_a, lambda lg: gr.Dropdown(label=t(lg, "model_a")))
+            model_b = gr.Dropdown(list_models(), value=OPENS_ON[1], allow_custom_value=True,
+                                  label=t(en, "model_b"))  # fmt: skip
+            label(model_b, lambda lg: gr.Dropdown(label=t(lg, "model_b")))
+            size = gr.Slider(32, 1024, value=224, step=1, label=t(en, "input_size"))
+            label(size, lambda lg: gr.Slider(label=t(lg, "input_size")))
+        label.markdown("presets", "**{}**")
+        with gr.Row():
+            for key, pair in PRESETS.items():
+                button = gr.Button(t(en, key), size="sm")
+                label(button, lambda lg, k=key: gr.Button(t(lg, k)))
+                button.click(lambda p=pair: p, None, [model_a, model_b], api_visibility="private")
+        with gr.Row():
+            formula_a, formula_b = gr.HTML(), gr.HTML()
+        insights = gr.HTML()
+        costs = gr.Plot(show_label=False, elem_id="compare-costs")
+        label.markdown("section_compare_stages", "### {}")
+        stages = gr.HTML()
+        label.markdown("section_compare_blocks", "### {}")
+        blocks = gr.HTML()
+
+    outputs = [formula_a, formula_b, insights, costs, stages, blocks]
+    demo.load(first_view, [model_a, model_b, size], outputs, api_visibility="private",
+              concurrency_limit=CONCURRENCY)  # fmt: skip
+    gr.on([model_a.change, model_b.change, size.release, lang.change], compare,
+          [model_a, model_b, size, lang], outputs, api_name="compare",
+          concurrency_limit=CONCURRENCY)  # fmt: skip

@@ -1,0 +1,259 @@
+"""The Predict & Explain tab: upload or pick an image, see the top-5, the Grad-CAM overlay at
+any layer, the same class at every stage, and the strongest feature maps.
+
+/predict is batched: requests arriving together are answered by one forward pass per model,
+and a bad image fails only its own request (Gradio does not preprocess the upload; our loader
+does, so its message is ours). Weights load (with a download progress bar) as
+soon as they are chosen. No maths here: explain.py computes, pages.py renders.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from typing import Any
+
+import gradio as gr
+from PIL import Image
+
+from ..arch.registry import get_entry, list_models
+from ..errors import ExplorerError
+from ..i18n import t
+from ..inspect.deadline import within
+from ..inspect.images import ImageInput
+from .files import examples, save_png
+from .limits import REQUEST_TIMEOUT_S
+from .memory import trim
+from .shared import Labels, device, engine, fail, initial_language, message
+from .theme import COLORMAPS
+from .views import error_note
+
+TOP1 = "top-1"  # the target menu's first entry: explain the prediction itself
+DEMO_MODEL = "demo_bottleneck"  # what the page opens on until it knows which weights are here
+
+
+def weights_arg(weights: str | None, checkpoint: Any = None) -> str | None:
+    """What load_model gets: an uploaded checkpoint if there is one, else the menu's choice."""
+    uploaded = image_source(checkpoint)  # a file payload, like an image's
+    if isinstance(uploaded, str):
+        return uploaded
+    return None if weights in (None, "", "random") else weights
+
+
+def check_request(model: str, layer: str | None, target: str | None) -> None:
+    """Refuse a bad model, layer or class before any weights are loaded or images decoded."""
+    entry = get_entry(model)
+    layers = engine().cam_layer_names(entry.name)
+    if layer is not None and layer not in layers:
+        raise ExplorerError.text("err_no_layer", layer=layer, model=entry.name, example=layers[-1])
+    if target not in (None, "", TOP1) and target not in entry.categories:
+        raise ExplorerError.text("err_no_class_in", model=entry.name, target=target)
+
+
+def weight_choices(model: str, lang: str) -> list[tuple[str, str]]:
+    """What the weights menu offers for a model: its own weights first, random last."""
+    entry = get_entry(model)  # a demo model's menu needs no torch: the page is built with it
+    named: list[tuple[str, str]] = []
+    if entry.source == "demo":
+        named = [(t(lang, "weights_bundled"), "DEFAULT")]
+    elif entry.weights_enum is not None:
+        default = t(lang, "weights_default", name=entry.weights("DEFAULT").name)
+        named = [(default, "DEFAULT"), *((w.name, w.name) for w in entry.weights_enum)]
+    return [*named, (t(lang, "weights_random"), "random")]
+
+
+def model_options(model: str, lang: str = "en") -> tuple[Any, Any, Any]:
+    """The weights, classes and layers that fit the chosen model."""
+    try:
+        entry = get_entry(model)
+        layers = engine().cam_layer_names(entry.name)
+        weights = weight_choices(model, lang)
+    except Exception as err:
+        raise fail(err, lang) from None
+    targets = [(t(lang, "top1"), TOP1), *entry.categories]
+    return (gr.Dropdown(choices=weights, value=weights[0][1]),
+            gr.Dropdown(choices=targets, value=TOP1),
+            gr.Dropdown(choices=layers, value="layer4"))  # fmt: skip
+
+
+def load_weights(model: str, weights: str, lang: str = "en", checkpoint: Any = None,
+                 progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
+                 ) -> tuple[str, Any]:  # fmt: skip
+    """Load (downloading with a progress bar when online) and say what the weights are."""
+
+    def report(done: int, total: int | None) -> None:
+        progress(done / total if total else 0.0, desc=t(lang, "downloading", name=model))
+
+    try:
+        chosen = weights_arg(weights, checkpoint)
+        status, trained = engine().weights_view(model, chosen, device(), lang, report)
+    except Exception as err:
+        raise fail(err, lang) from None
+    return status, gr.Button(visible=not trained)
+
+
+def start(request: gr.Request) -> tuple[Any, ...]:
+    """On page load, in the browser's language: resnet50 when its ImageNet weights are on this
+    machine, else the demo model, with the menus that fit it and what its weights are."""
+    lang = initial_language(request)
+    model = engine().default_predict_model()
+    return (model, *model_options(model, lang), *load_weights(model, "DEFAULT", lang))
+
+
+def image_source(payload: Any) -> ImageInput | None:
+    """The upload Gradio hands over unprocessed: a cached file's path, or a data URL (paste,
+    webcam). Decoding is left to images.load_image, whose errors say what to upload instead."""
+    if payload is None or isinstance(payload, (str, bytes, Image.Image)):
+        return payload if isinstance(payload, Image.Image) else payload or None
+    if payload.get("path"):
+        return payload["path"]
+    url = payload.get("url") or ""
+    if url.startswith("data:"):
+        return base64.b64decode(url.partition(",")[2] or "")
+    return None
+
+
+def _files(pictures: list[tuple[Image.Image, str]], stem: str) -> list[tuple[str, str]]:
+    """Gallery entries as (PNG path, caption)."""
+    return [(str(save_png(img, f"{stem}-{k}")), caption)
+            for k, (img, caption) in enumerate(pictures)]  # fmt: skip
+
+
+def predict(images: list[Any], models: list[str], targets: list[str], layers: list[str],
+            weights: list[str], opacities: list[float], colormaps: list[str], langs: list[str],
+            checkpoints: list[Any] | None = None) -> tuple[list[Any], ...]:  # fmt: skip
+    """Batched: top-5, overlay, CAM row, feature maps, note and two PNGs for every request.
+
+    Requests are grouped by (model, weights, layer), one forward pass per group. A bad request
+    fails on its own: its note says why, and the others are answered. Model, layer and class are
+    checked before anything is loaded, and each group runs under REQUEST_TIMEOUT_S.
+    """
+    n = len(images)
+    pages = engine()
+    images = [image_source(payload) for payload in images]
+    uploads = checkpoints or [None] * n
+    chosen_weights = [weights_arg(w, c) for w, c in zip(weights, uploads, strict=True)]
+    out: list[list[Any]] = [[None] * n for _ in range(7)]
+    groups: dict[tuple[str, str | None, str], list[int]] = defaultdict(list)
+    for i in range(n):
+        try:
+            check_request(models[i], layers[i], targets[i])
+        except Exception as err:
+            out[4][i] = error_note(message(err, langs[i]))
+            continue
+        if not images[i]:
+            out[4][i] = error_note(t(langs[i], "no_image"))
+            continue
+        groups[(models[i], chosen_weights[i], layers[i])].append(i)
+    for (name, chosen, layer), idx in groups.items():
+        try:
+            with within(REQUEST_TIMEOUT_S):
+                wanted = [None if targets[i] in (None, TOP1) else targets[i] for i in idx]
+                results = pages.explanations(name, chosen, device(), [images[i] for i in idx],
+                                             wanted, layer)  # fmt: skip
+        except Exception as err:
+            for i in idx:
+                out[4][i] = error_note(message(err, langs[i]))
+            continue
+        for i, result in zip(idx, results, strict=True):
+            if isinstance(result, Exception):
+                out[4][i] = error_note(message(result, langs[i], "error_image"))
+                continue
+            view = pages.predict_view(result, opacities[i], colormaps[i], langs[i])
+            # Pictures go to Gradio as files we wrote whole: handed PIL images, Gradio rewrites
+            # the same cache file in place for two identical answers, and a student still
+            # downloading the first copy gets a truncated picture.
+            values = (view.labels, str(view.overlay_png), _files(view.stage_cams, "stage"),
+                      _files(view.features, "features"), view.note, str(view.overlay_png),
+                      str(view.map_png))  # fmt: skip
+            for column, value in zip(out, values, strict=True):
+                column[i] = value
+    trim()  # the pass's activations are freed: give their pages back
+    return tuple(out)
+
+
+def checkpoint_input(label: Labels, en: str = "en") -> gr.File:
+    """An optional upload of the user's own weights, read without unpickling (weights.py)."""
+    upload = gr.File(label=t(en, "checkpoint"), type="filepath", height=120,
+                     file_types=[".safetensors", ".pth", ".pt", ".bin"])  # fmt: skip
+    return label(upload, lambda lg: gr.File(label=t(lg, "checkpoint")))
+
+
+def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
+    """The tab's components and events, inside the caller's gr.Tabs. It opens on the demo model,
+    whose menus need no torch; the page's load event (`start`) fills in the machine's choice."""
+    with gr.Tab(t(en, "tab_predict"), id="predict") as tab:
+        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_predict")))
+        label.markdown("demo_line", classes=", ".join(get_entry(DEMO_MODEL).categories))
+        with gr.Row():
+            with gr.Column(scale=1):
+                image = gr.Image(type="filepath", image_mode=None, height=300,
+                                 sources=["upload", "clipboard", "webcam"],
+                                 label=t(en, "image"))  # fmt: skip
+                label(image, lambda lg: gr.Image(label=t(lg, "image")))
+                label.markdown("examples")
+                gr.Examples(examples=examples(), inputs=image, label=None,
+                            examples_per_page=8)  # fmt: skip
+                p_model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=t(en, "model"),
+                                      allow_custom_value=True)  # fmt: skip
+                label(p_model, lambda lg: gr.Dropdown(label=t(lg, "model")))
+                choices = weight_choices(DEMO_MODEL, en)
+                p_weights = gr.Dropdown(choices, value=choices[0][1],
+                                        label=t(en, "weights"))  # fmt: skip
+                label(p_weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
+                checkpoint = checkpoint_input(label, en)
+                classes = [(t(en, "top1"), TOP1), *get_entry(DEMO_MODEL).categories]
+                with gr.Row():
+                    p_target = gr.Dropdown(classes, value=TOP1,
+                                           label=t(en, "target"),
+                                           allow_custom_value=True)  # fmt: skip
+                    label(p_target, lambda lg: gr.Dropdown(label=t(lg, "target")))
+                    p_layer = gr.Dropdown(["layer4"], value="layer4",
+                                          label=t(en, "layer"),
+                                          allow_custom_value=True)  # fmt: skip
+                    label(p_layer, lambda lg: gr.Dropdown(label=t(lg, "layer")))
+                with gr.Row():
+                    opacity = gr.Slider(0, 1, value=0.5, step=0.05, label=t(en, "opacity"))
+                    label(opacity, lambda lg: gr.Slider(label=t(lg, "opacity")))
+                    colormap = gr.Radio(list(COLORMAPS), value=COLORMAPS[0],
+                                        label=t(en, "colormap"))  # fmt: skip
+                    label(colormap, lambda lg: gr.Radio(label=t(lg, "colormap")))
+                explain_btn = gr.Button(t(en, "explain_btn"), variant="primary")
+                label(explain_btn, lambda lg: gr.Button(t(lg, "explain_btn")))
+            with gr.Column(scale=1):
+                status = gr.HTML()
+                use_demo = gr.Button(t(en, "use_demo"), visible=False, variant="primary")
+                label(use_demo, lambda lg: gr.Button(t(lg, "use_demo")))
+                note = gr.HTML()
+                top5 = gr.Label(num_top_classes=5, label=t(en, "predictions"))
+                label(top5, lambda lg: gr.Label(label=t(lg, "predictions")))
+                shown = gr.Image(type="pil", format="png", interactive=False,
+                                 label=t(en, "overlay"), elem_id="cam-overlay")  # fmt: skip
+                label(shown, lambda lg: gr.Image(label=t(lg, "overlay")))
+                with gr.Row():
+                    overlay_file = gr.DownloadButton(t(en, "download_overlay"), size="sm")
+                    label(overlay_file, lambda lg: gr.DownloadButton(
+                        t(lg, "download_overlay")))  # fmt: skip
+                    map_file = gr.DownloadButton(t(en, "download_map"), size="sm")
+                    label(map_file, lambda lg: gr.DownloadButton(t(lg, "download_map")))
+        stage_gallery = gr.Gallery(columns=4, height=260, label=t(en, "stage_cams"),
+                                   elem_id="stage-cams")  # fmt: skip
+        label(stage_gallery, lambda lg: gr.Gallery(label=t(lg, "stage_cams")))
+        feature_gallery = gr.Gallery(columns=4, height=260, label=t(en, "features"))
+        label(feature_gallery, lambda lg: gr.Gallery(label=t(lg, "features")))
+    gr.on([p_model.change, lang.change], model_options, [p_model, lang],
+          [p_weights, p_target, p_layer], api_visibility="private").then(
+        load_weights, [p_model, p_weights, lang, checkpoint], [status, use_demo],
+        api_visibility="private")  # fmt: skip
+    demo.load(start, None, [p_model, p_weights, p_target, p_layer, status, use_demo],
+              api_visibility="private")  # fmt: skip
+    gr.on([p_weights.input, checkpoint.change], load_weights,
+          [p_model, p_weights, lang, checkpoint], [status, use_demo],
+          api_visibility="private")  # fmt: skip
+    use_demo.click(lambda: DEMO_MODEL, None, p_model, api_visibility="private")
+    gr.on([explain_btn.click, image.change, p_target.input, p_layer.input, opacity.release,
+           colormap.input], predict,
+          [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang, checkpoint],
+          [top5, shown, stage_gallery, feature_gallery, note, overlay_file, map_file],
+          api_name="predict", batch=True, max_batch_size=16, concurrency_id="model",
+          concurrency_limit=1, preprocess=False)  # fmt: skip

@@ -1,0 +1,131 @@
+"""The Shortcuts tab: what each residual connection carries for an image, and the plain vs
+residual gradient demo. /shortcuts and /plain are its API. Layout and wiring only: the maths is in
+inspect/ (contributions.py, plain.py), reached through pages.py and `engine()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from ..arch.registry import get_entry, list_models
+from ..i18n import t
+from ..inspect.deadline import within
+from .files import examples
+from .limits import REQUEST_TIMEOUT_S
+from .memory import trim
+from .shared import Labels, device, engine, fail, initial_language
+from .tab_predict import (
+    DEMO_MODEL,
+    TOP1,
+    check_request,
+    checkpoint_input,
+    image_source,
+    weight_choices,
+    weights_arg,
+)
+
+PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "demo_basic")
+
+
+def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAULT",
+              lang: str = "en", checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
+    """Summary, per-block charts, path-length chart and the records, for one image."""
+    try:
+        pages = engine()
+        check_request(model, None, target)  # before any loading
+        source = image_source(image)
+        if source is None:
+            raise gr.Error(t(lang, "no_image"))
+        with within(REQUEST_TIMEOUT_S):
+            wanted = None if target in (None, "", TOP1) else target
+            return pages.shortcuts_view(source, model, weights_arg(weights, checkpoint), wanted,
+                                        device(), lang)  # fmt: skip
+    except gr.Error:
+        raise
+    except Exception as err:
+        raise fail(err, lang) from None
+    finally:
+        trim()  # the lesion batches are freed: give their pages back
+
+
+def plain(model: str, lang: str = "en") -> tuple[Any, str]:
+    """The gradient per layer at initialisation, with and without shortcuts."""
+    try:
+        return engine().plain_view(model, lang)
+    except Exception as err:
+        raise fail(err, lang) from None
+
+
+def model_options(model: str, lang: str = "en") -> tuple[Any, Any]:
+    """The weights and classes that fit the chosen model."""
+    try:
+        engine()  # the weights menu reads torchvision's enums
+        entry = get_entry(model)
+        menu = weight_choices(model, lang)
+    except Exception as err:
+        raise fail(err, lang) from None
+    classes = [(t(lang, "top1"), TOP1), *entry.categories]
+    return gr.Dropdown(choices=menu, value=menu[0][1]), gr.Dropdown(choices=classes, value=TOP1)
+
+
+def start(request: gr.Request) -> tuple[Any, ...]:
+    """On page load, in the browser's language: the model the Predict tab opens on, with its
+    menus."""
+    model = engine().default_predict_model()
+    return (model, *model_options(model, initial_language(request)))
+
+
+def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
+    """The tab's components and events, inside the caller's gr.Tabs. Like the Predict tab, it
+    opens on the demo model and the page's load event fills in the machine's choice."""
+    with gr.Tab(t(en, "tab_shortcuts"), id="shortcuts") as tab:
+        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_shortcuts")))
+        label.markdown("shortcuts_guide")
+        with gr.Row():
+            with gr.Column(scale=1):
+                image = gr.Image(type="filepath", image_mode=None, height=260,
+                                 sources=["upload", "clipboard", "webcam"],
+                                 label=t(en, "image"))  # fmt: skip
+                label(image, lambda lg: gr.Image(label=t(lg, "image")))
+                gr.Examples(examples=examples(), inputs=image, label=None, examples_per_page=8)
+                model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=t(en, "model"),
+                                    allow_custom_value=True)  # fmt: skip
+                label(model, lambda lg: gr.Dropdown(label=t(lg, "model")))
+                choices = weight_choices(DEMO_MODEL, en)
+                weights = gr.Dropdown(choices, value=choices[0][1], label=t(en, "weights"))
+                label(weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
+                checkpoint = checkpoint_input(label, en)
+                classes = [(t(en, "top1"), TOP1), *get_entry(DEMO_MODEL).categories]
+                target = gr.Dropdown(classes, value=TOP1, label=t(en, "target"),
+                                     allow_custom_value=True)  # fmt: skip
+                label(target, lambda lg: gr.Dropdown(label=t(lg, "target")))
+                run = gr.Button(t(en, "analyse_btn"), variant="primary")
+                label(run, lambda lg: gr.Button(t(lg, "analyse_btn")))
+            with gr.Column(scale=2):
+                summary = gr.HTML()
+                bars = gr.Plot(show_label=False, elem_id="shortcut-bars")
+        paths = gr.Plot(show_label=False, elem_id="path-lengths")
+        with gr.Accordion(t(en, "records"), open=False) as box:
+            label(box, lambda lg: gr.Accordion(label=t(lg, "records")))
+            records = gr.JSON()
+        label.markdown("plain_title", "### {}")
+        with gr.Row():
+            plain_model = gr.Dropdown(list(PLAIN_MODELS), value="resnet34", scale=3,
+                                      label=t(en, "model"))  # fmt: skip
+            label(plain_model, lambda lg: gr.Dropdown(label=t(lg, "model")))
+            plain_btn = gr.Button(t(en, "plain_btn"), scale=1)
+            label(plain_btn, lambda lg: gr.Button(t(lg, "plain_btn")))
+        plain_plot = gr.Plot(show_label=False, elem_id="plain-vs-residual")
+        plain_text = gr.HTML()
+
+    demo.load(start, None, [model, weights, target], api_visibility="private")
+    gr.on([model.change, lang.change], model_options, [model, lang], [weights, target],
+          api_visibility="private")  # fmt: skip
+    gr.on([run.click, image.change], shortcuts,
+          [image, model, target, weights, lang, checkpoint],
+          [summary, bars, paths, records], api_name="shortcuts", concurrency_id="model",
+          concurrency_limit=1, preprocess=False)  # fmt: skip
+    plain_btn.click(plain, [plain_model, lang], [plain_plot, plain_text], api_name="plain",
+                    concurrency_id="model", concurrency_limit=1)  # fmt: skip

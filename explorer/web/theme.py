@@ -1,0 +1,64 @@
+"""The explorer's look: one colour per stage, shared by tables, charts and diagrams, fonts that
+need no network (system fonts, Noto CJK for Chinese), and the page's CSS.
+
+No gradio and no plotly here, so every renderer can use it.
+"""
+
+from __future__ import annotations
+
+STAGE_COLORS = {
+    "stem": "#64748b",
+    "layer1": "#2563eb",
+    "layer2": "#059669",
+    "layer3": "#d97706",
+    "layer4": "#dc2626",
+    "head": "#7c3aed",
+}
+MODEL_COLORS = ("#2563eb", "#ea580c")  # model A and model B in the Compare tab
+BLOCK_COLOR = "#0f766e"  # the "convs per block" factor of the depth formula
+FONTS = ["system-ui", "Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", "sans-serif"]
+MONO_FONTS = ["ui-monospace", "Noto Sans Mono CJK SC", "DejaVu Sans Mono", "monospace"]
+COLORMAPS = ("Jet", "Turbo", "Viridis", "Inferno")  # Grad-CAM overlays; Jet: the classic look
+
+
+def stage_color(name: str) -> str:
+    return STAGE_COLORS.get(name, STAGE_COLORS["stem"])
+
+
+CSS = """
+.rx-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 14px 18px;
+  background: var(--block-background-fill); }
+.rx-formula { font-size: 2.6rem; font-weight: 700; line-height: 1.2; letter-spacing: 0.01em;
+  font-variant-numeric: tabular-nums; }
+.rx-formula-small .rx-formula { font-size: 1.7rem; }
+.rx-c { color: var(--c); }
+.rx-legend { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 10px 0 6px; }
+.rx-chip { display: inline-flex; align-items: center; gap: 6px; }
+.rx-chip::before { content: ""; width: 10px; height: 10px; border-radius: 3px;
+  background: var(--c); display: inline-block; }
+.rx-muted { color: var(--body-text-color); opacity: 0.78; }
+.rx-forms { font-family: var(--font-mono); margin-top: 4px; }
+.rx-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+.rx-table th, .rx-table td { padding: 5px 9px; border-bottom: 1px solid var(--border-color-primary);
+  text-align: right; white-space: nowrap; }
+.rx-table th { font-weight: 600; background: var(--block-background-fill); }
+.rx-table td:first-child, .rx-table th:first-child, .rx-table .rx-left { text-align: left; }
+.rx-table tr.rx-total td { font-weight: 700; }
+.rx-up { color: #b91c1c; }
+.rx-down { color: #15803d; }
+.rx-tree { font-size: 0.92rem; font-variant-numeric: tabular-nums; }
+.rx-row { display: grid; grid-template-columns: minmax(180px, 1.3fr) 1.1fr 1.8fr 1fr 0.9fr 0.8fr;
+  gap: 8px; padding: 3px 0; border-bottom: 1px dashed var(--border-color-primary); }
+.rx-row > span:nth-child(n+4) { text-align: right; }
+.rx-head { font-weight: 600; border-bottom: 1px solid var(--border-color-primary); }
+.rx-tree details > summary { cursor: pointer; list-style: none; }
+.rx-tree details > summary::-webkit-details-marker { display: none; }
+.rx-tree details > summary .rx-name::before { content: "▸ "; }
+.rx-tree details[open] > summary .rx-name::before { content: "▾ "; }
+.rx-name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.rx-insights li { margin: 4px 0; }
+.rx-warning { background: #fef2f2; color: #991b1b; border: 2px solid #dc2626; border-radius: 10px;
+  padding: 10px 14px; margin-bottom: 8px; font-size: 1.05rem; }
+.rx-diagram svg { max-width: 100%; height: auto; }
+.rx-diagram text { font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
+"""

@@ -1,0 +1,409 @@
+"""HTML views of architecture summaries: the depth formula, the stage table, the collapsible layer
+tree, and the Compare tab's tables and sentences, in English or Chinese.
+
+Pure functions from records to HTML strings; no gradio, no plotly, no model. Every number shown
+comes from the records; every string from a record or i18n.py is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from ..i18n import t
+from ..report import fmt_count, fmt_macs, fmt_shape
+from .theme import BLOCK_COLOR, stage_color
+
+if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
+    from ..arch.analysis import ArchitectureSummary, BlockRow, LayerNode, StageRow
+    from ..inspect.contributions import ShortcutRecord, ShortcutReport
+    from ..inspect.explain import Explanation
+    from ..inspect.plain import GradientProfile
+    from ..models.loading import ModelInfo
+
+
+def _chip(label: str, color: str) -> str:
+    return f'<span class="rx-chip" style="--c:{color}">{escape(label)}</span>'
+
+
+def _colored(text: object, color: str) -> str:
+    return f'<span class="rx-c" style="--c:{color}">{escape(str(text))}</span>'
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def _block_stages(s: ArchitectureSummary) -> list[StageRow]:
+    return [st for st in s.stages if st.blocks]
+
+
+def _stem_conv(s: ArchitectureSummary) -> str:
+    """The stem conv's kernel, channels and stride, e.g. "7×7 conv, 3→64, stride 2"."""
+    stem = next((st for st in s.stages if st.name == "stem"), None)
+    for node in s.layers.children:
+        if stem and node.name in stem.modules and node.type == "Conv2d":
+            return node.detail
+    return ""
+
+
+# ---------------------------------------------------------------- the depth formula
+
+
+def formula_html(s: ArchitectureSummary, lang: str, small: bool = False) -> str:
+    """The formula large and coloured by part, with what it counts and what it leaves out."""
+    d = s.depth_breakdown
+    k = d.convs_per_block
+    stages = _block_stages(s)
+    if k is None:  # blocks of different sizes: no common factor to colour
+        formula = escape(d.formula)
+    else:
+        counts = "+".join(_colored(st.blocks, stage_color(st.name)) for st in stages)
+        formula = (
+            f"{d.depth} = {_colored(d.stem, stage_color('stem'))} + "
+            f"{_colored(k, BLOCK_COLOR)}·({counts}) + {_colored(d.head, stage_color('head'))}"
+        )
+    legend = [_chip(t(lang, "legend_stem", n=d.stem, detail=_stem_conv(s)), stage_color("stem"))]
+    if k is not None:
+        legend.append(_chip(t(lang, "legend_block", k=k), BLOCK_COLOR))
+    legend += [_chip(t(lang, "legend_stage", stage=st.name, n=st.blocks), stage_color(st.name))
+               for st in stages]  # fmt: skip
+    legend.append(_chip(t(lang, "legend_head", n=d.head), stage_color("head")))
+
+    skipped = []
+    for u in d.not_counted:
+        text = t(lang, f"uncounted_{u.key}", n=u.modules)
+        if u.calls != u.modules:
+            text += t(lang, "uncounted_calls", calls=u.calls)
+        skipped.append(escape(text))
+    forms = [t(lang, "form_compact", f=d.compact)] if d.compact else []
+    forms.append(t(lang, "form_expanded", f=d.expanded))
+    sentence = t(lang, "formula_sentence", depth=d.depth, stem=d.stem, k=k if k else "?",
+                 blocks=sum(d.stage_blocks), head=d.head)  # fmt: skip
+    return (
+        f'<div class="rx-card{" rx-formula-small" if small else ""}">'
+        f'<div class="rx-muted">{escape(s.title)} · {escape(t(lang, "why_depth", depth=d.depth))}'
+        f"</div>"
+        f'<div class="rx-formula" aria-label="{escape(d.formula)}">{formula}</div>'
+        f'<div class="rx-legend">{"".join(legend)}</div>'
+        f"<div>{escape(sentence)}</div>"
+        f'<div class="rx-forms rx-muted">{"<br>".join(escape(f) for f in forms)}</div>'
+        f'<div class="rx-muted"><b>{escape(t(lang, "not_counted"))}</b> '
+        f"{' · '.join(skipped)}{t(lang, 'full_stop')}{escape(t(lang, 'not_counted_why'))}</div>"
+        f"</div>"
+    )
+
+
+# ---------------------------------------------------------------- the stage table
+
+
+def _table(heads: list[str], rows: list[str], note: str = "") -> str:
+    header = "".join(f"<th>{escape(h)}</th>" for h in heads)
+    table = f'<table class="rx-table"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}'
+    return table + "</tbody></table>" + (f'<div class="rx-muted">{escape(note)}</div>' * bool(note))
+
+
+def stage_table_html(s: ArchitectureSummary, lang: str) -> str:
+    heads = ["col_stage", "col_paper", "col_output", "col_stride", "col_rf", "col_blocks",
+             "col_params", "col_share", "col_macs", "col_share"]  # fmt: skip
+    rows = []
+    for st in s.stages:
+        rows.append(
+            "<tr>"
+            f"<td>{_chip(st.name, stage_color(st.name))}</td>"
+            f'<td class="rx-left">{escape(st.paper_name)}</td>'
+            f'<td class="rx-left">{fmt_shape(st.output_shape)}</td>'
+            f"<td>{st.stride}</td><td>{st.receptive_field}</td>"
+            f"<td>{st.blocks or '-'}</td>"
+            f"<td>{fmt_count(st.params)}</td><td>{_pct(st.params, s.total_params)}</td>"
+            f"<td>{fmt_macs(st.macs)}</td><td>{_pct(st.macs, s.total_macs)}</td>"
+            "</tr>"
+        )
+    rows.append(
+        f'<tr class="rx-total"><td>{escape(t(lang, "total"))}</td><td></td><td></td><td></td>'
+        f"<td></td><td>{sum(st.blocks for st in s.stages)}</td>"
+        f"<td>{fmt_count(s.total_params)}</td><td>100%</td>"
+        f"<td>{fmt_macs(s.total_macs)}</td><td>100%</td></tr>"
+    )
+    return _table([t(lang, h) for h in heads], rows, note=t(lang, "stage_table_note"))
+
+
+def costs_story(s: ArchitectureSummary, lang: str) -> str:
+    """One sentence on where the parameters and the MACs go (the two stories differ)."""
+    stages = _block_stages(s)
+    heavy = max(stages, key=lambda st: st.params)
+    shares = [100 * st.macs / s.total_macs for st in stages]
+    pct = f"{100 * heavy.params / s.total_params:.0f}"
+    lo, hi = f"{min(shares):.0f}", f"{max(shares):.0f}"
+    return t(lang, "costs_story", stage=heavy.name, pct=pct, lo=lo, hi=hi)
+
+
+# ---------------------------------------------------------------- the layer tree
+
+
+def _row(cells: list[str], level: int, css: str = "rx-row") -> str:
+    name, *rest = cells
+    pad = f' style="padding-left:{level * 16}px"' if level else ""
+    return (f'<div class="{css}"><span class="rx-name"{pad}>{name}</span>'
+            + "".join(f"<span>{c}</span>" for c in rest) + "</div>")  # fmt: skip
+
+
+def _block_note(block: BlockRow, lang: str) -> str:
+    channels = f"{block.in_channels}→{block.width}→{block.out_channels}"
+    return f"{channels} · {shortcut_text(block, lang)}"
+
+
+def shortcut_text(block: BlockRow, lang: str) -> str:
+    """The shortcut in `lang`: "identity", or "projection (stride 2, channels 256→512)"."""
+    if block.shortcut == "identity":
+        return t(lang, "identity")
+    reasons = []
+    if block.stride > 1:
+        reasons.append(t(lang, "reason_stride", stride=block.stride))
+    if block.in_channels != block.out_channels:
+        reasons.append(t(lang, "reason_channels", a=block.in_channels, b=block.out_channels))
+    return t(lang, "projection_because", why=t(lang, "list_sep").join(reasons))
+
+
+def _node_html(node: LayerNode, level: int, blocks: dict[str, BlockRow], lang: str) -> str:
+    kind = node.type + (f" ×{node.calls}" if node.calls > 1 else "")
+    detail = node.detail
+    if node.name in blocks:
+        detail = _block_note(blocks[node.name], lang)
+    shape = fmt_shape(node.output_shape)
+    if node.calls > 1:
+        shape = ", ".join(fmt_shape(c) for c in node.call_shapes)
+    cells = [escape(node.name.rsplit(".", 1)[-1] if level > 1 else node.name), escape(kind),
+             escape(detail), shape, fmt_count(node.total_params), fmt_macs(node.macs)]  # fmt: skip
+    if not node.children:
+        return _row(cells, level)
+    cells[0] = escape(node.name)
+    inner = "".join(_node_html(c, level + 1, blocks, lang) for c in node.children)
+    return f"<details><summary>{_row(cells, level)}</summary>{inner}</details>"
+
+
+def tree_html(s: ArchitectureSummary, lang: str) -> str:
+    """Stage → block → layer, collapsible; shape, params and MACs on every line."""
+    nodes = {n.name: n for n in s.layers.walk()}
+    blocks = {b.name: b for st in s.stages for b in st.block_rows}
+    header = _row([escape(t(lang, h)) for h in ("col_name", "col_type", "col_detail",
+                                                "col_output", "col_params", "col_macs")],
+                  0, "rx-row rx-head")  # fmt: skip
+    parts = [header]
+    for st in s.stages:
+        summary = _row([_chip(st.name, stage_color(st.name)), escape(st.paper_name),
+                        escape(t(lang, "tree_stage", n=st.blocks) if st.blocks else ""),
+                        fmt_shape(st.output_shape), fmt_count(st.params), fmt_macs(st.macs)],
+                       0)  # fmt: skip
+        members = []
+        for m in st.modules:  # a stage's Sequential is the stage row itself: show its blocks
+            members += nodes[m].children if m == st.name and st.blocks else [nodes[m]]
+        inner = "".join(_node_html(node, 1, blocks, lang) for node in members)
+        parts.append(f"<details><summary>{summary}</summary>{inner}</details>")
+    return f'<div class="rx-tree">{"".join(parts)}</div>'
+
+
+# ---------------------------------------------------------------- Compare
+
+
+def _delta(a: int, b: int, fmt: type[str] | object = fmt_count) -> str:
+    if a == b:
+        return '<span class="rx-muted">=</span>'
+    css = "rx-up" if b > a else "rx-down"
+    sign = "+" if b > a else "−"
+    pct = f" ({sign}{abs(b - a) / a * 100:.0f}%)" if a else ""
+    return f'<span class="{css}">{sign}{fmt(abs(b - a))}{pct}</span>'  # type: ignore[operator]
+
+
+def compare_stages_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> str:
+    by_name = {st.name: st for st in b.stages}
+    out, params, macs = t(lang, "col_output"), t(lang, "col_params"), t(lang, "col_macs")
+    delta = t(lang, "col_delta")
+    heads = [t(lang, "col_stage"), f"{out} A", f"{out} B", f"{params} A", f"{params} B", delta,
+             f"{macs} A", f"{macs} B", delta]  # fmt: skip
+    rows = []
+    for sa in a.stages:
+        sb = by_name.get(sa.name)
+        if sb is None:
+            continue
+        rows.append(
+            f"<tr><td>{_chip(sa.name, stage_color(sa.name))}</td>"
+            f'<td class="rx-left">{fmt_shape(sa.output_shape)}</td>'
+            f'<td class="rx-left">{fmt_shape(sb.output_shape)}</td>'
+            f"<td>{fmt_count(sa.params)}</td><td>{fmt_count(sb.params)}</td>"
+            f"<td>{_delta(sa.params, sb.params)}</td>"
+            f"<td>{fmt_macs(sa.macs)}</td><td>{fmt_macs(sb.macs)}</td>"
+            f"<td>{_delta(sa.macs, sb.macs, fmt_macs)}</td></tr>"
+        )
+    rows.append(
+        f'<tr class="rx-total"><td>{escape(t(lang, "total"))}</td><td></td><td></td>'
+        f"<td>{fmt_count(a.total_params)}</td><td>{fmt_count(b.total_params)}</td>"
+        f"<td>{_delta(a.total_params, b.total_params)}</td>"
+        f"<td>{fmt_macs(a.total_macs)}</td><td>{fmt_macs(b.total_macs)}</td>"
+        f"<td>{_delta(a.total_macs, b.total_macs, fmt_macs)}</td></tr>"
+    )
+    return _table(heads, rows)
+
+
+def _block_cells(block: BlockRow | None) -> str:
+    if block is None:
+        return "<td>-</td><td>-</td><td>-</td><td>-</td>"
+    channels = f"{block.in_channels}→{block.width}→{block.out_channels}"
+    return (f'<td class="rx-left">{escape(block.type)}</td><td class="rx-left">{channels}</td>'
+            f"<td>{fmt_count(block.params)}</td><td>{fmt_macs(block.macs)}</td>")  # fmt: skip
+
+
+def compare_blocks_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> str:
+    """One block of each model at each stage's width: the stage's first and its last block."""
+    by_name = {st.name: st for st in _block_stages(b)}
+    heads = [t(lang, "col_stage"), "", "A", f"A {t(lang, 'col_channels')}",
+             f"A {t(lang, 'col_params')}", f"A {t(lang, 'col_macs')}", "B",
+             f"B {t(lang, 'col_channels')}", f"B {t(lang, 'col_params')}",
+             f"B {t(lang, 'col_macs')}"]  # fmt: skip
+    rows = []
+    for sa in _block_stages(a):
+        sb = by_name.get(sa.name)
+        if sb is None:
+            continue
+        pairs = [("first_block", sa.block_rows[0], sb.block_rows[0])]
+        later_a = sa.block_rows[-1] if sa.blocks > 1 else None
+        later_b = sb.block_rows[-1] if sb.blocks > 1 else None
+        if later_a or later_b:
+            pairs.append(("later_block", later_a, later_b))
+        for i, (which, ba, bb) in enumerate(pairs):
+            stage = _chip(sa.name, stage_color(sa.name)) if i == 0 else ""
+            rows.append(f"<tr><td>{stage}</td><td class='rx-left'>{escape(t(lang, which))}</td>"
+                        f"{_block_cells(ba)}{_block_cells(bb)}</tr>")  # fmt: skip
+    return _table(heads, rows, note=t(lang, "blocks_note"))
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{b / a:.2f}×" if a else "-"
+
+
+def _stride_kernel(block: BlockRow) -> int:
+    return next(c.kernel for c in block.branch if c.name == block.stride_layer)
+
+
+def compare_insights_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> str:
+    """A few sentences, each computed from the records, on what differs and why."""
+    said = [t(lang, "cmp_totals", a=a.title, b=b.title, params=_ratio(a.total_params,
+            b.total_params), macs=_ratio(a.total_macs, b.total_macs))]  # fmt: skip
+    da, db = a.depth_breakdown, b.depth_breakdown
+    ka, kb = da.convs_per_block, db.convs_per_block
+    first_a = [st.block_rows[0] for st in _block_stages(a)]
+    first_b = [st.block_rows[0] for st in _block_stages(b)]
+    if da.stage_blocks == db.stage_blocks and ka != kb:
+        said.append(t(lang, "cmp_same_stages", stages="+".join(map(str, da.stage_blocks)),
+                      ta=first_a[0].type, ka=ka, tb=first_b[0].type, kb=kb,
+                      da=da.depth, db=db.depth))  # fmt: skip
+    elif ka == kb and da.stage_blocks != db.stage_blocks and first_a[0].type == first_b[0].type:
+        blocks_a, blocks_b = ("+".join(map(str, d.stage_blocks)) for d in (da, db))
+        said.append(t(lang, "cmp_more_blocks", t=first_a[0].type, k=ka, sa=blocks_a,
+                      sb=blocks_b, da=da.depth, db=db.depth))  # fmt: skip
+    widest = max(_block_stages(a), key=lambda st: st.params).name
+    sa = next(st for st in _block_stages(a) if st.name == widest)
+    sb = next((st for st in _block_stages(b) if st.name == widest), None)
+    ba, bb = sa.block_rows[-1], sb.block_rows[-1] if sb else None
+    if bb is not None and (ba.params, ba.macs) != (bb.params, bb.macs):
+        said.append(t(lang, "cmp_block", stage=widest, ta=ba.type,
+                      ca=f"{ba.in_channels}→{ba.width}→{ba.out_channels}",
+                      pa=fmt_count(ba.params), ma=fmt_macs(ba.macs), tb=bb.type,
+                      cb=f"{bb.in_channels}→{bb.width}→{bb.out_channels}",
+                      pb=fmt_count(bb.params), mb=fmt_macs(bb.macs)))  # fmt: skip
+    strided = [(x, y) for x, y in zip(first_a, first_b, strict=False) if x.stride > 1 < y.stride]
+    kernels = [(_stride_kernel(x), _stride_kernel(y)) for x, y in strided]
+    if kernels and kernels[0][0] != kernels[0][1]:  # one strides in a 1×1, the other in a 3×3
+        (x, y), (kx, ky) = strided[0], kernels[0]
+        said.append(t(lang, "cmp_stride", a=a.title, b=b.title, la=x.stride_layer, ka=kx,
+                      lb=y.stride_layer, kb=ky, block=x.name, ma=fmt_macs(x.macs),
+                      mb=fmt_macs(y.macs), ta=fmt_macs(a.total_macs),
+                      tb=fmt_macs(b.total_macs)))  # fmt: skip
+    items = "".join(f"<li>{escape(text)}</li>" for text in said)
+    return f'<ul class="rx-insights">{items}</ul>'
+
+
+# ---------------------------------------------------------------- Predict & Explain
+
+
+def weights_status(info: ModelInfo, lang: str) -> str:
+    """One sentence on where the model's weights come from, and a warning when untrained."""
+    text = t(lang, f"status_{info.source}", title=info.title, weights=info.weights,
+             name=info.name, classes=", ".join(info.categories[:8]))  # fmt: skip
+    if info.trained:
+        return f'<div class="rx-card">{escape(text)}</div>'
+    warning = escape(t(lang, "untrained", title=info.title))
+    return f'<div class="rx-card rx-warning"><b>⚠ {warning}</b><br>{escape(text)}</div>'
+
+
+def prediction_note(ex: Explanation, lang: str) -> str:
+    """What the overlay shows; an unmissable warning first when the weights are untrained."""
+    prob = next((p.prob for p in ex.predictions if p.index == ex.target), None)
+    grid = "×".join(map(str, ex.cam_grid.shape))
+    caption = t(lang, "cam_caption", label=ex.target_label, layer=ex.layer, grid=grid,
+                prob=f"{prob:.1%}" if prob is not None else "<0.1%")  # fmt: skip
+    warning = ""
+    if not ex.trained:
+        warning = escape(t(lang, "untrained", title=ex.title))
+        warning = f'<div class="rx-warning"><b>⚠ {warning}</b></div>'
+    return f"{warning}<div>{escape(caption)}</div>"
+
+
+def error_note(message: str) -> str:
+    return f'<div class="rx-warning">{escape(message)}</div>'
+
+
+# ---------------------------------------------------------------- Shortcuts
+
+
+def shortcut_summary(report: ShortcutReport, lang: str) -> str:
+    """Sentences computed from the records: lesions by shortcut kind, Veit et al.'s finding,
+    branch sizes, gradient split, path lengths."""
+    records = report.records
+    said = [t(lang, "sum_target", label=report.target_label, prob=f"{report.prob:.1%}")]
+    proj = [r for r in records if r.projection]
+    ident = [r for r in records if not r.projection]
+
+    def mean_delta(rs: tuple[ShortcutRecord, ...] | list[ShortcutRecord]) -> str:
+        return f"{sum(r.lesion_delta for r in rs) / len(rs):+.3f}"
+
+    if ident:
+        said.append(t(lang, "sum_lesion", proj=mean_delta(proj) if proj else "-", np=len(proj),
+                      ident=mean_delta(ident), ni=len(ident),
+                      cp=sum(r.lesion_top1_changed for r in proj),
+                      ci=sum(r.lesion_top1_changed for r in ident)))  # fmt: skip
+        # The paper's downsampling blocks are the projections of stages 2-4.
+        down = [r for r in proj if r.stage not in ("layer1",)] or proj
+        hurt = sum(abs(r.lesion_delta) for r in down) / max(len(down), 1)
+        rest = sum(abs(r.lesion_delta) for r in ident) / len(ident)
+        said.append(t(lang, "sum_agree" if down and hurt > rest else "sum_disagree"))
+    else:
+        said.append(t(lang, "sum_all_projection", proj=mean_delta(proj), np=len(proj),
+                      cp=sum(r.lesion_top1_changed for r in proj)))  # fmt: skip
+    ratios = [r.ratio for r in records]
+    share = sum(r.grad_share_shortcut for r in records) / len(records)
+    said.append(t(lang, "sum_ratio", lo=f"{min(ratios):.2f}", hi=f"{max(ratios):.2f}",
+                  share=f"{share:.0%}"))  # fmt: skip
+    n = len(records)
+    cumulative, half = 0.0, n
+    for k, weight in enumerate(report.gradient_by_length):
+        cumulative += weight
+        if cumulative >= 0.5:
+            half = k
+            break
+    typical = sum(k * w for k, w in enumerate(report.gradient_by_length))
+    said.append(t(lang, "sum_paths", n=n, paths=f"{2**n:,}", typical=f"{typical:.1f}", half=half))
+    warning = ""
+    if not report.trained:
+        warning = escape(t(lang, "untrained", title=report.title))
+        warning = f'<div class="rx-warning"><b>⚠ {warning}</b></div>'
+    items = "".join(f"<li>{escape(s)}</li>" for s in said)
+    return f'{warning}<ul class="rx-insights">{items}</ul>'
+
+
+def plain_summary(profile: GradientProfile, lang: str) -> str:
+    residual, plain = profile.spread
+    text = t(lang, "plain_sum", model=profile.title, plain=f"{plain:,.3g}",
+             residual=f"{residual:,.3g}")  # fmt: skip
+    verdict = t(lang, "plain_deep" if plain > 10 * residual else "plain_shallow")
+    return f"<p>{escape(text)}{t(lang, 'sentence_gap')}{escape(verdict)}</p>"

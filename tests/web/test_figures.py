@@ -1,0 +1,47 @@
+"""Figures carry the records' numbers: bars per stage, a treemap whose areas add up, two models."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from torchvision import models as tvm
+
+from explorer import analyze
+from explorer.web.figures import compare_costs, param_treemap, stage_costs
+
+
+def test_stage_costs_bars_are_the_stage_rows():
+    s = analyze("resnet50")
+    fig = stage_costs(s, "en")
+    params, macs = fig.data
+    assert list(params.x) == [st.name for st in s.stages]
+    assert list(params.y) == [st.params for st in s.stages]
+    assert list(macs.y) == [st.macs for st in s.stages]
+    assert "ResNet-50: params and MACs per stage" in fig.layout.title.text
+    assert "各 stage" in stage_costs(s, "zh").layout.annotations[0].text
+    json.loads(fig.to_json())
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet50", "resnext101_64x4d"])
+def test_treemap_areas_add_up_to_the_parameter_count(name):
+    s = analyze(name)
+    tree = param_treemap(s, "en").data[0]
+    values = dict(zip(tree.ids, tree.values, strict=True))
+    parents = dict(zip(tree.ids, tree.parents, strict=True))
+    roots = [i for i in tree.ids if parents[i] == ""]
+    # torchvision's metadata is the independent total
+    assert sum(values[r] for r in roots) == tvm.get_model_weights(name).DEFAULT.meta["num_params"]
+    for node in tree.ids:  # branchvalues="total": children never exceed their parent
+        children = [values[c] for c in tree.ids if parents[c] == node]
+        assert sum(children) <= values[node]
+    assert values["[layer4]"] == s.stage("layer4").params
+
+
+def test_compare_costs_has_both_models():
+    a, b = analyze("resnet34"), analyze("resnet50")
+    fig = compare_costs(a, b, "zh")
+    assert [tr.name for tr in fig.data[::2]] == ["A: ResNet-34", "B: ResNet-50"]
+    assert list(fig.data[1].y) == [st.macs for st in a.stages]
+    assert list(fig.data[3].y) == [st.macs for st in b.stages]
+    assert "对比" in fig.layout.title.text

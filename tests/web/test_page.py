@@ -1,0 +1,182 @@
+"""The Gradio app: its handlers, and the real `python app.py` served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+import httpx
+import plotly.graph_objects as go
+import pytest
+from gradio_client import Client
+
+from explorer import analyze
+from explorer.cli import _parser
+from explorer.web import pages, tab_architecture, tab_compare, tab_predict
+from explorer.web.shared import initial_language
+
+from ..conftest import launched
+
+
+def test_architecture_handler():
+    out = tab_architecture.architecture("resnet50", 224.0, "en")
+    formula, stages, story, costs, treemap, diagram, tree, json_path, csv_path = out
+    assert "50 = 1 +" in formula and "25,557,032" in stages and "layer4" in story
+    assert isinstance(costs, go.Figure) and isinstance(treemap, go.Figure)
+    assert "<svg" in diagram and "layer4.2" in tree
+    assert json.loads(Path(json_path).read_text("utf-8"))["depth"] == 50
+    assert Path(csv_path).read_text("utf-8").startswith("name,type,level")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("resnet19", 224, "en"), "Could not analyse this model: unknown model 'resnet19'"),
+        (("resnet18", 16, "zh"), "无法分析该模型：输入尺寸必须在 32 到 4096 像素之间"),
+        (("resnet18", 224.5, "en"), "input size must be a whole number"),
+        (("resnet18", None, "en"), "input size must be a whole number"),
+    ],
+)
+def test_user_errors_become_translated_messages(args, message):
+    with pytest.raises(gr.Error, match=message):
+        tab_architecture.architecture(*args)
+
+
+def test_unexpected_errors_show_no_internals(monkeypatch, caplog):
+    def broken(*args):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(pages, "architecture_page", broken)
+    with pytest.raises(gr.Error) as err:
+        tab_architecture.architecture("resnet18", 224, "en")
+    assert "secret" not in str(err.value) and "internal error" in str(err.value)
+    assert "secret internals" in caplog.text  # the log keeps what the user does not see
+
+
+def test_compare_handler():
+    formula_a, _, insights, costs, stages, blocks = tab_compare.compare(
+        "resnet50", "resnet50_v1", 224, "en"
+    )
+    assert "4.09 G vs 3.86 G" in insights and "−231.2 M" in stages and "BottleneckV1" in blocks
+    assert isinstance(costs, go.Figure) and formula_a.count("rx-formula") == 2
+
+
+def test_custom_model_handler():
+    assert (
+        tab_architecture.custom_model("bottleneck", 2, 2, 2, 2, 1, 64, False)
+        == "bottleneck-2-2-2-2"
+    )
+    assert (
+        tab_architecture.custom_model("bottleneck", 3.0, 4, 6, 3, 32, 4, True)
+        == "bottleneck-3-4-6-3-g32-w4-v1"
+    )
+    # groups, width and v1 belong to Bottleneck: a BasicBlock spec leaves them out
+    assert tab_architecture.custom_model("basic", 1, 1, 1, 1, 32, 4, True) == "basic-1-1-1-1"
+    with pytest.raises(gr.Error, match="each stage needs 1 to 50 blocks"):
+        tab_architecture.custom_model("bottleneck", 0, 2, 2, 2, 1, 64, False)
+    with pytest.raises(gr.Error, match="invalid custom model"):
+        tab_architecture.custom_model("bottleneck", None, 2, 2, 2, 1, 64, False)
+
+
+def test_initial_language_follows_the_browser():
+    def request(accept: str) -> SimpleNamespace:
+        return SimpleNamespace(headers={"accept-language": accept})
+
+    assert initial_language(request("zh-CN,zh;q=0.9,en;q=0.8")) == "zh"
+    assert initial_language(request("en-US,en;q=0.9")) == "en"
+    assert initial_language(request("")) == "en"
+
+
+def test_what_the_page_opens_with_is_in_the_browsers_language():
+    """The load-time views render in the browser's language themselves, so no English render
+    races the language switch's Chinese one."""
+    zh = SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9"})
+    assert (
+        tab_architecture.first_view("resnet18", 224, zh)[:2]
+        == tab_architecture.architecture("resnet18", 224, "zh")[:2]
+    )
+    assert "参数量" in tab_architecture.first_view("resnet18", 224, zh)[1]
+    assert "ResNet-34" in tab_compare.first_view("resnet34", "resnet50", 224, zh)[2]
+    assert (
+        tab_compare.first_view("resnet34", "resnet50", 224, zh)[2]
+        == tab_compare.compare("resnet34", "resnet50", 224, "zh")[2]
+    )
+    model, weights, target, layer, status, _ = tab_predict.start(zh)
+    assert model == "demo_bottleneck"  # offline: no ImageNet weights cached here
+    assert weights.choices[0] == ("内置（本项目训练）", "DEFAULT") and "本项目" in status
+    assert target.choices[0] == ("top-1（预测结果）", "top-1")
+    assert [value for _, value in layer.choices][:4] == ["layer1", "layer2", "layer3", "layer4"]
+
+
+def test_server_defaults():
+    args = _parser().parse_args(["serve"])
+    assert (args.host, args.port, args.share, args.auth, args.device) == (
+        "127.0.0.1", 7860, False, None, None)  # fmt: skip
+    args = _parser().parse_args(["serve", "--host", "0.0.0.0", "--auth", "teacher:s3:cret"])
+    assert args.auth == ("teacher", "s3:cret")
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["serve", "--auth", "nopassword"])
+
+
+def test_app_binds_localhost_without_share_link(served):
+    url, log = served
+    deadline = time.monotonic() + 10  # Gradio prints its banner just after it starts answering
+    while not any("Running on local URL" in line for line in log) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    banner = next(line for line in log if "Running on local URL" in line)
+    assert banner.split()[-1].startswith("http://127.0.0.1:")
+    assert not any("gradio.live" in line for line in log)
+    assert httpx.get(url).status_code == 200
+
+
+@pytest.mark.slow
+def test_a_classroom_login_guards_the_page_and_the_api():
+    """`--auth` as README's classroom set-up uses it: nothing is served before logging in."""
+    with launched("--auth", "class:pick-a-password") as server:
+        url = server.url
+        assert httpx.get(f"{url}/config").status_code == 401
+        refused = httpx.post(f"{url}/gradio_api/queue/join",
+                             json={"data": ["resnet18", "en"], "fn_index": 0,
+                                   "session_hash": "intruder"})  # fmt: skip
+        assert refused.status_code == 401
+        with pytest.raises(Exception, match=r"(?i)login|auth|401"):
+            Client(url, verbose=False)
+        client = Client(url, auth=("class", "pick-a-password"), verbose=False)
+        assert "ResNet-18" in client.predict("resnet18", 224, api_name="/summary")
+
+
+def test_api_through_gradio_client(served):
+    url, _ = served
+    client = Client(url, verbose=False)
+    endpoints = client.view_api(return_format="dict")["named_endpoints"]
+    assert {"/architecture", "/compare", "/custom_model", "/summary"} <= set(endpoints)
+
+    out = client.predict("resnet18", 224, "en", api_name="/architecture")
+    assert "18 = 1 +" in out[0] and "11,689,512" in out[1]
+    costs = json.loads(out[3]["plot"])
+    assert costs["data"][0]["y"] == [
+        st.params for st in analyze("resnet18").stages
+    ]  # fmt: skip
+    assert json.loads(Path(out[7]).read_text("utf-8"))["total_params"] == 11_689_512
+
+    cmp = client.predict("resnet34", "resnet50", 224, "zh", api_name="/compare")
+    assert "ResNet-50 的参数量是 ResNet-34 的 1.17×" in cmp[2]
+    spec = client.predict("bottleneck", 2, 2, 2, 2, 1, 64, False, "en", api_name="/custom_model")
+    assert spec == "bottleneck-2-2-2-2"
+    assert "26 = 1 + 3·(2+2+2+2) + 1" in client.predict("bottleneck-2-2-2-2", 224,
+                                                         api_name="/summary")  # fmt: skip
+    with pytest.raises(Exception, match="unknown model 'resnet19'") as err:
+        client.predict("resnet19", 224, "en", api_name="/architecture")
+    assert "Traceback" not in str(err.value)
+    assert httpx.get(url).status_code == 200  # still serving
+
+
+def test_direct_posts_cannot_skip_the_queue(served):
+    url, _ = served
+    response = httpx.post(f"{url}/gradio_api/run/architecture",
+                          json={"data": ["resnet18", 224, "en"]})  # fmt: skip
+    assert response.status_code == 404
+    assert "join the queue" in response.text

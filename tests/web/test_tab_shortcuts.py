@@ -1,0 +1,56 @@
+"""The Shortcuts tab: handlers, and /shortcuts and /plain through gradio_client."""
+
+from __future__ import annotations
+
+import gradio as gr
+import plotly.graph_objects as go
+import pytest
+from gradio_client import Client, handle_file
+
+from explorer.demo import make_samples
+from explorer.web import tab_shortcuts
+from explorer.web.files import examples
+
+IMAGES, LABELS, _ = make_samples(2, seed=29)
+
+
+def test_shortcuts_handler(tmp_path):
+    path = tmp_path / "shape.png"
+    IMAGES[0].save(path)
+    summary, bars, paths, records = tab_shortcuts.shortcuts({"path": str(path)}, "demo_basic")
+    assert "Measured for" in summary
+    assert "this model agrees" in summary or "does not agree" in summary  # 1 identity block
+    assert isinstance(bars, go.Figure) and len(bars.data) == 3
+    assert bars.data[0].x == ("layer1.0", "layer2.0", "layer3.0", "layer4.0")
+    assert isinstance(paths, go.Figure) and len(paths.data) == 2
+    assert len(records) == 4 and records[0]["projection"] is False
+    zh = tab_shortcuts.shortcuts({"path": str(path)}, "demo_basic", "star", "DEFAULT", "zh")[0]
+    assert "针对“star”测量" in zh
+
+
+def test_shortcuts_handler_errors(tmp_path):
+    with pytest.raises(gr.Error, match="Upload an image"):
+        tab_shortcuts.shortcuts(None, "demo_basic")
+    junk = tmp_path / "x.jpg"
+    junk.write_text("hello")
+    with pytest.raises(gr.Error, match="not an image"):
+        tab_shortcuts.shortcuts({"path": str(junk)}, "demo_basic")
+    with pytest.raises(gr.Error, match="unknown model"):
+        tab_shortcuts.plain("resnet19")
+
+
+def test_plain_handler():
+    figure, text = tab_shortcuts.plain("resnet34", "zh")
+    assert isinstance(figure, go.Figure) and len(figure.data) == 2
+    assert len(figure.data[0].y) == 34 and "倍" in text
+
+
+def test_through_gradio_client(served):
+    url, _ = served
+    client = Client(url, verbose=False)
+    summary, _, _, records = client.predict(handle_file(examples()[3]), "demo_bottleneck",
+                                            api_name="/shortcuts")  # fmt: skip
+    assert "Measured for" in summary and len(records) == 4
+    assert {"block", "projection", "lesion_delta", "grad_share_shortcut"} <= set(records[0])
+    _, text = client.predict("resnet18", "en", api_name="/plain")
+    assert "ResNet-18" in text

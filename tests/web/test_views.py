@@ -1,0 +1,130 @@
+"""HTML views: every number is the record's, the formula reads exactly as computed, text is
+escaped, and the Compare sentences fire only when they are true."""
+
+from __future__ import annotations
+
+import dataclasses
+from html.parser import HTMLParser
+
+import pytest
+
+from explorer import analyze, list_models
+from explorer.report import fmt_count, fmt_macs
+from explorer.web.views import (
+    compare_blocks_html,
+    compare_insights_html,
+    compare_stages_html,
+    costs_story,
+    formula_html,
+    stage_table_html,
+    tree_html,
+)
+
+
+class _Text(HTMLParser):
+    """Collects the text inside elements that carry one CSS class, and table cells."""
+
+    def __init__(self, css: str) -> None:
+        super().__init__()
+        self.css, self.depth, self.found, self.cells, self.rows = css, 0, [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if self.depth or self.css in classes:
+            self.depth += 1
+            if self.depth == 1:
+                self.found.append("")
+        if tag == "tr":
+            self.rows.append([])
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.found[-1] += data
+        if self.rows is not None and self.rows:
+            self.rows[-1].append(data)
+
+
+def _texts(html: str, css: str) -> list[str]:
+    parser = _Text(css)
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize("name", [*list_models(), "bottleneck-2-3-1-2-g4-w16", "basic-1-1-1-1"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_big_formula_reads_exactly_as_computed(name, lang):
+    s = analyze(name)
+    assert _texts(formula_html(s, lang), "rx-formula") == [s.depth_formula]
+
+
+def test_formula_explains_its_parts():
+    html = formula_html(analyze("resnet50"), "en")
+    for part in ("1 stem conv (7×7 conv, 3→64, stride 2)", "3 convs per block", "layer3: 6 blocks",
+                 "1 fc", "4 projection shortcut 1×1 convs", "53 BatchNorm",
+                 "17 ReLU modules (applied 49 times)", "2 pooling layers"):  # fmt: skip
+        assert part in html
+    zh = formula_html(analyze("resnet18"), "zh")
+    assert "简写：18 = 1 + 2·2·4 + 1" in zh and "20 个 BatchNorm" in zh
+
+
+def test_stage_table_shows_the_records_numbers():
+    s = analyze("resnet152")
+    html = stage_table_html(s, "en")
+    for st in s.stages:
+        assert fmt_count(st.params) in html and fmt_macs(st.macs) in html
+        assert f"<td>{st.stride}</td><td>{st.receptive_field}</td>" in html
+    assert fmt_count(60_192_808) in html and "11.51 G" in html
+
+
+def test_tree_has_every_module_once():
+    s = analyze("resnet50")
+    html = tree_html(s, "en")
+    stages = {st.name for st in s.stages if st.blocks}  # shown as the stage rows themselves
+    names = [n.name for n in s.layers.walk() if n.name and n.name not in stages]
+    assert html.count('class="rx-row"') == len(names) + len(s.stages)  # modules + stage lines
+    containers = [n for n in s.layers.walk() if n.name and n.children and n.name not in stages]
+    assert html.count("<details>") == len(s.stages) + len(containers)
+    assert "ReLU ×3" in html and "64×56×56, 64×56×56, 256×56×56" in html
+    assert "projection (stride 2, channels 256→512)" in html
+    zh = tree_html(s, "zh")
+    assert "投影 projection（stride 2，通道 256→512）" in zh
+    assert "C=64" in zh and "channels" not in zh and "global" not in zh
+
+
+def test_text_is_escaped():
+    s = dataclasses.replace(analyze("resnet18"), title="<script>alert(1)</script>")
+    html = formula_html(s, "en")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_costs_story():
+    assert costs_story(analyze("resnet50"), "en").startswith(
+        "Parameters pile up late: layer4 alone holds 59% of them."
+    )
+    assert "each stage costs 16–36% of the total" in costs_story(analyze("resnet50"), "en")
+
+
+def test_compare_v15_with_v1():
+    a, b = analyze("resnet50"), analyze("resnet50_v1")
+    insights = compare_insights_html(a, b, "en")
+    assert "sits on conv2 (3×3) in ResNet-50 and on conv1 (1×1) in ResNet-50 (paper v1)" in insights
+    assert "So layer2.0 costs 372.5 M vs 295.4 M MACs, and the whole network 4.09 G vs 3.86 G" in (
+        insights
+    )
+    assert "−231.2 M (−6%)" in compare_stages_html(a, b, "en")
+    blocks = compare_blocks_html(a, b, "en")
+    assert blocks.count("295.4 M") == 3 and blocks.count("372.5 M") == 3
+
+
+def test_compare_basic_with_bottleneck():
+    a, b = analyze("resnet34"), analyze("resnet50")
+    insights = compare_insights_html(a, b, "en")
+    assert "a Bottleneck has 3 convs where a BasicBlock has 2, so 34 layers become 50" in insights
+    assert "one BasicBlock (512→512→512) has 4,720,640 parameters" in insights
+    assert "sits on" not in insights  # both stride in a 3×3: no stride-placement sentence
+    more = compare_insights_html(analyze("resnet18"), a, "zh")
+    assert "每个 stage 的 block 数由 2+2+2+2 变为 3+4+6+3" in more
