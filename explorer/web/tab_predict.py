@@ -179,6 +179,20 @@ def checkpoint_input(label: Labels, en: str = "en") -> gr.File:
     return label(upload, lambda lg: gr.File(label=t(lg, "checkpoint")))
 
 
+def image_and_model(label: Labels, height: int, en: str = "en") -> tuple[gr.Image, gr.Dropdown]:
+    """An image upload (file, paste or webcam) with the generated examples under it, and the
+    model menu, opening on the demo model: what every tab that runs a model starts with."""
+    image = gr.Image(type="filepath", image_mode=None, height=height,
+                     sources=["upload", "clipboard", "webcam"], label=t(en, "image"))  # fmt: skip
+    label(image, lambda lg: gr.Image(label=t(lg, "image")))
+    label.markdown("examples")
+    gr.Examples(examples=examples(), inputs=image, label=None, examples_per_page=8)
+    model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=t(en, "model"),
+                        allow_custom_value=True)  # fmt: skip
+    label(model, lambda lg: gr.Dropdown(label=t(lg, "model")))
+    return image, model
+
+
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
     """The tab's components and events, inside the caller's gr.Tabs. It opens on the demo model,
     whose menus need no torch; the page's load event (`start`) fills in the machine's choice."""
@@ -187,16 +201,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
         label.markdown("demo_line", classes=", ".join(get_entry(DEMO_MODEL).categories))
         with gr.Row():
             with gr.Column(scale=1):
-                image = gr.Image(type="filepath", image_mode=None, height=300,
-                                 sources=["upload", "clipboard", "webcam"],
-                                 label=t(en, "image"))  # fmt: skip
-                label(image, lambda lg: gr.Image(label=t(lg, "image")))
-                label.markdown("examples")
-                gr.Examples(examples=examples(), inputs=image, label=None,
-                            examples_per_page=8)  # fmt: skip
-                p_model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=t(en, "model"),
-                                      allow_custom_value=True)  # fmt: skip
-                label(p_model, lambda lg: gr.Dropdown(label=t(lg, "model")))
+                image, p_model = image_and_model(label, 300, en)
                 choices = weight_choices(DEMO_MODEL, en)
                 p_weights = gr.Dropdown(choices, value=choices[0][1],
                                         label=t(en, "weights"))  # fmt: skip

@@ -9,10 +9,9 @@ from typing import Any
 
 import gradio as gr
 
-from ..arch.registry import get_entry, list_models
+from ..arch.registry import get_entry
 from ..i18n import t
 from ..inspect.deadline import within
-from .files import examples
 from .limits import REQUEST_TIMEOUT_S
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language
@@ -21,6 +20,7 @@ from .tab_predict import (
     TOP1,
     check_request,
     checkpoint_input,
+    image_and_model,
     image_source,
     weight_choices,
     weights_arg,
@@ -85,14 +85,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
         label.markdown("shortcuts_guide")
         with gr.Row():
             with gr.Column(scale=1):
-                image = gr.Image(type="filepath", image_mode=None, height=260,
-                                 sources=["upload", "clipboard", "webcam"],
-                                 label=t(en, "image"))  # fmt: skip
-                label(image, lambda lg: gr.Image(label=t(lg, "image")))
-                gr.Examples(examples=examples(), inputs=image, label=None, examples_per_page=8)
-                model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=t(en, "model"),
-                                    allow_custom_value=True)  # fmt: skip
-                label(model, lambda lg: gr.Dropdown(label=t(lg, "model")))
+                image, model = image_and_model(label, 260, en)
                 choices = weight_choices(DEMO_MODEL, en)
                 weights = gr.Dropdown(choices, value=choices[0][1], label=t(en, "weights"))
                 label(weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
