@@ -207,6 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ExplorerError as err:  # a --device this machine lacks
             print(f"error: {err}", file=sys.stderr)
             return EXIT_USAGE
+        except OSError as err:  # the port is taken, or the host is not this machine's
+            print(f"error: cannot serve on {args.host}:{args.port} ({err.strerror or err}); "
+                  "choose another --port or --host.", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
         return 0
     try:
         if args.command == "models":

@@ -4,6 +4,7 @@ serve` is the same server as app.py. (How fast, against a minimal Gradio app, is
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
@@ -41,3 +42,17 @@ def test_a_missing_device_stops_the_server_before_it_serves(tmp_path):
     )  # fmt: skip
     assert out.returncode == 2
     assert out.stderr.strip() == "error: unknown device 'tpu'; use auto, cpu, cuda or mps."
+
+
+def test_a_taken_port_is_one_line_not_a_traceback(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(
+            [sys.executable, "-m", "explorer", "serve", "--port", str(port)],
+            capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.startswith(f"error: cannot serve on 127.0.0.1:{port} (Cannot find empty port")
+    assert out.stderr.strip().endswith("choose another --port or --host.")
