@@ -7,12 +7,13 @@ The registry decides which to build and with what numbers; this module only asse
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from torch import nn
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3
 
-BlockKind = Literal["basic", "bottleneck"]
+if TYPE_CHECKING:
+    from .registry import BlockKind
 
 
 class BottleneckV1(Bottleneck):
