@@ -134,7 +134,7 @@ def export_files(model: str, input_size: int) -> tuple[Path, Path]:
 
 def warm_pages(first: Sequence[str] = (), input_size: int = 224) -> None:
     """Analyse every registry model and render its page in both languages, `first` first."""
-    names = [*first, *(n for n in list_models() if n not in first)]
+    names = list(dict.fromkeys([*first, *list_models()]))  # in order, each once
     warm_cache(names, input_size)
     for name in names:
         for lang in LANGS:
