@@ -186,14 +186,13 @@ def startup(runs: int) -> None:
                 with launched(command=command) as server:
                     times[name].append(server.started_s)
     med = {name: statistics.median(values) for name, values in times.items()}
-    base = med["minimal Gradio app"]
+    baseline = "minimal Gradio app"
     print(f"start-up benchmark: process start → first HTTP answer, {runs} runs each, taking "
           "turns, medians")  # fmt: skip
     for name, seconds in med.items():
-        ratio = (
-            "" if seconds is base else f"  {seconds / base:5.2f} × the minimal app (target ≤ 1.5)"
-        )
-        print(f"  {name:<26} {seconds:6.2f} s{ratio}")
+        ratio = seconds / med[baseline]
+        versus = "" if name == baseline else f"  {ratio:5.2f} × the minimal app (target ≤ 1.5)"
+        print(f"  {name:<26} {seconds:6.2f} s{versus}")
 
 
 def _interleaved(contenders: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
