@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,17 @@ def test_importing_the_package_loads_nothing_heavy():
 def test_the_first_use_of_a_name_loads_its_module():
     loaded = _loaded_after("import explorer; explorer.analyze('resnet18')")
     assert {"torch", "explorer.arch.analysis"} <= loaded and "gradio" not in loaded
+
+
+def test_torch_floor_keeps_out_the_unpicklers_that_run_or_corrupt():
+    """Uploaded .pth files go through torch.load(weights_only=True): torch before 2.6 could be
+    made to run code by it (CVE-2025-32434), before 2.10 to corrupt memory (CVE-2026-24747)."""
+    import tomllib
+    from importlib.metadata import version
+
+    project = tomllib.loads((Path(explorer.__file__).parents[1] / "pyproject.toml").read_text())
+    torch_spec = next(d for d in project["project"]["dependencies"] if d.startswith("torch>"))
+    floor = torch_spec.split(">=")[1].split(",")[0]
+    assert tuple(int(p) for p in floor.split(".")) >= (2, 10)
+    installed = tuple(int(p) for p in version("torch").split("+")[0].split(".")[:2])
+    assert installed >= (2, 10)
