@@ -84,6 +84,9 @@ def _parser() -> _Parser:
     serve.add_argument("--device", default=None,
                        help="auto (default: CUDA, then MPS, then CPU), cpu, cuda, cuda:1, mps; "
                             "also $EXPLORER_DEVICE")  # fmt: skip
+    serve.add_argument("--autocast", choices=("bf16", "fp16", "off"), default=None,
+                       help="mixed precision on any device (default: bf16 on CUDA, off "
+                            "elsewhere); also $EXPLORER_AUTOCAST")  # fmt: skip
     serve.add_argument("--share", action="store_true",
                        help="also open a public gradio.live link (off by default)")  # fmt: skip
     return parser
@@ -203,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             serve(host=args.host, port=args.port, auth=args.auth, device=args.device,
-                  share=args.share)  # fmt: skip
+                  autocast=args.autocast, share=args.share)  # fmt: skip
         except ExplorerError as err:  # a --device this machine lacks
             print(f"error: {err}", file=sys.stderr)
             return EXIT_USAGE

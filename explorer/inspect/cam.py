@@ -4,7 +4,9 @@ the stage activations, without changing the shared model.
 The network runs up to the CAM layer without autograd. captum's LayerGradCam then runs the rest
 (the "tail") from that activation, so the backward pass stops at the CAM layer. No hook is put on
 the model itself: captum hooks a private Identity at the head of the tail, and private taps
-record stage outputs, so concurrent requests on one model cannot see each other's state.
+record stage outputs, so concurrent requests on one model cannot see each other's state. Every
+pass runs at the precision models/device.py chooses (autocast or float32), the stage maps too:
+they continue from activations that autocast produced.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from torch import nn
 from ..arch.hooks import hooked
 from ..arch.structure import find_structure, network_parts
 from ..errors import ExplorerError
+from ..models.device import precision
 from .deadline import check
 
 
@@ -93,9 +96,9 @@ def _tail_cam(steps: list[tuple[str, nn.Module]], cut: int, a: torch.Tensor,
 
     with torch.enable_grad():
         raw = LayerGradCam(scores, tail[0]).attribute(
-            a.detach().requires_grad_(), target=target, relu_attributions=True
+            a.detach().float().requires_grad_(), target=target, relu_attributions=True
         )
-    return raw[:, 0].detach()
+    return raw[:, 0].detach().float()  # autocast's bf16/fp16 is too coarse for upsampling
 
 
 def _upsampled(raw: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
@@ -106,15 +109,16 @@ def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
                   target: int | torch.Tensor | None = None) -> CamResult:  # fmt: skip
     """Scores, Grad-CAM at `layer` for `target` (default: each image's top-1) and stage outputs.
 
-    x: a preprocessed batch (N, 3, H, W) on the model's device. Works inside
-    torch.inference_mode or no_grad; a model in train mode is evaluated in eval mode and put back.
+    x: a preprocessed batch (N, 3, H, W) on the model's device; `target` a class index or one
+    per image, on that device too. Works inside torch.inference_mode or no_grad; a model in train
+    mode is evaluated in eval mode and put back.
     """
     resolve_layer(model, layer)
     store: dict[str, torch.Tensor] = {}
     steps = forward_steps(model, store)
     cut = [name for name, _ in steps].index(layer) + 1  # a stage's name is its tap
     mode = hooked(model) if model.training else nullcontext()  # BatchNorm needs eval mode
-    with torch.inference_mode(False), mode:
+    with torch.inference_mode(False), mode, precision(model):
         a = x.clone() if x.is_inference() else x
         with torch.no_grad():  # the prefix: no autograd graph, nothing to backpropagate
             for _, module in steps[:cut]:
@@ -122,9 +126,12 @@ def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
                 a = module(a)
         raw = _tail_cam(steps, cut, a, target, store)
     logits = store.pop("logits")
-    targets = logits.argmax(1) if target is None else torch.as_tensor(target).expand(len(x))
+    if target is None:
+        targets = logits.argmax(1)
+    else:
+        targets = torch.as_tensor(target, device=logits.device).expand(len(x))
     size = tuple(x.shape[-2:])
-    return CamResult(logits, targets.to(logits.device), _upsampled(raw, size), _scaled(raw), store)
+    return CamResult(logits, targets, _upsampled(raw, size), _scaled(raw), store)
 
 
 def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
@@ -133,7 +140,7 @@ def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
     recorded: only the network after each stage runs again, the forward pass is not repeated."""
     out: dict[str, torch.Tensor] = {}
     mode = hooked(model) if model.training else nullcontext()
-    with torch.inference_mode(False), mode:
+    with torch.inference_mode(False), mode, precision(model):
         for stage in find_structure(model).stages:
             check()
             steps = forward_steps(model, {})

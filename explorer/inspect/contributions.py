@@ -21,6 +21,7 @@ from torchvision.models.resnet import Bottleneck
 
 from ..arch.hooks import hooked
 from ..arch.structure import Parts, network_parts
+from ..models.device import precision, to_host, to_model
 from ..models.loading import INFO_ATTR
 from .deadline import check
 from .explain import ModelLike, Target, _target_index, prepare, resolve_model
@@ -82,8 +83,8 @@ class ShortcutReport:
         return out
 
 
-def _norm(t: torch.Tensor) -> float:
-    return float(t.detach().float().norm())
+def _norm(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().float().norm()
 
 
 def _path_distributions(shares: list[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -103,9 +104,9 @@ def _path_distributions(shares: list[float]) -> tuple[tuple[float, ...], tuple[f
 
 
 def _measures(parts: Parts, x: torch.Tensor, target: int | None
-              ) -> tuple[torch.Tensor, int, list[tuple[float, ...]]]:  # fmt: skip
-    """One forward pass with autograd from the stem's output on: logits, the target, and per
-    block (‖F‖, ‖S‖, cos, gradient share of the shortcut)."""
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # fmt: skip
+    """One forward pass with autograd from the stem's output on: logits, the target and a row per
+    block (‖F‖, ‖S‖, cos, gradient share of the shortcut), all left on the model's device."""
     with torch.no_grad():
         a = x
         for _, module in parts.stem:
@@ -125,19 +126,23 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None
         for _, module in parts.head:
             a = module(a)
         logits = a
-        chosen = int(logits[0].argmax()) if target is None else target
-        at_sums = torch.autograd.grad(logits[0, chosen], sums, retain_graph=True)
+        if target is None:  # the top-1 score, without reading its index back from the device
+            chosen, score = logits[0].argmax(), logits[0].max()
+        else:
+            chosen, score = torch.tensor(target, device=logits.device), logits[0, target]
+        at_sums = torch.autograd.grad(score, sums, retain_graph=True)
         rows = []
         for block_input, f, s, g in zip(inputs, branches, shortcuts, at_sums, strict=True):
             check()
             g_f = torch.autograd.grad(f, block_input, g, retain_graph=True)[0]
             g_s = g if s is block_input else torch.autograd.grad(s, block_input, g,
                                                                  retain_graph=True)[0]  # fmt: skip
-            nf, ns = _norm(f), _norm(s)
-            cos = float((f * s).detach().sum() / (nf * ns)) if nf and ns else 0.0
-            gf, gs = _norm(g_f), _norm(g_s)
-            rows.append((nf, ns, cos, gs / (gs + gf) if gs + gf else 1.0))
-    return logits.detach(), chosen, rows
+            nf, ns, gf, gs = _norm(f), _norm(s), _norm(g_f), _norm(g_s)
+            dot = (f.detach().float() * s.detach().float()).sum()
+            cos = torch.where(nf * ns > 0, dot / (nf * ns), 0.0)
+            share = torch.where(gs + gf > 0, gs / (gs + gf), 1.0)
+            rows.append(torch.stack([nf, ns, cos, share]))
+    return logits.detach(), chosen, torch.stack(rows)
 
 
 def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
@@ -171,23 +176,24 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike,
                     target: Target = None) -> ShortcutReport:  # fmt: skip
     """Every block's shortcut measures for `image` and `target` (default: the top-1 class)."""
     module = resolve_model(model)
-    x, _ = prepare(image, module)
-    param = next(module.parameters())
-    x = x.to(param.device, param.dtype)
+    x = to_model(module, prepare(image, module)[0])
     info = getattr(module, INFO_ATTR, None)
     categories = info.categories if info else tuple(str(i) for i in range(module.fc.out_features))
     wanted = _target_index(target, categories, module.fc.out_features)
     parts = network_parts(module)
     mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
-    with torch.inference_mode(False), mode:
+    with torch.inference_mode(False), mode, precision(module):
         x = x.clone() if x.is_inference() else x
-        logits, chosen, rows = _measures(parts, x, wanted)
+        logits, target_index, rows = _measures(parts, x, wanted)
         lesioned = lesion_logits(parts, x).float().softmax(1)
-    intact = logits[0].float().softmax(0)
+    host = to_host({"logits": logits, "target": target_index, "rows": rows.float(),
+                    "lesioned": lesioned})  # the request's one wait for the device  # fmt: skip
+    chosen, lesioned = int(host["target"]), host["lesioned"]
+    intact = host["logits"][0].float().softmax(0)
     top1 = int(intact.argmax())
     records = []
-    for (name, block), (nf, ns, cos, share), probs in zip(parts.blocks, rows, lesioned[1:],
-                                                           strict=True):  # fmt: skip
+    for (name, block), (nf, ns, cos, share), probs in zip(parts.blocks, host["rows"].tolist(),
+                                                           lesioned[1:], strict=True):  # fmt: skip
         records.append(ShortcutRecord(
             block=name, stage=name.split(".")[0], projection=block.downsample is not None,
             residual_norm=nf, shortcut_norm=ns, ratio=nf / ns if ns else math.inf, cosine=cos,

@@ -2,7 +2,9 @@
 
 An image (a path, bytes, a PIL image, or an already preprocessed (1, 3, H, W) tensor) goes through
 the model's own transform and one forward pass (cam.py); the result is a record. Nothing here
-draws; `explain_many` serves a batch of requests with as few passes as their models allow.
+draws; `explain_many` serves a batch of requests with as few passes as their models allow. A pass
+stays on the model's device, at its precision, down to the few numbers and maps the records
+hold, which then reach the host in one copy.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from torch import nn
 
 from ..arch.registry import get_entry
 from ..errors import ExplorerError
+from ..models.device import to_host, to_model
 from ..models.loading import INFO_ATTR, ModelInfo, load_model
 from .cam import CamResult, explain_batch, resolve_layer, stage_maps
 from .images import ImageInput, load_image
@@ -116,47 +119,43 @@ def _target_index(target: Target, categories: Sequence[str], classes: int) -> in
     return target
 
 
-def _device_batch(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.autocast | None]:
-    param = next(model.parameters())
-    x = x.to(param.device, param.dtype)
-    if param.device.type == "cuda":  # channels_last and bf16/fp16 autocast for the forward pass
-        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return x.contiguous(memory_format=torch.channels_last), torch.autocast("cuda", dtype)
-    return x, None
+def _on_device(result: CamResult, stages: dict[str, torch.Tensor], k: int
+               ) -> dict[str, torch.Tensor]:  # fmt: skip
+    """What the records of a pass need, reduced where the pass ran: the top-k, the maps, and
+    each stage's strongest channels (not its whole activation)."""
+    probs = result.logits.float().softmax(1)  # (N, classes)
+    top = probs.topk(min(k, probs.shape[1]))
+    out = {"top_p": top.values, "top_i": top.indices, "target": result.targets,
+           "cam": result.maps, "grid": result.grid}  # fmt: skip
+    for stage, act in result.features.items():
+        strength = act.float().mean((2, 3))  # (N, C)
+        chosen = strength.topk(min(TOP_CHANNELS, strength.shape[1]))
+        h, w = act.shape[-2:]
+        maps = act.gather(1, chosen.indices[:, :, None, None].expand(-1, -1, h, w)).float()
+        peak = maps.flatten(2).amax(2).clamp_min(1e-12)[:, :, None, None]
+        out |= {f"{stage}/channels": chosen.indices, f"{stage}/strength": chosen.values,
+                f"{stage}/maps": maps / peak}  # fmt: skip
+    for stage, cam in stages.items():
+        out[f"{stage}/cam"] = cam
+    return out
 
 
-def _run(model: nn.Module, x: torch.Tensor, layer: str, target: torch.Tensor | None
-         ) -> CamResult:  # fmt: skip
-    x, autocast = _device_batch(model, x)
-    if autocast is None:
-        return explain_batch(model, x, layer, target)
-    with autocast:
-        return explain_batch(model, x, layer, target)
-
-
-def _features(result: CamResult, i: int) -> tuple[StageFeatures, ...]:
-    out = []
-    for stage, act in sorted(result.features.items()):
-        a = act[i].float().cpu()  # (C, h, w)
-        strength = a.mean((1, 2))
-        top = strength.argsort(descending=True)[:TOP_CHANNELS]
-        maps = a[top]
-        maps = maps / maps.flatten(1).amax(1).clamp_min(1e-12)[:, None, None]
-        out.append(StageFeatures(stage, tuple(a.shape), tuple(top.tolist()),
-                                 tuple(strength[top].tolist()), maps.numpy()))  # fmt: skip
-    return tuple(out)
-
-
-def _explanation(model: nn.Module, result: CamResult, i: int, crop: Image.Image, layer: str,
-                 k: int, stages: dict[str, torch.Tensor]) -> Explanation:  # fmt: skip
+def _explanation(model: nn.Module, result: CamResult, host: dict[str, torch.Tensor], i: int,
+                 crop: Image.Image, layer: str, stages: list[str]) -> Explanation:  # fmt: skip
+    """Image i's record, from host copies (`result` only for the stage outputs' shapes)."""
     info = _info(model)
-    classes = result.logits.shape[1]
+    classes = model.fc.out_features
     categories = info.categories if info else tuple(str(c) for c in range(classes))
-    probs = result.logits[i].float().softmax(0).cpu()
-    top = probs.topk(min(k, classes))
-    predictions = [Prediction(int(c), categories[int(c)], float(p))
-                   for p, c in zip(top.values, top.indices, strict=True)]  # fmt: skip
-    target = int(result.targets[i])
+    predictions = [Prediction(c, categories[c], p)
+                   for p, c in zip(host["top_p"][i].tolist(), host["top_i"][i].tolist(),
+                                   strict=True)]  # fmt: skip
+    target = int(host["target"][i])
+    features = tuple(
+        StageFeatures(stage, tuple(act.shape[1:]), tuple(host[f"{stage}/channels"][i].tolist()),
+                      tuple(host[f"{stage}/strength"][i].tolist()),
+                      host[f"{stage}/maps"][i].numpy())
+        for stage, act in sorted(result.features.items())
+    )  # fmt: skip
     return Explanation(
         model=info.name if info else type(model).__name__,
         title=info.title if info else type(model).__name__,
@@ -167,11 +166,11 @@ def _explanation(model: nn.Module, result: CamResult, i: int, crop: Image.Image,
         target=target,
         target_label=categories[target],
         layer=layer,
-        cam=result.maps[i].float().cpu().numpy(),
-        cam_grid=result.grid[i].float().cpu().numpy(),
+        cam=host["cam"][i].numpy(),
+        cam_grid=host["grid"][i].numpy(),
         image=crop,
-        features=_features(result, i),
-        stage_cams=tuple((s, m[i].float().cpu().numpy()) for s, m in stages.items()),
+        features=features,
+        stage_cams=tuple((s, host[f"{s}/cam"][i].numpy()) for s in stages),
     )
 
 
@@ -203,12 +202,13 @@ def explain_many(images: Sequence[ImageInput | torch.Tensor], model: ModelLike, 
         idx = [i for i, t in enumerate(wanted) if (t is not None) == given]
         if not idx:
             continue
-        x = torch.cat([prepared[i][0] for i in idx])
-        target = torch.tensor([wanted[i] for i in idx]) if given else None
-        result = _run(module, x, layer, target)
+        x = to_model(module, torch.cat([prepared[i][0] for i in idx]))
+        target = torch.tensor([wanted[i] for i in idx], device=x.device) if given else None
+        result = explain_batch(module, x, layer, target)
         stages = stage_maps(module, result, tuple(x.shape[-2:])) if stage_cams else {}
+        host = to_host(_on_device(result, stages, k))  # the pass's one wait for the device
         for j, i in enumerate(idx):
-            out[i] = _explanation(module, result, j, prepared[i][1], layer, k, stages)
+            out[i] = _explanation(module, result, host, j, prepared[i][1], layer, list(stages))
     return out  # type: ignore[return-value]
 
 

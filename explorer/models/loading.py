@@ -23,6 +23,7 @@ from torchvision.transforms._presets import ImageClassification
 from ..arch.registry import ModelEntry, get_entry
 from ..errors import ExplorerError
 from .bundled import bundled_weights, normalization
+from .device import fast_path
 from .weights import Progress, WeightsSource, check_fits, resolve_weights
 
 INFO_ATTR = "explorer_info"
@@ -144,13 +145,14 @@ def load_model(
       .safetensors/.pth checkpoint (strictly checked against the architecture).
     Offline without cached weights the model is random, `model_info(m).trained` is False and
     a warning says how to get the weights. `progress` shows a download: True prints to stderr,
-    a callable gets (bytes so far, total). `device` defaults to the CPU (see device.py); on CUDA
-    the model is also made channels-last. The returned module is shared through the cache:
-    copy it (copy.deepcopy) before changing it.
+    a callable gets (bytes so far, total). `device` defaults to the CPU (see device.py); on CUDA,
+    or with autocast on, the model is also made channels-last. The returned module is shared
+    through the cache: copy it (copy.deepcopy) before changing it.
     """
     entry = get_entry(name)
     dev = torch.device(device) if device is not None else torch.device("cpu")
-    key = (*_cache_key(entry, weights, seed), str(dev))
+    fast = fast_path(dev)
+    key = (*_cache_key(entry, weights, seed), str(dev), fast)
     model = cache.get(key)
     if model is not None:
         return model
@@ -161,7 +163,7 @@ def load_model(
         if model is None:
             model, keep = _load(entry, weights, seed, progress)
             model.to(dev)
-            if dev.type == "cuda":  # NHWC is what cuDNN's fastest convolutions want
+            if fast:
                 model.to(memory_format=torch.channels_last)
             if keep:
                 cache.put(key, model)

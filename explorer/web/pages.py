@@ -26,6 +26,7 @@ from ..inspect.contributions import shortcut_report
 from ..inspect.explain import Explanation, explain_many
 from ..inspect.images import ImageInput
 from ..inspect.plain import gradient_profile
+from ..models.device import autocast_dtype as autocast_dtype  # for the server
 from ..models.device import select_device as select_device  # for shared.device()
 from ..models.loading import load_model, model_info
 from ..models.weights import Progress, hub_file

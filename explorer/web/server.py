@@ -20,7 +20,8 @@ from .page import build
 from .shared import engine, set_device
 from .theme import CSS, FONTS, MONO_FONTS
 
-DEVICE_ENV = "EXPLORER_DEVICE"
+DEVICE_ENV = "EXPLORER_DEVICE"  # models/device.py reads both; they are repeated here so that
+AUTOCAST_ENV = "EXPLORER_AUTOCAST"  # serving does not import torch before it answers
 
 
 def warm() -> None:
@@ -30,15 +31,22 @@ def warm() -> None:
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          device: str | None = None, share: bool = False) -> None:  # fmt: skip
+          device: str | None = None, autocast: str | None = None, share: bool = False
+          ) -> None:  # fmt: skip
     """Serve the app until interrupted.
 
-    A device asked for by name (`device` or $EXPLORER_DEVICE) is checked before serving, so a
-    machine without it fails at once with a message; that costs the torch import up front.
+    `autocast` ("bf16", "fp16", "off") sets $EXPLORER_AUTOCAST for every model of this process.
+    A device or precision asked for by name (argument or environment) is checked before serving,
+    so a machine without it fails at once with a message; that costs the torch import up front.
     """
     limit_arenas()  # before the server's threads start allocating
-    if device or os.environ.get(DEVICE_ENV):
-        set_device(engine().select_device(device))
+    if autocast:
+        os.environ[AUTOCAST_ENV] = autocast
+    if device or any(os.environ.get(name) for name in (DEVICE_ENV, AUTOCAST_ENV)):
+        pages = engine()
+        chosen = pages.select_device(device)
+        pages.autocast_dtype(chosen)  # an unknown $EXPLORER_AUTOCAST stops here
+        set_device(chosen)
     demo = build()
     demo.launch(
         server_name=host,

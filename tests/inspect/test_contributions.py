@@ -23,6 +23,7 @@ from explorer.inspect.contributions import (
     shortcut_report,
     shortcuts,
 )
+from explorer.models.device import to_host
 
 IMAGES, LABELS, _ = make_samples(4, seed=23)
 DEMOS = ["demo_basic", "demo_bottleneck"]
@@ -160,3 +161,37 @@ def test_lesion_study_on_the_demo_models(name):
     # on average, and removing layer1, layer2 or layer3 flips most predictions.
     assert all(d < -0.4 for d in deltas), deltas
     assert min(flips[:3]) >= 10, flips
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["bf16", "fp16"])
+@pytest.mark.parametrize("name", DEMOS)
+def test_mixed_precision_lesions_agree_with_float32(name, mode, monkeypatch):
+    """The shortcut measures and the lesion study under EXPLORER_AUTOCAST, on the CPU as on a
+    GPU: same target and top-1, every probability within 0.02 of float32's."""
+    images, _, _ = make_samples(4, seed=79)
+    monkeypatch.delenv("EXPLORER_AUTOCAST", raising=False)
+    full = [shortcut_report(img, load_model(name, "DEFAULT")) for img in images]
+    monkeypatch.setenv("EXPLORER_AUTOCAST", mode)
+    mixed = [shortcut_report(img, load_model(name, "DEFAULT")) for img in images]
+    for a, b in zip(full, mixed, strict=True):
+        assert (a.target, a.top1) == (b.target, b.top1) and abs(a.prob - b.prob) <= 0.02
+        for ra, rb in zip(a.records, b.records, strict=True):
+            assert ra.block == rb.block and abs(ra.lesion_prob - rb.lesion_prob) <= 0.02
+            assert rb.residual_norm == pytest.approx(ra.residual_norm, rel=0.02)
+            assert rb.shortcut_norm == pytest.approx(ra.shortcut_norm, rel=0.02)
+
+
+def test_a_report_waits_for_the_device_once(monkeypatch):
+    from explorer.inspect import contributions as module
+
+    copies = []
+
+    def counting(tensors):
+        copies.append(sorted(tensors))
+        return to_host(tensors)
+
+    monkeypatch.setattr(module, "to_host", counting)
+    report = shortcut_report(IMAGES[0], "demo_basic")
+    assert len(copies) == 1 and copies[0] == ["lesioned", "logits", "rows", "target"]
+    assert len(report.records) == 4

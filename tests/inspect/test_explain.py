@@ -13,7 +13,7 @@ import torch
 from explorer import ExplorerError, load_model, model_info
 from explorer.demo import CLASSES, make_samples
 from explorer.inspect.explain import explain, explain_many, gradcam, predict
-from explorer.models.device import select_device
+from explorer.models.device import to_host
 
 SAMPLES = make_samples(6, seed=41)
 
@@ -154,14 +154,79 @@ def test_inside_inference_mode():
     assert np.array_equal(got.cam, expected.cam)
 
 
-def test_device_selection(monkeypatch):
-    assert select_device("cpu") == torch.device("cpu")
-    monkeypatch.delenv("EXPLORER_DEVICE", raising=False)
-    if not torch.cuda.is_available() and not torch.backends.mps.is_available():
-        assert select_device() == torch.device("cpu")
-        with pytest.raises(ExplorerError, match="not available here; available: cpu"):
-            select_device("cuda")
-    monkeypatch.setenv("EXPLORER_DEVICE", "cpu")
-    assert select_device() == torch.device("cpu")
-    with pytest.raises(ExplorerError, match="unknown device 'tpu'"):
-        select_device("tpu")
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation; a flat map (no position raised the score) only matches a flat one."""
+    if a.std() == 0 or b.std() == 0:
+        return 1.0 if np.allclose(a, b, atol=0.02) else 0.0
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+# Grad-CAM of layer1 and layer2 follows small differences in the gradient: measured over 80
+# demo images, bf16 against float32 gives a median correlation of 0.998 and 0.9995 there, with
+# 17% and 2.5% of the maps below 0.98 (even with float32 activations, or a float32 backward, some
+# stay below). From layer3 on every map agrees to at least 0.996.
+STABLE_STAGES = ("layer3", "layer4")
+
+
+def _agree(full, mixed) -> None:
+    """What mixed precision must keep against float32: the top-1, every top-5 probability to
+    0.02, the requested Grad-CAM and the stage maps from layer3 on to a correlation of 0.98; the
+    early stage maps to a median of 0.98."""
+    early = []
+    for a, b in zip(full, mixed, strict=True):
+        assert a.predictions[0].index == b.predictions[0].index  # same top-1
+        probs = {p.index: p.prob for p in b.predictions}
+        for p in a.predictions:
+            assert abs(probs.get(p.index, 0.0) - p.prob) <= 0.02
+        assert a.target == b.target and _corr(a.cam, b.cam) >= 0.98
+        assert [s for s, _ in a.stage_cams] == [s for s, _ in b.stage_cams] != []
+        for (stage, ma), (_, mb) in zip(a.stage_cams, b.stage_cams, strict=True):
+            if stage in STABLE_STAGES:
+                assert _corr(ma, mb) >= 0.98, stage
+            else:
+                early.append(_corr(ma, mb))
+        for fa, fb in zip(a.features, b.features, strict=True):
+            assert fa.stage == fb.stage and fa.shape == fb.shape and fb.maps.shape == fa.maps.shape
+            assert np.isfinite(fb.maps).all() and fa.channels[0] in fb.channels[:3]
+    assert np.median(early) >= 0.98
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["bf16", "fp16"])
+@pytest.mark.parametrize("name", ["demo_basic", "demo_bottleneck"])
+def test_mixed_precision_runs_the_gpu_path_on_the_cpu_and_agrees_with_float32(
+    name, mode, monkeypatch
+):
+    """EXPLORER_AUTOCAST on the CPU: autocast, a channels-last model and input, and the stage
+    maps continuing from activations autocast produced (they used to fail on a dtype mismatch)."""
+    images = list(make_samples(6, seed=43)[0])
+    targets = [None, None, None, "star", "heart", None]  # a pass for each kind of request
+    monkeypatch.delenv("EXPLORER_AUTOCAST", raising=False)
+    full_model = load_model(name, "DEFAULT")
+    full = explain_many(images, full_model, 5, "layer4", targets, stage_cams=True)
+    block = explain_many(images[:2], full_model, 5, "layer3.0", stage_cams=True)
+    monkeypatch.setenv("EXPLORER_AUTOCAST", mode)
+    model = load_model(name, "DEFAULT")
+    assert model is not full_model and not model.conv1.weight.is_contiguous()  # channels-last
+    _agree(full, explain_many(images, model, 5, "layer4", targets, stage_cams=True))
+    _agree(block, explain_many(images[:2], model, 5, "layer3.0", stage_cams=True))
+
+
+def test_a_pass_waits_for_the_device_once(monkeypatch):
+    """Everything a record needs is reduced on the model's device and copied to the host in one
+    go: one synchronisation per pass, whatever the batch (two passes here: top-1 and a class)."""
+    from explorer.inspect import explain as module
+
+    copies = []
+
+    def counting(tensors):
+        copies.append(sorted(tensors))
+        return to_host(tensors)
+
+    monkeypatch.setattr(module, "to_host", counting)
+    images = list(make_samples(3, seed=44)[0])
+    out = explain_many(images, "demo_basic", 5, "layer4", [None, "star", None], stage_cams=True)
+    assert len(out) == 3 and len(copies) == 2
+    wanted = {"top_p", "top_i", "target", "cam", "grid", "layer1/cam", "layer4/maps"}
+    assert wanted <= set(copies[0])
+    assert not any(key.endswith("/act") for key in copies[0])  # no whole activation crosses

@@ -4,6 +4,7 @@ serve` is the same server as app.py. (How fast, against a minimal Gradio app, is
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -56,3 +57,21 @@ def test_a_taken_port_is_one_line_not_a_traceback(tmp_path):
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.startswith(f"error: cannot serve on 127.0.0.1:{port} (Cannot find empty port")
     assert out.stderr.strip().endswith("choose another --port or --host.")
+
+
+def test_an_unknown_precision_stops_the_server_before_it_serves(tmp_path):
+    env = {**os.environ, "EXPLORER_AUTOCAST": "int8"}
+    out = subprocess.run(
+        [sys.executable, "-m", "explorer", "serve", "--port", "1"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env,
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: unknown autocast 'int8'; use bf16, fp16 or off")
+
+
+def test_the_server_names_the_same_switches_as_the_models():
+    """server.py repeats two environment variables' names so as not to import torch early."""
+    from explorer.models import device
+    from explorer.web import server
+
+    assert (server.DEVICE_ENV, server.AUTOCAST_ENV) == (device.DEVICE_ENV, device.AUTOCAST_ENV)

@@ -53,6 +53,19 @@ def test_batched_requests_with_one_bad_image(tmp_path):
         assert caption and Image.open(path).format == "PNG"
 
 
+@pytest.mark.slow
+def test_a_batch_under_mixed_precision_answers_as_float32_does(tmp_path, monkeypatch):
+    """Batched /predict with EXPLORER_AUTOCAST=bf16: the GPU's code path, run on the CPU."""
+    payloads = [{"path": _file(tmp_path, i)} for i in range(3)]
+    monkeypatch.delenv("EXPLORER_AUTOCAST", raising=False)
+    full = _batch(payloads, models=["demo_basic", "demo_bottleneck", "demo_basic"])[0]
+    monkeypatch.setenv("EXPLORER_AUTOCAST", "bf16")
+    mixed = _batch(payloads, models=["demo_basic", "demo_bottleneck", "demo_basic"])[0]
+    for a, b in zip(full, mixed, strict=True):
+        assert max(a, key=a.get) == max(b, key=b.get)
+        assert all(abs(a[label] - b.get(label, 0.0)) <= 0.02 for label in a)
+
+
 def test_identical_answers_share_one_file(tmp_path):
     """Two students, one picture: the same files, written once (no rewrite while one is sent)."""
     payload = {"path": _file(tmp_path, 1)}
