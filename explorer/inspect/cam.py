@@ -136,18 +136,34 @@ def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
 
 def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
                ) -> dict[str, torch.Tensor]:  # fmt: skip
-    """Grad-CAM of the same classes at every stage, from the stage outputs that `result`
-    recorded: only the network after each stage runs again, the forward pass is not repeated."""
-    out: dict[str, torch.Tensor] = {}
+    """Grad-CAM of the same classes at every stage, from one forward and one backward pass.
+
+    The network runs again from the first stage's output that `result` recorded (the stem and
+    that stage are not repeated), keeping each later stage's output; one backward pass of the
+    target scores then gives the gradient at all of them. Per stage this is captum's
+    LayerGradCam (spatial mean of the gradient, times the activation, summed over channels,
+    ReLU), which tests check map by map.
+    """
+    stages = find_structure(model).stages
+    steps = forward_steps(model, {})
+    names = [name for name, _ in steps]
     mode = hooked(model) if model.training else nullcontext()
-    with torch.inference_mode(False), mode, precision(model):
-        for stage in find_structure(model).stages:
+    with torch.inference_mode(False), mode, precision(model), torch.enable_grad():
+        # float32 leaves: the gradients and the channel sums below are then float32 as well
+        a = result.features[stages[0]].detach().float().requires_grad_()
+        kept = {stages[0]: a}
+        for name, module in steps[names.index(stages[0]) + 1 :]:
             check()
-            steps = forward_steps(model, {})
-            cut = [name for name, _ in steps].index(stage) + 1
-            activation = result.features[stage].clone()
-            raw = _tail_cam(steps, cut, activation, result.targets, {})
-            out[stage] = _upsampled(raw, size)
+            a = module(a)
+            if name in stages:  # a stage's tap: its output, on the graph
+                kept[name] = a
+        score = a.gather(1, result.targets[:, None]).sum()  # images are independent (eval mode)
+        grads = torch.autograd.grad(score, list(kept.values()))
+    out = {}
+    for (stage, act), grad in zip(kept.items(), grads, strict=True):
+        weights = grad.float().mean((2, 3), keepdim=True)  # (N, C, 1, 1)
+        raw = torch.relu((weights * act.detach().float()).sum(1))  # (N, h, w)
+        out[stage] = _upsampled(raw, size)
     return out
 
 
