@@ -1,5 +1,6 @@
 """Pictures made from explanations: the CAM over the model's input crop, the raw map as a
-lossless 16-bit PNG, and grids of a stage's strongest feature maps.
+lossless 16-bit PNG, grids of a stage's strongest feature maps, and strips that put one picture
+per stage side by side under a caption (one file for the page instead of four).
 
 numpy and Pillow only (colours from figures.colormap_lut). Small crops, such as the demo models'
 64 pixels, are enlarged without smoothing so that the page shows what the model really saw.
@@ -7,10 +8,11 @@ numpy and Pillow only (colours from figures.colormap_lut). Small crops, such as 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from .figures import colormap_lut
 
@@ -18,6 +20,8 @@ if TYPE_CHECKING:  # records only; renderers never touch a model, nor import tor
     from ..inspect.explain import StageFeatures
 
 DISPLAY = 320  # pixels: the side of the pictures on the page
+CAPTION = 22  # pixels: the band under each panel of a strip (the page's label covers the top)
+GAP = 6  # pixels between the panels of a strip
 
 
 def _enlarge(img: Image.Image, size: int) -> Image.Image:
@@ -53,3 +57,23 @@ def feature_grid(f: StageFeatures, colormap: str = "Viridis", columns: int = 4,
         tile = colorize(channel, colormap).resize((cell, cell), Image.Resampling.NEAREST)
         grid.paste(tile, ((i % columns) * (cell + 2) + 1, (i // columns) * (cell + 2) + 1))
     return grid
+
+
+@cache
+def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=14)  # Pillow's own font: nothing to install or download
+
+
+def strip(panels: list[tuple[Image.Image, str]]) -> Image.Image:
+    """Panels left to right on white, each above its caption. Captions are stage names and
+    ASCII numbers, the same in every language (Pillow's font has no Chinese, nor "×")."""
+    width = sum(img.width for img, _ in panels) + GAP * (len(panels) - 1)
+    height = CAPTION + max(img.height for img, _ in panels)
+    out = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(out)
+    x = 0
+    for img, caption in panels:
+        out.paste(img.convert("RGB"), (x, 0))
+        draw.text((x + 2, height - CAPTION + 3), caption, fill=(31, 41, 55), font=_font())
+        x += img.width + GAP
+    return out

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from PIL import Image
 
 from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, warm_cache
 from ..arch.registry import get_entry, list_models
-from ..i18n import LANGS, t
+from ..i18n import LANGS
 from ..inspect.cam import cam_layers
 from ..inspect.contributions import shortcut_report
 from ..inspect.explain import Explanation, explain_many
@@ -41,8 +40,8 @@ from .figures import (
     shortcut_bars,
     stage_costs,
 )
-from .files import exports, save_png, write_atomically
-from .overlay import feature_grid, map_image, overlay
+from .files import exports, save_picture, write_atomically
+from .overlay import feature_grid, map_image, overlay, strip
 from .views import (
     compare_blocks_html,
     compare_insights_html,
@@ -145,37 +144,43 @@ def warm_pages(first: Sequence[str] = (), input_size: int = 224) -> None:
 # ---------------------------------------------------------------- Predict & Explain
 
 
+STAGE_PANEL = 200  # pixels: each stage's map in the side-by-side picture
+
+
 @dataclass(frozen=True)
 class PredictView:
+    """One answer of the Predict tab: four files and two texts. The display pictures are few and
+    cheap to encode (the handler's main cost used to be ten PNGs); the two files that are
+    downloads are lossless."""
+
     labels: dict[str, float]  # top-5, for gr.Label
-    overlay: Image.Image  # the CAM over the crop, enlarged for the page
-    stage_cams: list[tuple[Image.Image, str]]  # layer1..layer4, same class
-    features: list[tuple[Image.Image, str]]  # one grid of strongest channels per stage
     note: str  # HTML: what the overlay shows, and a warning when untrained
-    overlay_png: Path
-    map_png: Path  # the raw map, 16-bit grayscale
+    overlay: Path  # the CAM over the crop, enlarged: a lossless PNG, shown and downloadable
+    stages: Path  # the same class's map at layer1 … layer4, side by side (JPEG)
+    features: Path  # each stage's strongest channels, side by side (JPEG)
+    raw_map: Path  # the map itself, 16-bit grayscale PNG
 
 
 def predict_view(ex: Explanation, opacity: float, colormap: str, lang: str) -> PredictView:
+    """The note is in `lang`; the captions drawn on the pictures are stage names and numbers,
+    the same in every language."""
     labels: dict[str, float] = {}
     for p in ex.predictions:  # ImageNet repeats a few names ("crane"): keep both entries
         labels[p.label if p.label not in labels else f"{p.label} #{p.index}"] = p.prob
     stem = f"{ex.model}-{ex.layer}-{ex.target}"
-    shown = overlay(ex.image, ex.cam, opacity, colormap)
-    stages = [(overlay(ex.image, m, opacity, colormap, size=200), s) for s, m in ex.stage_cams]
-    features = []
-    for f in ex.features:
-        channels = ", ".join(map(str, f.channels[:4])) + " …"
-        caption = t(lang, "feature_caption", stage=f.stage, channels=channels)
-        features.append((feature_grid(f), caption))
+    grids = {f.stage: f for f in ex.features}
+    stages = [(overlay(ex.image, m, opacity, colormap, size=STAGE_PANEL),
+               f"{s}: {'x'.join(map(str, grids[s].shape[1:]))}" if s in grids else s)
+              for s, m in ex.stage_cams]  # fmt: skip
+    features = [(feature_grid(f), f"{f.stage}: " + ", ".join(map(str, f.channels[:4])) + " ...")
+                for f in ex.features]  # fmt: skip
     return PredictView(
         labels=labels,
-        overlay=shown,
-        stage_cams=stages,
-        features=features,
         note=prediction_note(ex, lang),
-        overlay_png=save_png(shown, f"overlay-{stem}"),
-        map_png=save_png(map_image(ex.cam), f"map-{stem}"),
+        overlay=save_picture(overlay(ex.image, ex.cam, opacity, colormap), f"overlay-{stem}"),
+        stages=save_picture(strip(stages), f"stages-{stem}", "jpg"),
+        features=save_picture(strip(features), f"features-{stem}", "jpg"),
+        raw_map=save_picture(map_image(ex.cam), f"map-{stem}"),
     )
 
 

@@ -21,7 +21,7 @@ from ..errors import ExplorerError
 from ..i18n import t
 from ..inspect.deadline import within
 from ..inspect.images import ImageInput
-from .files import examples, save_png
+from .files import examples
 from .limits import REQUEST_TIMEOUT_S
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language, message
@@ -29,6 +29,7 @@ from .theme import COLORMAPS
 from .views import error_note
 
 TOP1 = "top-1"  # the target menu's first entry: explain the prediction itself
+OUTPUTS = 6  # top-5, overlay, stage maps, feature maps, note, raw map
 DEMO_MODEL = "demo_bottleneck"  # what the page opens on until it knows which weights are here
 
 
@@ -113,12 +114,6 @@ def image_source(payload: Any) -> ImageInput | None:
     return None
 
 
-def _files(pictures: list[tuple[Image.Image, str]], stem: str) -> list[tuple[str, str]]:
-    """Gallery entries as (PNG path, caption)."""
-    return [(str(save_png(img, f"{stem}-{k}")), caption)
-            for k, (img, caption) in enumerate(pictures)]  # fmt: skip
-
-
 def predict(images: list[Any], models: list[str], targets: list[str], layers: list[str],
             weights: list[str], opacities: list[float], colormaps: list[str], langs: list[str],
             checkpoints: list[Any] | None = None) -> tuple[list[Any], ...]:  # fmt: skip
@@ -133,7 +128,7 @@ def predict(images: list[Any], models: list[str], targets: list[str], layers: li
     images = [image_source(payload) for payload in images]
     uploads = checkpoints or [None] * n
     chosen_weights = [weights_arg(w, c) for w, c in zip(weights, uploads, strict=True)]
-    out: list[list[Any]] = [[None] * n for _ in range(7)]
+    out: list[list[Any]] = [[None] * n for _ in range(OUTPUTS)]
     groups: dict[tuple[str, str | None, str], list[int]] = defaultdict(list)
     for i in range(n):
         try:
@@ -160,12 +155,10 @@ def predict(images: list[Any], models: list[str], targets: list[str], layers: li
                 out[4][i] = error_note(message(result, langs[i], "error_image"))
                 continue
             view = pages.predict_view(result, opacities[i], colormaps[i], langs[i])
-            # Pictures go to Gradio as files we wrote whole: handed PIL images, Gradio rewrites
-            # the same cache file in place for two identical answers, and a student still
-            # downloading the first copy gets a truncated picture.
-            values = (view.labels, str(view.overlay_png), _files(view.stage_cams, "stage"),
-                      _files(view.features, "features"), view.note, str(view.overlay_png),
-                      str(view.map_png))  # fmt: skip
+            # Pictures go to Gradio as files we wrote whole and named by content: identical
+            # answers share a file, which no later request rewrites while it is downloaded.
+            values = (view.labels, str(view.overlay), str(view.stages), str(view.features),
+                      view.note, str(view.raw_map))  # fmt: skip
             for column, value in zip(out, values, strict=True):
                 column[i] = value
     trim()  # the pass's activations are freed: give their pages back
@@ -232,20 +225,18 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
                 note = gr.HTML()
                 top5 = gr.Label(num_top_classes=5, label=t(en, "predictions"))
                 label(top5, lambda lg: gr.Label(label=t(lg, "predictions")))
-                shown = gr.Image(type="pil", format="png", interactive=False,
-                                 label=t(en, "overlay"), elem_id="cam-overlay")  # fmt: skip
+                # Its download button gives the overlay as a lossless PNG.
+                shown = gr.Image(type="filepath", interactive=False, label=t(en, "overlay"),
+                                 elem_id="cam-overlay")  # fmt: skip
                 label(shown, lambda lg: gr.Image(label=t(lg, "overlay")))
-                with gr.Row():
-                    overlay_file = gr.DownloadButton(t(en, "download_overlay"), size="sm")
-                    label(overlay_file, lambda lg: gr.DownloadButton(
-                        t(lg, "download_overlay")))  # fmt: skip
-                    map_file = gr.DownloadButton(t(en, "download_map"), size="sm")
-                    label(map_file, lambda lg: gr.DownloadButton(t(lg, "download_map")))
-        stage_gallery = gr.Gallery(columns=4, height=260, label=t(en, "stage_cams"),
-                                   elem_id="stage-cams")  # fmt: skip
-        label(stage_gallery, lambda lg: gr.Gallery(label=t(lg, "stage_cams")))
-        feature_gallery = gr.Gallery(columns=4, height=260, label=t(en, "features"))
-        label(feature_gallery, lambda lg: gr.Gallery(label=t(lg, "features")))
+                map_file = gr.DownloadButton(t(en, "download_map"), size="sm")
+                label(map_file, lambda lg: gr.DownloadButton(t(lg, "download_map")))
+        stage_maps = gr.Image(type="filepath", interactive=False, label=t(en, "stage_cams"),
+                              elem_id="stage-cams")  # fmt: skip
+        label(stage_maps, lambda lg: gr.Image(label=t(lg, "stage_cams")))
+        feature_maps = gr.Image(type="filepath", interactive=False, label=t(en, "features"),
+                                elem_id="feature-maps")  # fmt: skip
+        label(feature_maps, lambda lg: gr.Image(label=t(lg, "features")))
     gr.on([p_model.change, lang.change], model_options, [p_model, lang],
           [p_weights, p_target, p_layer], api_visibility="private").then(
         load_weights, [p_model, p_weights, lang, checkpoint], [status, use_demo],
@@ -259,6 +250,6 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
     gr.on([explain_btn.click, image.change, p_target.input, p_layer.input, opacity.release,
            colormap.input], predict,
           [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang, checkpoint],
-          [top5, shown, stage_gallery, feature_gallery, note, overlay_file, map_file],
+          [top5, shown, stage_maps, feature_maps, note, map_file],
           api_name="predict", batch=True, max_batch_size=16, concurrency_id="model",
           concurrency_limit=1, preprocess=False)  # fmt: skip

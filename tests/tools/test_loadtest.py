@@ -4,8 +4,6 @@ after many requests: hooks, temporary files, the queue."""
 from __future__ import annotations
 
 import json
-import os
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -15,7 +13,7 @@ from explorer import load_model
 from explorer.arch.hooks import hook_count
 from explorer.demo import make_samples
 from explorer.tools.loadtest import run
-from explorer.web import files, limits, page, tab_predict, tab_shortcuts
+from explorer.web import limits, tab_predict, tab_shortcuts
 
 
 @pytest.mark.slow
@@ -45,23 +43,6 @@ def test_hooks_stay_at_zero_after_200_requests(tmp_path):
             tab_predict.predict([paths[k % 4]], [name], ["top-1"], [("layer4", "layer2")[k % 2]],
                                ["DEFAULT"], [0.5], ["Jet"], ["en"])  # fmt: skip
     assert [hook_count(m) for m in models] == before == [0, 0]
-
-
-def test_temporary_files_are_cleaned_up(monkeypatch):
-    demo = page.build()
-    assert demo.delete_cache == limits.DELETE_CACHE  # Gradio's own files: hourly
-    monkeypatch.setattr(files, "PRUNE_EVERY_S", 0.0)
-    fresh = files.save_png(make_samples(1, seed=5)[0][0], "fresh")
-    old = files.save_png(make_samples(1, seed=6)[0][0], "old")
-    past = time.time() - files.EXPORT_TTL_S - 60
-    os.utime(old, (past, past))
-    files.save_png(make_samples(1, seed=7)[0][0], "trigger")  # a save prunes the folder
-    assert fresh.exists() and not old.exists()
-    # ... at most once per PRUNE_EVERY_S: a busy class does not list the folder every time
-    monkeypatch.setattr(files, "PRUNE_EVERY_S", 3600.0)
-    os.utime(fresh, (past, past))
-    files.save_png(make_samples(1, seed=8)[0][0], "soon")
-    assert fresh.exists()
 
 
 def test_the_queue_tells_a_waiting_student_their_place(served):

@@ -114,7 +114,10 @@ def test_a_student_explains_a_generated_shape(browser_page):
     page.locator(".gallery-item").first.click()  # the first example: 1-arrow.png
     expect(page.get_by_text("Grad-CAM of “arrow”")).to_be_visible(timeout=WAIT)
     expect(page.locator("#cam-overlay img")).to_be_visible(timeout=WAIT)
-    expect(page.locator("#stage-cams img")).to_have_count(4, timeout=WAIT)
+    for picture in ("#stage-cams img", "#feature-maps img"):  # four panels in one picture each
+        expect(page.locator(picture)).to_be_visible(timeout=WAIT)
+    width = page.locator("#stage-cams img").evaluate("img => img.naturalWidth")
+    assert width == 4 * 200 + 3 * 6  # the four stage maps, side by side
     _shot(page, "predict-en.png")
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 from explorer.demo import CLASSES, make_samples
 from explorer.web import page, tab_predict
 from explorer.web.files import examples
+from explorer.web.overlay import CAPTION, GAP
 
 IMAGES, LABELS, _ = make_samples(3, seed=17)
 
@@ -40,17 +41,20 @@ def test_batched_requests_with_one_bad_image(tmp_path):
     junk.write_text("not an image")
     payloads = [{"path": _file(tmp_path, 0)}, {"path": str(junk)}, {"path": _file(tmp_path, 1)},
                 None]  # fmt: skip
-    labels, overlay, stages, features, note, overlay_png, map_png = _batch(payloads)
+    labels, overlay, stages, features, note, raw_map = _batch(payloads)
     assert labels[0] and max(labels[0], key=labels[0].get) == CLASSES[LABELS[0]]
     assert labels[2] and max(labels[2], key=labels[2].get) == CLASSES[LABELS[1]]
     assert labels[1] is None and "Could not explain this image" in note[1]
     assert labels[3] is None and "Upload an image" in note[3]
-    assert len(stages[0]) == 4 and len(features[0]) == 4
-    assert Path(overlay_png[0]).suffix == ".png" and Path(map_png[0]).exists()
-    # Every picture is a whole PNG file on disk, the overlay shown being the one offered.
-    assert overlay[0] == overlay_png[0] and Image.open(overlay[0]).size == (320, 320)
-    for path, caption in stages[0] + features[0]:
-        assert caption and Image.open(path).format == "PNG"
+    assert all(column[1] is None and column[3] is None for column in (overlay, stages, raw_map))
+    # Four files an answer: the overlay a lossless PNG (what its download gives), the raw map a
+    # 16-bit PNG, and one JPEG each for the four stage maps and the four feature grids.
+    assert Image.open(overlay[0]).format == "PNG" and Image.open(overlay[0]).size == (320, 320)
+    assert Image.open(raw_map[0]).mode.startswith("I;16")
+    for path, panels in ((stages[0], (200, 200)), (features[0], (296, 148))):
+        picture = Image.open(path)
+        assert picture.format == "JPEG" and picture.width == 4 * panels[0] + 3 * GAP
+        assert picture.height == CAPTION + panels[1]
 
 
 @pytest.mark.slow
@@ -127,7 +131,8 @@ def test_predict_through_gradio_client(served):
                          "Jet", "en", api_name="/predict")  # fmt: skip
     labels, overlay, stages = out[0], out[1], out[2]
     expected = Path(first).stem.split("-", 1)[1]  # examples are named "<n>-<class>.png"
-    assert labels["label"] == expected and Path(overlay).exists() and len(stages) == 4
+    assert labels["label"] == expected and Path(overlay).exists() and Path(stages).exists()
+    assert len(out) == 6
     jobs = [client.submit(handle_file(path), "demo_basic", api_name="/predict")
             for path in examples()]  # a class's worth of uploads at once  # fmt: skip
     answers = [job.result(timeout=120) for job in jobs]
