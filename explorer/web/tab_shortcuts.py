@@ -12,6 +12,7 @@ import gradio as gr
 from ..arch.registry import get_entry
 from ..i18n import t
 from ..inspect.deadline import within
+from . import tab_predict
 from .limits import REQUEST_TIMEOUT_S
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language
@@ -59,15 +60,9 @@ def plain(model: str, lang: str = "en") -> tuple[Any, str]:
 
 
 def model_options(model: str, lang: str = "en") -> tuple[Any, Any]:
-    """The weights and classes that fit the chosen model."""
-    try:
-        engine()  # the weights menu reads torchvision's enums
-        entry = get_entry(model)
-        menu = weight_choices(model, lang)
-    except Exception as err:
-        raise fail(err, lang) from None
-    classes = [(t(lang, "top1"), TOP1), *entry.categories]
-    return gr.Dropdown(choices=menu, value=menu[0][1]), gr.Dropdown(choices=classes, value=TOP1)
+    """The weights and classes that fit the chosen model: the Predict tab's menus, no layer."""
+    weights, classes, _ = tab_predict.model_options(model, lang)
+    return weights, classes
 
 
 def start(request: gr.Request) -> tuple[Any, ...]:
