@@ -16,6 +16,7 @@ import torch
 os.environ["EXPLORER_OFFLINE"] = "1"  # before any explorer module reads it
 
 from explorer.models import loading as models
+from explorer.models.device import to_host
 from explorer.tools import launch
 from explorer.tools.launch import Server
 
@@ -76,3 +77,15 @@ def served_process() -> Iterator[Server]:
 def served(served_process: Server) -> tuple[str, list[str]]:
     """The app's URL and its output lines so far."""
     return served_process.url, served_process.lines
+
+
+def count_host_copies(monkeypatch, module) -> list[list[str]]:
+    """Spy on `module.to_host`: the keys of every copy to the host, in order, as it happens."""
+    copies: list[list[str]] = []
+
+    def counting(tensors):
+        copies.append(sorted(tensors))
+        return to_host(tensors)
+
+    monkeypatch.setattr(module, "to_host", counting)
+    return copies

@@ -23,7 +23,8 @@ from explorer.inspect.contributions import (
     shortcut_report,
     shortcuts,
 )
-from explorer.models.device import to_host
+
+from ..conftest import count_host_copies
 
 IMAGES, LABELS, _ = make_samples(4, seed=23)
 DEMOS = ["demo_basic", "demo_bottleneck"]
@@ -185,13 +186,7 @@ def test_mixed_precision_lesions_agree_with_float32(name, mode, monkeypatch):
 def test_a_report_waits_for_the_device_once(monkeypatch):
     from explorer.inspect import contributions as module
 
-    copies = []
-
-    def counting(tensors):
-        copies.append(sorted(tensors))
-        return to_host(tensors)
-
-    monkeypatch.setattr(module, "to_host", counting)
+    copies = count_host_copies(monkeypatch, module)
     report = shortcut_report(IMAGES[0], "demo_basic")
     assert len(copies) == 1 and copies[0] == ["lesioned", "logits", "rows", "target"]
     assert len(report.records) == 4

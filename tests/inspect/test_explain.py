@@ -13,7 +13,8 @@ import torch
 from explorer import ExplorerError, load_model, model_info
 from explorer.demo import CLASSES, make_samples
 from explorer.inspect.explain import explain, explain_many, gradcam, predict
-from explorer.models.device import to_host
+
+from ..conftest import count_host_copies
 
 SAMPLES = make_samples(6, seed=41)
 
@@ -217,13 +218,7 @@ def test_a_pass_waits_for_the_device_once(monkeypatch):
     go: one synchronisation per pass, whatever the batch (two passes here: top-1 and a class)."""
     from explorer.inspect import explain as module
 
-    copies = []
-
-    def counting(tensors):
-        copies.append(sorted(tensors))
-        return to_host(tensors)
-
-    monkeypatch.setattr(module, "to_host", counting)
+    copies = count_host_copies(monkeypatch, module)
     images = list(make_samples(3, seed=44)[0])
     out = explain_many(images, "demo_basic", 5, "layer4", [None, "star", None], stage_cams=True)
     assert len(out) == 3 and len(copies) == 2
