@@ -1,13 +1,15 @@
 """A classroom at once:
-`python -m explorer.tools.loadtest [--clients 30] [--seconds 60] [--url URL]`.
+`python -m explorer.tools.loadtest [--clients 30] [--seconds 60] [--think S] [--url URL]`.
 
 Every request of a fixed pool (architecture views, predictions with Grad-CAM and shortcut
 analyses on the demo models) is first served alone to record its answer, then alone once more
 to time one client on its own. Then N students send random requests from the pool for T seconds,
 and every answer must equal the one served alone (probabilities to 1e-4: a batch may round
 differently than a single image). A student does what the page does over HTTP: upload the
-image, join the queue, read the event stream, fetch every returned file. (Thirty gradio_client
-instances in one process took a whole core here, more than the server they were testing.)
+image, join the queue, read the event stream, fetch every returned file, and by default send
+the next request at once (a closed loop, the hardest case); with --think a student first looks at
+the answer for a random 0 to 2·S seconds, as a class does. (Thirty gradio_client instances in one
+process took a whole core here, more than the server they were testing.)
 Prints errors, mismatches, p50/p95 latency against the one-client medians of the same run,
 throughput and the server's resident memory. Without --url it starts `python -m explorer serve`
 on a free port and stops it afterwards. Exits 1 on an error, a mismatch or memory growth.
@@ -48,6 +50,7 @@ class LoadResult:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     alone: dict[str, list[float]] = field(default_factory=dict)  # one client, in turn
     seconds: float = 0.0
+    think_s: float = 0.0  # mean pause between a student's answer and their next request
     rss_before_mb: float = 0.0
     rss_after_mb: float = 0.0
 
@@ -59,7 +62,8 @@ class LoadResult:
     def report(self, clients: int) -> str:
         every = [x for values in self.latencies.values() for x in values]
         rate = self.requests / self.seconds
-        lines = [f"load test: {clients} clients for {self.seconds:.0f} s, {self.requests} "
+        pause = f", thinking {self.think_s:g} s on average" if self.think_s else ", no pause"
+        lines = [f"load test: {clients} clients for {self.seconds:.0f} s{pause}, {self.requests} "
                  f"requests, {rate:.1f} requests/s"]  # fmt: skip
         lines.append(f"  errors {len(self.errors)}, answers different from alone "
                      f"{len(self.mismatches)}")  # fmt: skip
@@ -73,6 +77,14 @@ class LoadResult:
             ratio = _pct(self.latencies["/predict"], 0.95) / _pct(self.alone["/predict"], 0.5)
             lines.append(f"  /predict p95 under load = {ratio:.1f} × one client's median round "
                          "trip (target ≤ 8)")  # fmt: skip
+        if every and not self.think_s:
+            # Little's law for a closed loop: every client always waits on one request, so the
+            # mean latency is the clients divided by the throughput, whatever the server does.
+            mean = sum(every) / len(every)
+            lines.append(
+                f"  closed loop: mean latency {mean * 1e3:.0f} ms; Little's law: {clients} "
+                f"clients / {rate:.1f} requests/s = {clients / rate * 1e3:.0f} ms"
+            )
         lines.append(f"  server memory: {self.rss_before_mb:.0f} MB after warm-up, "
                      f"{self.rss_after_mb:.0f} MB after the run "
                      f"({self.rss_after_mb - self.rss_before_mb:+.0f} MB; limit "
@@ -212,12 +224,13 @@ def _same_numbers(a: str, b: str) -> bool:
     return True
 
 
-def run(url: str, pid: int, clients: int, seconds: float, seed: int = 0) -> LoadResult:
+def run(url: str, pid: int, clients: int, seconds: float, seed: int = 0, think_s: float = 0.0
+        ) -> LoadResult:  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="explorer-load-") as tmp:
         pool = request_pool(Path(tmp))
         alone = Student(url)
         expected = [_key(api, alone.call(api, args)) for api, args in pool]  # also warms up
-        result = LoadResult(rss_before_mb=rss_mb(pid))
+        result = LoadResult(rss_before_mb=rss_mb(pid), think_s=think_s)
         for api, args in pool:  # one client on its own: what the class is compared with
             start = time.perf_counter()
             alone.call(api, args)
@@ -244,6 +257,8 @@ def run(url: str, pid: int, clients: int, seconds: float, seed: int = 0) -> Load
                     result.latencies.setdefault(api, []).append(took)
                     if not _same(answer, expected[i]):
                         result.mismatches.append(f"{api} {args[1:3]}")
+                if think_s:
+                    time.sleep(min(rng.uniform(0, 2 * think_s), max(0.0, stop - time.monotonic())))
             client.close()
 
         began = time.monotonic()
@@ -261,16 +276,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m explorer.tools.loadtest")
     parser.add_argument("--clients", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.0, metavar="S",
+                        help="mean seconds a student looks at an answer before the next request "
+                             "(default 0: a closed loop)")  # fmt: skip
     parser.add_argument("--url", help="a running app (default: start one on a free port)")
     parser.add_argument("--pid", type=int, help="the running app's process, for its memory")
     args = parser.parse_args(argv)
     if args.url:
         if args.pid is None:
             parser.error("--pid is needed with --url, to read the server's memory")
-        result = run(args.url, args.pid, args.clients, args.seconds)
+        result = run(args.url, args.pid, args.clients, args.seconds, think_s=args.think)
     else:
         with launched() as server:
-            result = run(server.url, server.process.pid, args.clients, args.seconds)
+            result = run(
+                server.url, server.process.pid, args.clients, args.seconds, think_s=args.think
+            )
     print(result.report(args.clients))
     return 0 if result.ok else 1
 

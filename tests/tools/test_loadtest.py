@@ -99,3 +99,14 @@ def test_a_full_queue_refuses_with_a_message_and_loses_nothing(served, tmp_path)
         with httpx.stream("GET", f"{url}/gradio_api/call/shortcuts/{event}", timeout=120) as r:
             stream = "".join(r.iter_text())
         assert "event: complete" in stream and "Measured for" in stream
+
+
+@pytest.mark.slow
+def test_students_who_think_send_fewer_requests_and_the_report_says_so(served_process):
+    url, proc = served_process.url, served_process.process
+    result = run(url, proc.pid, clients=4, seconds=6, think_s=2.0)
+    report = result.report(4)
+    assert "thinking 2 s on average" in report and "Little's law" not in report
+    # Each student sends at most one request per pause (mean 2 s), plus the one it starts with.
+    assert 4 <= result.requests <= 4 * 8
+    assert not result.errors and not result.mismatches
