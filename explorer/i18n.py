@@ -238,6 +238,20 @@ EN = {
     "block such as {example} ({count} layers in all).",
     "err_no_class_in": "{model} has no class called {target!r}; pick one of its classes or top-1.",
     "err_no_class": "no class called {target!r}; pass a class index or a label.",
+    "err_not_upload": "this file was not uploaded to this page. Upload it again (drop it on the "
+    "box or click to choose it), or click a generated example.",
+    "err_data_url": "this pasted image is not a data URL the page can read. Paste or upload the "
+    "image again.",
+    "err_weights_choice": "{model} has no weights called {weights!r}; choose one of: {choices}. "
+    "Your own weights go in the checkpoint box.",
+    "err_too_costly": "{model} is too big to run on this server: {what} is {value}, the limit is "
+    "{limit}. Choose fewer blocks per stage or a narrower width, or a model from the list.",
+    "err_opacity": "the overlay opacity must be a number from 0 to 1, not {value!r}.",
+    "err_colormap": "no colour map called {value!r}; choose one of: {choices}.",
+    "err_bad_value": "{what} must be text from the menu, not {value!r}.",
+    "cost_params": "the parameter count",
+    "cost_macs": "the multiply-accumulates per image",
+    "cost_activations": "the activation memory of one image",
     "err_target_range": "target class must be a whole number from 0 to {last}.",
     "err_unknown_model": "unknown model {name!r}. Known models: {known}; or {help}.",
     "err_no_model": "a model name is required. Known models: {known}.",
@@ -486,6 +500,18 @@ ZH = {
     "block，例如 {example}（共 {count} 层可选）。",
     "err_no_class_in": "{model} 没有名为 {target!r} 的类别；请从它的类别中选择，或选 top-1。",
     "err_no_class": "没有名为 {target!r} 的类别；请给出类别序号或类别名。",
+    "err_not_upload": "该文件不是上传到本页面的文件。请重新上传（拖到框中或点击选择），或点击一个生成的示例。",
+    "err_data_url": "粘贴的图像不是页面能读取的 data URL。请重新粘贴或上传图像。",
+    "err_weights_choice": "{model} 没有名为 {weights!r} 的权重；请选择其中之一：{choices}。"
+    "自己的权重请放进检查点框。",
+    "err_too_costly": "{model} 太大，无法在本服务器上运行：{what}为 {value}，上限为 {limit}。"
+    "请减少每个 stage 的块数或宽度，或从列表中选择模型。",
+    "err_opacity": "叠加不透明度必须是 0 到 1 之间的数字，而不是 {value!r}。",
+    "err_colormap": "没有名为 {value!r} 的色图；请选择其中之一：{choices}。",
+    "err_bad_value": "{what}必须是菜单中的文字，而不是 {value!r}。",
+    "cost_params": "参数量",
+    "cost_macs": "每张图像的乘加次数",
+    "cost_activations": "单张图像的激活内存",
     "err_target_range": "目标类别必须是 0 到 {last} 之间的整数。",
     "err_unknown_model": "未知模型 {name!r}。已知模型：{known}；或者{help}。",
     "err_no_model": "需要给出模型名称。已知模型：{known}。",
@@ -542,7 +568,7 @@ def t(lang: str, key: str, **values: object) -> str:
     """The text `key` in `lang` ("en" or "zh"; anything else falls back to English).
 
     A value may be a Phrase, or a tuple of Phrases (joined with the language's "fit_sep")."""
-    table = TEXTS.get(lang, EN)
+    table = TEXTS.get(lang, EN) if isinstance(lang, str) else EN
     if not values:
         return table[key]
     said = {k: _say(v, lang) for k, v in values.items()}

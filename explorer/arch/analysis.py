@@ -428,6 +428,29 @@ def analyze(model: str | nn.Module, input_size: int = 224) -> ArchitectureSummar
     return summary
 
 
+@dataclass(frozen=True)
+class Cost:
+    """What building and running an architecture once would take, known before either: counted
+    on the meta device, so an 11-billion-parameter spec costs nothing to price."""
+
+    params: int
+    macs: int  # multiply-accumulates of one forward pass of one image
+    activation_bytes: int  # float32 outputs of every layer call of that pass (kept for backward)
+
+    @property
+    def param_bytes(self) -> int:
+        return 4 * self.params
+
+
+def cost(model: str, input_size: int = 224) -> Cost:
+    """Parameters, MACs and activation memory of a registry name or custom spec at
+    `input_size`, from its (cached) meta-device analysis."""
+    summary = analyze(model, input_size)
+    outputs = sum(math.prod(shape) for node in summary.layers.walk() if not node.children
+                  for shape in node.call_shapes)  # fmt: skip
+    return Cost(summary.total_params, summary.total_macs, 4 * outputs)
+
+
 def warm_cache(names: Iterable[str] | None = None, input_size: int = 224) -> None:
     """Analyse every registry model (or `names`) so that later calls return at once."""
     for name in list_models() if names is None else names:

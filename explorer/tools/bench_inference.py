@@ -72,8 +72,7 @@ def live(runs: int) -> None:
     models = {name: load_model(name, None if w == "random" else w) for name, w in cases.items()}
 
     def handler(name: str, path: str) -> object:
-        return tab_predict.predict([{"path": path}], [name], ["top-1"], ["layer4"],
-                                   [cases[name]], [0.5], ["Jet"], ["en"])  # fmt: skip
+        return tab_predict.predict({"path": path}, name, "top-1", "layer4", cases[name])
 
     contenders = {}
     for name, model in models.items():

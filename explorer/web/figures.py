@@ -41,11 +41,14 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     return fig
 
 
-@cache
 def colormap_lut(name: str) -> np.ndarray:
-    """256 RGB colours sampled from one of plotly's colour scales: (256, 3) uint8."""
-    if name not in COLORMAPS:
-        name = COLORMAPS[0]
+    """256 RGB colours sampled from one of plotly's colour scales: (256, 3) uint8; an unknown
+    name gets the first (the cache holds one table per known name, whatever is asked)."""
+    return _lut(name if name in COLORMAPS else COLORMAPS[0])
+
+
+@cache
+def _lut(name: str) -> np.ndarray:
     colors = plotly.colors.sample_colorscale(name, [i / 255 for i in range(256)])
     rgb = [c[c.index("(") + 1 : -1].split(",") for c in colors]  # "rgb(r, g, b)"
     return np.array([[round(float(v)) for v in c] for c in rgb], dtype=np.uint8)

@@ -24,6 +24,7 @@ from ..demo import data as demo_data
 EXAMPLE_SEED = 7  # the generated images offered as examples (no model saw this seed)
 EXPORT_TTL_S = 3600  # PNG downloads older than an hour are removed, as Gradio does with its own
 PRUNE_EVERY_S = 60.0  # how often save_picture looks for expired files (a class writes many)
+MAX_EXPORT_BYTES = 512 * 2**20  # beyond this the oldest pictures go too, expired or not
 
 _export_dir: Path | None = None
 _export_lock = threading.Lock()
@@ -49,20 +50,31 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _prune(folder: Path) -> None:
-    """Remove pictures older than EXPORT_TTL_S, at most once per PRUNE_EVERY_S."""
+def _prune(folder: Path, force: bool = False) -> None:
+    """Remove pictures older than EXPORT_TTL_S, then the oldest until the folder holds at most
+    MAX_EXPORT_BYTES; at most once per PRUNE_EVERY_S unless `force`."""
     global _pruned_at
     now = time.time()
     with _export_lock:
-        if now - _pruned_at < PRUNE_EVERY_S:
+        if now - _pruned_at < PRUNE_EVERY_S and not force:
             return
         _pruned_at = now
+    kept = []
     for old in folder.iterdir():
         try:
-            if now - old.stat().st_mtime > EXPORT_TTL_S:
+            info = old.stat()
+            if now - info.st_mtime > EXPORT_TTL_S:
                 old.unlink(missing_ok=True)
+            else:
+                kept.append((info.st_mtime, info.st_size, old))
         except FileNotFoundError:  # another request removed it first
             pass
+    total = sum(size for _, size, _ in kept)
+    for _, size, old in sorted(kept, key=lambda k: k[0]):
+        if total <= MAX_EXPORT_BYTES:
+            break
+        old.unlink(missing_ok=True)
+        total -= size
 
 
 # How each kind of picture is written. PNG at zlib level 1: lossless like level 6 (Pillow's

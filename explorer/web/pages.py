@@ -17,9 +17,10 @@ from typing import Any
 
 import torch
 
-from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, warm_cache
+from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, cost, warm_cache
 from ..arch.registry import get_entry, list_models
-from ..i18n import LANGS
+from ..errors import ExplorerError
+from ..i18n import LANGS, Phrase
 from ..inspect.cam import cam_layers
 from ..inspect.contributions import shortcut_report
 from ..inspect.explain import Explanation, explain_many
@@ -30,6 +31,7 @@ from ..models.device import select_device as select_device  # for shared.device(
 from ..models.loading import load_model, model_info
 from ..models.weights import Progress, hub_file
 from ..report import layers_csv, summary_text
+from . import limits
 from .diagram import diagram_html
 from .figures import (
     Figure,
@@ -238,7 +240,35 @@ def shortcuts_view(image: ImageInput, model: str, weights: str | None, target: s
             path_lengths(report, lang), records)  # fmt: skip
 
 
+PLAIN_BATCH, PLAIN_SIZE = 16, 64  # the plain-vs-residual demo: 16 random 64 px images
+
+
+def check_cost(model: str, input_size: int | None = None, batch: int = 1) -> None:
+    """Refuse, before anything real is allocated, a model whose weights or one pass over `batch`
+    images at `input_size` (default: the model's own) would exceed the server's limits."""
+    entry = get_entry(model)
+    price = cost(entry.name, input_size or entry.input_size)
+    for what, value, limit, unit in (
+        ("cost_params", price.params, limits.MAX_PARAMS, "params"),
+        ("cost_macs", price.macs * batch, limits.MAX_MACS, "macs"),
+        ("cost_activations", price.activation_bytes * batch, limits.MAX_ACTIVATION_BYTES, "bytes"),
+    ):
+        if value > limit:
+            raise ExplorerError.text(
+                "err_too_costly", model=entry.name, what=Phrase(what),
+                value=_amount(value, unit), limit=_amount(limit, unit),
+            )  # fmt: skip
+
+
+def _amount(value: int, unit: str) -> str:
+    if unit == "bytes":
+        return f"{value / 2**20:,.0f} MiB"
+    scaled = f"{value / 1e9:,.1f} G" if value >= 1e9 else f"{value / 1e6:,.1f} M"
+    return scaled + (" MACs" if unit == "macs" else "")
+
+
 def plain_view(model: str, lang: str) -> tuple[Figure, str]:
     """The gradient per layer at initialisation, with and without shortcuts: chart, sentence."""
-    profile = gradient_profile(get_entry(model).name)
+    check_cost(model, PLAIN_SIZE, PLAIN_BATCH)
+    profile = gradient_profile(get_entry(model).name, batch=PLAIN_BATCH, input_size=PLAIN_SIZE)
     return plain_vs_residual(profile, lang), plain_summary(profile, lang)

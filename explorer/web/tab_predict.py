@@ -9,46 +9,80 @@ soon as they are chosen. No maths here: explain.py computes, pages.py renders.
 
 from __future__ import annotations
 
-import base64
-from collections import defaultdict
 from typing import Any
 
 import gradio as gr
-from PIL import Image
 
 from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
-from ..i18n import t
+from ..i18n import LANGS, Phrase, t
 from ..inspect.deadline import within
-from ..inspect.images import ImageInput
+from .compute import MAX_BATCH, compute
 from .files import examples
 from .limits import REQUEST_TIMEOUT_S
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language, message
 from .theme import COLORMAPS
-from .views import error_note
+from .uploads import add_examples, checked_file
 
 TOP1 = "top-1"  # the target menu's first entry: explain the prediction itself
 OUTPUTS = 6  # top-5, overlay, stage maps, feature maps, note, raw map
 DEMO_MODEL = "demo_bottleneck"  # what the page opens on until it knows which weights are here
 
 
-def weights_arg(weights: str | None, checkpoint: Any = None) -> str | None:
-    """What load_model gets: an uploaded checkpoint if there is one, else the menu's choice."""
-    uploaded = image_source(checkpoint)  # a file payload, like an image's
-    if isinstance(uploaded, str):
+def text_input(value: Any, what: str) -> str:
+    """A menu's value as the page sends it: text. Anything else is refused, with its name."""
+    if not isinstance(value, str):
+        raise ExplorerError.text("err_bad_value", what=Phrase(what), value=value)
+    return value
+
+
+def checkpoint_path(checkpoint: Any) -> str | None:
+    """An uploaded checkpoint's path, or None; a path this server did not receive is refused."""
+    uploaded = checked_file(checkpoint)
+    if uploaded is not None and not isinstance(uploaded, str):
+        raise ExplorerError.text("err_not_upload")
+    return uploaded
+
+
+def weights_arg(model: str, weights: Any, checkpoint: Any = None) -> str | None:
+    """What load_model gets: an uploaded checkpoint if there is one, else the menu's choice,
+    which must be one of the menu's values for `model` (a path typed there is refused)."""
+    uploaded = checkpoint_path(checkpoint)
+    if uploaded is not None:
         return uploaded
-    return None if weights in (None, "", "random") else weights
+    if weights in (None, "", "random"):
+        return None
+    menu = [value for _, value in weight_choices(model, "en")]
+    if not isinstance(weights, str) or weights not in menu:
+        raise ExplorerError.text("err_weights_choice", model=get_entry(model).name,
+                                 weights=weights, choices=", ".join(menu))  # fmt: skip
+    return weights
 
 
-def check_request(model: str, layer: str | None, target: str | None) -> None:
-    """Refuse a bad model, layer or class before any weights are loaded or images decoded."""
-    entry = get_entry(model)
-    layers = engine().cam_layer_names(entry.name)
-    if layer is not None and layer not in layers:
-        raise ExplorerError.text("err_no_layer", layer=layer, model=entry.name, example=layers[-1])
-    if target not in (None, "", TOP1) and target not in entry.categories:
+def check_request(model: Any, layer: Any, target: Any) -> str:
+    """Refuse a bad model, layer or class, or a model too big for this server, before any
+    weights are loaded or images decoded. Returns the model's registry name."""
+    entry = get_entry(text_input(model, "model"))
+    if layer is not None:
+        layers = engine().cam_layer_names(entry.name)
+        if text_input(layer, "layer") not in layers:
+            raise ExplorerError.text("err_no_layer", layer=layer, model=entry.name,
+                                     example=layers[-1])  # fmt: skip
+    if target not in (None, "", TOP1) and text_input(target, "target") not in entry.categories:
         raise ExplorerError.text("err_no_class_in", model=entry.name, target=target)
+    engine().check_cost(entry.name)
+    return entry.name
+
+
+def check_picture(opacity: Any, colormap: Any) -> tuple[float, str]:
+    """The overlay's opacity (a number from 0 to 1) and colour map (one of the menu's)."""
+    if isinstance(opacity, bool) or not isinstance(opacity, (int, float)) \
+            or not 0.0 <= opacity <= 1.0:  # fmt: skip
+        raise ExplorerError.text("err_opacity", value=opacity)
+    if not isinstance(colormap, str) or colormap not in COLORMAPS:
+        raise ExplorerError.text("err_colormap", value=colormap, choices=", ".join(COLORMAPS))
+    return float(opacity), colormap
 
 
 def weight_choices(model: str, lang: str) -> list[tuple[str, str]]:
@@ -86,8 +120,11 @@ def load_weights(model: str, weights: str, lang: str = "en", checkpoint: Any = N
         progress(done / total if total else 0.0, desc=t(lang, "downloading", name=model))
 
     try:
-        chosen = weights_arg(weights, checkpoint)
-        status, trained = engine().weights_view(model, chosen, device(), lang, report)
+        name = get_entry(text_input(model, "model")).name
+        engine().check_cost(name)
+        chosen = weights_arg(name, weights, checkpoint)
+        status, trained = compute().call(engine().weights_view, name, chosen, device(), lang,
+                                         report)  # fmt: skip
     except Exception as err:
         raise fail(err, lang) from None
     return status, gr.Button(visible=not trained)
@@ -101,68 +138,58 @@ def start(request: gr.Request) -> tuple[Any, ...]:
     return (model, *model_options(model, lang), *load_weights(model, "DEFAULT", lang))
 
 
-def image_source(payload: Any) -> ImageInput | None:
-    """The upload Gradio hands over unprocessed: a cached file's path, or a data URL (paste,
-    webcam). Decoding is left to images.load_image, whose errors say what to upload instead."""
-    if payload is None or isinstance(payload, (str, bytes, Image.Image)):
-        return payload if isinstance(payload, Image.Image) else payload or None
-    if payload.get("path"):
-        return payload["path"]
-    url = payload.get("url") or ""
-    if url.startswith("data:"):
-        return base64.b64decode(url.partition(",")[2] or "")
-    return None
+class ImageFailed(Exception):
+    """One image of a shared pass could not be explained; the others were."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
-def predict(images: list[Any], models: list[str], targets: list[str], layers: list[str],
-            weights: list[str], opacities: list[float], colormaps: list[str], langs: list[str],
-            checkpoints: list[Any] | None = None) -> tuple[list[Any], ...]:  # fmt: skip
-    """Batched: top-5, overlay, CAM row, feature maps, note and two PNGs for every request.
+def _explain_group(key: tuple[str, str | None, str], items: list[tuple[Any, Any]]) -> list[Any]:
+    """On the compute thread: one pass for every waiting request of one (model, weights,
+    layer); a bad image gets its own exception, a failure of the model everyone's."""
+    name, chosen, layer = key
+    with within(REQUEST_TIMEOUT_S):
+        results = engine().explanations(name, chosen, device(), [image for image, _ in items],
+                                        [target for _, target in items], layer)  # fmt: skip
+    return [ImageFailed(r) if isinstance(r, Exception) else r for r in results]
 
-    Requests are grouped by (model, weights, layer), one forward pass per group. A bad request
-    fails on its own: its note says why, and the others are answered. Model, layer and class are
-    checked before anything is loaded, and each group runs under REQUEST_TIMEOUT_S.
+
+def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
+            weights: str = "DEFAULT", opacity: float = 0.5, colormap: str = COLORMAPS[0],
+            lang: str = "en", checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
+    """Top-5, overlay, stage maps, feature maps, note and raw map for one image.
+
+    Every input is checked here, before anything is loaded or decoded, and a bad one raises
+    gr.Error with the page's translated message (an API client gets the same as an exception).
+    Requests waiting together share one forward pass (compute.py); a bad image fails only its
+    own request.
     """
-    n = len(images)
-    pages = engine()
-    images = [image_source(payload) for payload in images]
-    uploads = checkpoints or [None] * n
-    chosen_weights = [weights_arg(w, c) for w, c in zip(weights, uploads, strict=True)]
-    out: list[list[Any]] = [[None] * n for _ in range(OUTPUTS)]
-    groups: dict[tuple[str, str | None, str], list[int]] = defaultdict(list)
-    for i in range(n):
+    lang = lang if isinstance(lang, str) and lang in LANGS else "en"
+    try:
+        name = check_request(model, layer, target)
+        opacity, colormap = check_picture(opacity, colormap)
+        chosen = weights_arg(name, weights, checkpoint)
+        source = checked_file(image)
+        if source is None:
+            raise ExplorerError.text("no_image")
+        wanted = None if target in (None, "", TOP1) else target
         try:
-            check_request(models[i], layers[i], targets[i])
-        except Exception as err:
-            out[4][i] = error_note(message(err, langs[i]))
-            continue
-        if not images[i]:
-            out[4][i] = error_note(t(langs[i], "no_image"))
-            continue
-        groups[(models[i], chosen_weights[i], layers[i])].append(i)
-    for (name, chosen, layer), idx in groups.items():
-        try:
-            with within(REQUEST_TIMEOUT_S):
-                wanted = [None if targets[i] in (None, TOP1) else targets[i] for i in idx]
-                results = pages.explanations(name, chosen, device(), [images[i] for i in idx],
-                                             wanted, layer)  # fmt: skip
-        except Exception as err:
-            for i in idx:
-                out[4][i] = error_note(message(err, langs[i]))
-            continue
-        for i, result in zip(idx, results, strict=True):
-            if isinstance(result, Exception):
-                out[4][i] = error_note(message(result, langs[i], "error_image"))
-                continue
-            view = pages.predict_view(result, opacities[i], colormaps[i], langs[i])
-            # Pictures go to Gradio as files we wrote whole and named by content: identical
-            # answers share a file, which no later request rewrites while it is downloaded.
-            values = (view.labels, str(view.overlay), str(view.stages), str(view.features),
-                      view.note, str(view.raw_map))  # fmt: skip
-            for column, value in zip(out, values, strict=True):
-                column[i] = value
-    trim()  # the pass's activations are freed: give their pages back
-    return tuple(out)
+            result = compute().batched(_explain_group, (name, chosen, layer), (source, wanted))
+        except ImageFailed as failed:
+            raise gr.Error(message(failed.cause, lang, "error_image")) from None
+        view = engine().predict_view(result, opacity, colormap, lang)
+    except gr.Error:
+        raise
+    except Exception as err:
+        raise fail(err, lang) from None
+    finally:
+        trim()  # the pass's activations are freed: give their pages back
+    # Pictures go to Gradio as files we wrote whole and named by content: identical answers
+    # share a file, which no later request rewrites while it is downloaded.
+    return (view.labels, str(view.overlay), str(view.stages), str(view.features), view.note,
+            str(view.raw_map))  # fmt: skip
 
 
 def checkpoint_input(label: Labels, en: str = "en") -> gr.File:
@@ -179,7 +206,8 @@ def image_and_model(label: Labels, height: int, en: str = "en") -> tuple[gr.Imag
                      sources=["upload", "clipboard", "webcam"], label=t(en, "image"))  # fmt: skip
     label(image, lambda lg: gr.Image(label=t(lg, "image")))
     label.markdown("examples")
-    gr.Examples(examples=examples(), inputs=image, label=None, examples_per_page=8)
+    shown = gr.Examples(examples=examples(), inputs=image, label=None, examples_per_page=8)
+    add_examples(shown.dataset.samples)  # a click sends Gradio's copy: accepted like an upload
     model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=t(en, "model"),
                         allow_custom_value=True)  # fmt: skip
     label(model, lambda lg: gr.Dropdown(label=t(lg, "model")))
@@ -251,5 +279,5 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
            colormap.input], predict,
           [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang, checkpoint],
           [top5, shown, stage_maps, feature_maps, note, map_file],
-          api_name="predict", batch=True, max_batch_size=16, concurrency_id="model",
-          concurrency_limit=1, preprocess=False)  # fmt: skip
+          api_name="predict", concurrency_id="predict", concurrency_limit=MAX_BATCH,
+          preprocess=False)  # fmt: skip

@@ -5,14 +5,17 @@ inspect/ (contributions.py, plain.py), reached through pages.py and `engine()`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import gradio as gr
 
 from ..arch.registry import get_entry
-from ..i18n import t
+from ..errors import ExplorerError
+from ..i18n import LANGS, t
 from ..inspect.deadline import within
 from . import tab_predict
+from .compute import compute
 from .limits import REQUEST_TIMEOUT_S
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language
@@ -22,10 +25,13 @@ from .tab_predict import (
     check_request,
     checkpoint_input,
     image_and_model,
-    image_source,
+    text_input,
     weight_choices,
     weights_arg,
 )
+from .uploads import checked_file
+
+T = TypeVar("T")
 
 PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "demo_basic")
 
@@ -33,28 +39,34 @@ PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "d
 def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAULT",
               lang: str = "en", checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
     """Summary, per-block charts, path-length chart and the records, for one image."""
+    lang = lang if isinstance(lang, str) and lang in LANGS else "en"
     try:
-        pages = engine()
-        check_request(model, None, target)  # before any loading
-        source = image_source(image)
+        name = check_request(model, None, target)  # before any loading
+        chosen = weights_arg(name, weights, checkpoint)
+        source = checked_file(image)
         if source is None:
-            raise gr.Error(t(lang, "no_image"))
-        with within(REQUEST_TIMEOUT_S):
-            wanted = None if target in (None, "", TOP1) else target
-            return pages.shortcuts_view(source, model, weights_arg(weights, checkpoint), wanted,
-                                        device(), lang)  # fmt: skip
-    except gr.Error:
-        raise
+            raise ExplorerError.text("no_image")
+        wanted = None if target in (None, "", TOP1) else target
+        return compute().call(_timed, engine().shortcuts_view, source, name, chosen, wanted,
+                              device(), lang)  # fmt: skip
     except Exception as err:
         raise fail(err, lang) from None
     finally:
         trim()  # the lesion batches are freed: give their pages back
 
 
+def _timed(fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args) under the request's time budget, on the thread that runs it."""
+    with within(REQUEST_TIMEOUT_S):
+        return fn(*args)
+
+
 def plain(model: str, lang: str = "en") -> tuple[Any, str]:
     """The gradient per layer at initialisation, with and without shortcuts."""
+    lang = lang if isinstance(lang, str) and lang in LANGS else "en"
     try:
-        return engine().plain_view(model, lang)
+        name = get_entry(text_input(model, "model")).name
+        return compute().call(_timed, engine().plain_view, name, lang)
     except Exception as err:
         raise fail(err, lang) from None
 

@@ -40,8 +40,7 @@ def test_hooks_stay_at_zero_after_200_requests(tmp_path):
         if k % 10 == 0:
             tab_shortcuts.shortcuts(paths[k % 4], name)
         else:
-            tab_predict.predict([paths[k % 4]], [name], ["top-1"], [("layer4", "layer2")[k % 2]],
-                               ["DEFAULT"], [0.5], ["Jet"], ["en"])  # fmt: skip
+            tab_predict.predict(paths[k % 4], name, "top-1", ("layer4", "layer2")[k % 2])
     assert [hook_count(m) for m in models] == before == [0, 0]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 from PIL import Image
 from safetensors.torch import save_file
 
@@ -27,16 +28,23 @@ from ..conftest import PicklePayload
 SHAPE = make_samples(1, seed=61)[0][0]
 
 
+_NAMES = {"targets": "target", "layers": "layer", "weights": "weights", "opacities": "opacity",
+          "colormaps": "colormap", "checkpoints": "checkpoint"}  # fmt: skip
+
+
 def _predict(payload, lang: str = "en", model: str = "demo_bottleneck", **overrides):
-    """One request through the batched /predict handler; returns (labels, note)."""
-    columns = {"models": [model], "targets": ["top-1"], "layers": ["layer4"],
-               "weights": ["DEFAULT"], "opacities": [0.5], "colormaps": ["Jet"], "langs": [lang],
-               "checkpoints": [None]}  # fmt: skip
-    columns.update({k: [v] for k, v in overrides.items()})
-    out = tab_predict.predict([payload], **columns)
-    note = html.unescape(out[4][0] or "")
-    assert "Traceback" not in note
-    return out[0][0], note
+    """One request through the /predict handler; returns (labels, note), the note being the
+    error's message when it refused."""
+    kwargs = {"target": "top-1", "layer": "layer4", "weights": "DEFAULT", "opacity": 0.5,
+              "colormap": "Jet", "lang": lang, "checkpoint": None}  # fmt: skip
+    kwargs.update({_NAMES[k]: v for k, v in overrides.items()})
+    try:
+        out = tab_predict.predict(payload, model, **kwargs)
+    except gr.Error as err:
+        note = html.unescape(str(err.message))
+        assert "Traceback" not in note
+        return None, note
+    return out[0], html.unescape(out[4] or "")
 
 
 def _file(tmp_path, name: str, content: bytes) -> dict:
@@ -209,7 +217,8 @@ def test_a_request_over_its_time_budget_is_stopped(monkeypatch):
 
 
 def test_through_the_running_app(served, tmp_path):
-    """The oversized upload and a fake image reach the page as messages; the server goes on."""
+    """The oversized upload and a fake image reach an API client as errors it can catch, with
+    the page's message in the page's language; the server goes on."""
     url, _ = served
     config = httpx.get(f"{url}/config").json()
     assert config["max_file_size"] == 256 * 2**20  # Gradio's hard cap on any upload
@@ -220,9 +229,10 @@ def test_through_the_running_app(served, tmp_path):
     fake.write_text("not a picture")
     for path, lang, says in [(big, "zh", "无法解释这张图像：该文件大小为 11.0 MB"),
                              (fake, "en", "not an image Pillow can read")]:  # fmt: skip
-        out = client.predict(handle_file(str(path)), "demo_basic", "top-1", "layer4", "DEFAULT",
-                             0.5, "Jet", lang, api_name="/predict")  # fmt: skip
-        assert says in html.unescape(out[4]) and "Traceback" not in out[4]
+        with pytest.raises(AppError) as raised:
+            client.predict(handle_file(str(path)), "demo_basic", "top-1", "layer4", "DEFAULT",
+                           0.5, "Jet", lang, api_name="/predict")  # fmt: skip
+        assert says in raised.value.message and "Traceback" not in raised.value.message
     good = tmp_path / "shape.png"
     SHAPE.save(good)
     out = client.predict(handle_file(str(good)), "demo_basic", api_name="/predict")

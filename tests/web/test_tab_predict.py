@@ -1,11 +1,12 @@
-"""The Predict & Explain tab: the batched handler, per-request errors, the weights menu, the
-/predict API and its batching."""
+"""The Predict & Explain tab: one request per handler, passes shared on the compute thread,
+per-request errors, the weights menu and the /predict API."""
 
 from __future__ import annotations
 
-import base64
 import html
-import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import gradio as gr
@@ -15,6 +16,7 @@ from PIL import Image
 
 from explorer.demo import CLASSES, make_samples
 from explorer.web import page, tab_predict
+from explorer.web.compute import MAX_BATCH, compute
 from explorer.web.files import examples
 from explorer.web.overlay import CAPTION, GAP
 
@@ -27,44 +29,61 @@ def _file(tmp_path, i: int) -> str:
     return str(path)
 
 
-def _batch(images, **columns):
-    n = len(images)
-    defaults = {"models": "demo_bottleneck", "targets": "top-1", "layers": "layer4",
-                "weights": "DEFAULT", "opacities": 0.5, "colormaps": "Jet",
-                "langs": "en"}  # fmt: skip
-    values = {k: columns.get(k, [v] * n) for k, v in defaults.items()}
-    return tab_predict.predict(images, **values)
+def _one(payload, model: str = "demo_bottleneck", **kwargs):
+    return tab_predict.predict(payload, model, **kwargs)
 
 
-def test_batched_requests_with_one_bad_image(tmp_path):
-    junk = tmp_path / "notes.jpg"
-    junk.write_text("not an image")
-    payloads = [{"path": _file(tmp_path, 0)}, {"path": str(junk)}, {"path": _file(tmp_path, 1)},
-                None]  # fmt: skip
-    labels, overlay, stages, features, note, raw_map = _batch(payloads)
-    assert labels[0] and max(labels[0], key=labels[0].get) == CLASSES[LABELS[0]]
-    assert labels[2] and max(labels[2], key=labels[2].get) == CLASSES[LABELS[1]]
-    assert labels[1] is None and "Could not explain this image" in note[1]
-    assert labels[3] is None and "Upload an image" in note[3]
-    assert all(column[1] is None and column[3] is None for column in (overlay, stages, raw_map))
+def test_one_request_gets_four_files(tmp_path):
+    labels, overlay, stages, features, note, raw_map = _one({"path": _file(tmp_path, 0)})
+    assert max(labels, key=labels.get) == CLASSES[LABELS[0]] and "Grad-CAM" in note
     # Four files an answer: the overlay a lossless PNG (what its download gives), the raw map a
     # 16-bit PNG, and one JPEG each for the four stage maps and the four feature grids.
-    assert Image.open(overlay[0]).format == "PNG" and Image.open(overlay[0]).size == (320, 320)
-    assert Image.open(raw_map[0]).mode.startswith("I;16")
-    for path, panels in ((stages[0], (200, 200)), (features[0], (296, 148))):
+    assert Image.open(overlay).format == "PNG" and Image.open(overlay).size == (320, 320)
+    assert Image.open(raw_map).mode.startswith("I;16")
+    for path, panels in ((stages, (200, 200)), (features, (296, 148))):
         picture = Image.open(path)
         assert picture.format == "JPEG" and picture.width == 4 * panels[0] + 3 * GAP
         assert picture.height == CAPTION + panels[1]
 
 
+def test_requests_waiting_together_share_a_pass_and_a_bad_image_fails_alone(tmp_path):
+    junk = tmp_path / "notes.jpg"
+    junk.write_text("not an image")
+    payloads = [{"path": _file(tmp_path, 0)}, {"path": str(junk)}, {"path": _file(tmp_path, 1)}]
+    alone = [_one(payloads[0])[0], _one(payloads[2])[0]]
+    gate = threading.Event()
+    with ThreadPoolExecutor(4) as pool:
+        busy = pool.submit(compute().call, gate.wait)  # the compute thread is busy ...
+        futures = [pool.submit(_one, p) for p in payloads]
+        deadline = time.monotonic() + 30
+        while compute()._jobs.qsize() < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)  # ... until all three wait behind it
+        gate.set()
+        busy.result()
+        answers = [f.exception() or f.result() for f in futures]
+    assert compute().batches[-1] == 3  # one pass for the three
+    assert answers[0][0] == alone[0] and answers[2][0] == alone[1]
+    assert isinstance(answers[1], gr.Error) and "Could not explain this image" in answers[1].message
+
+
+def test_no_image_and_bad_models_are_refused_with_the_pages_message():
+    with pytest.raises(gr.Error, match="Upload an image"):
+        _one(None)
+    with pytest.raises(gr.Error, match="unknown model 'resnet19'"):
+        _one(IMAGES[0], "resnet19")
+    with pytest.raises(gr.Error, match=r"'dragon'"):
+        _one(IMAGES[0], target="dragon", lang="zh")
+
+
 @pytest.mark.slow
-def test_a_batch_under_mixed_precision_answers_as_float32_does(tmp_path, monkeypatch):
-    """Batched /predict with EXPLORER_AUTOCAST=bf16: the GPU's code path, run on the CPU."""
+def test_mixed_precision_answers_as_float32_does(tmp_path, monkeypatch):
+    """/predict with EXPLORER_AUTOCAST=bf16: the GPU's code path, run on the CPU."""
     payloads = [{"path": _file(tmp_path, i)} for i in range(3)]
+    models = ["demo_basic", "demo_bottleneck", "demo_basic"]
     monkeypatch.delenv("EXPLORER_AUTOCAST", raising=False)
-    full = _batch(payloads, models=["demo_basic", "demo_bottleneck", "demo_basic"])[0]
+    full = [_one(p, m)[0] for p, m in zip(payloads, models, strict=True)]
     monkeypatch.setenv("EXPLORER_AUTOCAST", "bf16")
-    mixed = _batch(payloads, models=["demo_basic", "demo_bottleneck", "demo_basic"])[0]
+    mixed = [_one(p, m)[0] for p, m in zip(payloads, models, strict=True)]
     for a, b in zip(full, mixed, strict=True):
         assert max(a, key=a.get) == max(b, key=b.get)
         assert all(abs(a[label] - b.get(label, 0.0)) <= 0.02 for label in a)
@@ -73,29 +92,15 @@ def test_a_batch_under_mixed_precision_answers_as_float32_does(tmp_path, monkeyp
 def test_identical_answers_share_one_file(tmp_path):
     """Two students, one picture: the same files, written once (no rewrite while one is sent)."""
     payload = {"path": _file(tmp_path, 1)}
-    first, second = _batch([payload]), _batch([payload])
+    first, second = _one(payload), _one(payload)
     assert first[1] == second[1] and first[2] == second[2] and first[3] == second[3]
-    other = _batch([payload], layers=["layer3"])
+    other = _one(payload, layer="layer3")
     assert other[1] != first[1]
 
 
-def test_requests_for_different_models_and_languages(tmp_path):
-    path = _file(tmp_path, 2)
-    out = _batch([{"path": path}] * 3, models=["demo_basic", "demo_bottleneck", "resnet19"],
-                 langs=["en", "zh", "en"], targets=["top-1", "star", "top-1"])  # fmt: skip
-    labels, note = out[0], [html.unescape(n) if n else n for n in out[4]]
-    assert labels[0] and labels[1] and labels[2] is None
-    assert "“star”" in note[1] and "概率" in note[1]
-    assert "unknown model 'resnet19'" in note[2]
-
-
-def test_image_sources():
-    assert tab_predict.image_source(None) is None
-    assert tab_predict.image_source({"path": "/tmp/x.png", "url": None}) == "/tmp/x.png"
-    buffer = io.BytesIO()
-    IMAGES[0].save(buffer, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    assert tab_predict.image_source({"path": None, "url": url}) == buffer.getvalue()
+def test_answers_in_chinese(tmp_path):
+    labels, _, _, _, note, _ = _one({"path": _file(tmp_path, 2)}, target="star", lang="zh")
+    assert labels and "“star”" in html.unescape(note) and "概率" in html.unescape(note)
 
 
 def test_weights_menu():
@@ -116,11 +121,11 @@ def test_weights_status_says_when_predictions_mean_nothing(torch_home):
         tab_predict.load_weights("resnet19", "DEFAULT", "en")
 
 
-def test_predict_event_is_batched_on_the_model_queue():
+def test_predict_event_has_its_own_queue_and_the_compute_thread_batches():
     demo = page.build()
     fn = next(f for f in demo.fns.values() if f.api_name == "predict")
-    assert fn.batch and fn.max_batch_size == 16 and fn.concurrency_id == "model"
-    assert fn.preprocess is False  # the upload reaches our loader untouched
+    assert not fn.batch and fn.concurrency_id == "predict" and fn.concurrency_limit == MAX_BATCH
+    assert fn.preprocess is False  # the upload reaches our own checks untouched
 
 
 def test_predict_through_gradio_client(served):
