@@ -89,3 +89,27 @@ def count_host_copies(monkeypatch, module) -> list[list[str]]:
 
     monkeypatch.setattr(module, "to_host", counting)
     return copies
+
+
+def raw_call(url: str, api: str, data: list, timeout: float = 120) -> tuple[str, object]:
+    """One request as an attacker sends it: plain JSON to /gradio_api/call/<api>, then its event
+    stream. Returns (last event, its data): ("complete", outputs) or ("error", message)."""
+    import json
+
+    import httpx
+
+    posted = httpx.post(f"{url}/gradio_api/call/{api}", json={"data": data}, timeout=timeout)
+    if posted.status_code != 200:
+        return f"http {posted.status_code}", posted.text
+    event_id = posted.json()["event_id"]
+    event, payload = "", None
+    with httpx.stream("GET", f"{url}/gradio_api/call/{api}/{event_id}", timeout=timeout) as r:
+        for line in r.iter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event in ("complete", "error"):
+                text = line[5:].strip()
+                payload = json.loads(text) if text and text != "null" else None
+    if event == "error" and isinstance(payload, dict):
+        payload = payload.get("error")  # Gradio's envelope: {"error": message, "visible": ...}
+    return event, payload

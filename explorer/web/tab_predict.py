@@ -17,6 +17,7 @@ from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
 from ..i18n import LANGS, Phrase, t
 from ..inspect.deadline import within
+from ..inspect.images import ImageInput
 from .compute import MAX_BATCH, compute
 from .files import examples
 from .limits import REQUEST_TIMEOUT_S
@@ -156,6 +157,18 @@ def _explain_group(key: tuple[str, str | None, str], items: list[tuple[Any, Any]
     return [ImageFailed(r) if isinstance(r, Exception) else r for r in results]
 
 
+def image_input(image: Any, lang: str) -> ImageInput:
+    """The request's image as the loader takes it; refused (gr.Error, in the image's words) when
+    there is none or it is not this request's upload."""
+    try:
+        source = checked_file(image)
+    except ExplorerError as err:
+        raise gr.Error(message(err, lang, "error_image")) from None
+    if source is None:
+        raise gr.Error(t(lang, "no_image"))
+    return source
+
+
 def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
             weights: str = "DEFAULT", opacity: float = 0.5, colormap: str = COLORMAPS[0],
             lang: str = "en", checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
@@ -171,9 +184,7 @@ def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
         name = check_request(model, layer, target)
         opacity, colormap = check_picture(opacity, colormap)
         chosen = weights_arg(name, weights, checkpoint)
-        source = checked_file(image)
-        if source is None:
-            raise ExplorerError.text("no_image")
+        source = image_input(image, lang)
         wanted = None if target in (None, "", TOP1) else target
         try:
             result = compute().batched(_explain_group, (name, chosen, layer), (source, wanted))

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from ..arch.registry import get_entry
-from ..errors import ExplorerError
 from ..i18n import LANGS, t
 from ..inspect.deadline import within
 from . import tab_predict
@@ -25,11 +24,11 @@ from .tab_predict import (
     check_request,
     checkpoint_input,
     image_and_model,
+    image_input,
     text_input,
     weight_choices,
     weights_arg,
 )
-from .uploads import checked_file
 
 T = TypeVar("T")
 
@@ -43,12 +42,12 @@ def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAUL
     try:
         name = check_request(model, None, target)  # before any loading
         chosen = weights_arg(name, weights, checkpoint)
-        source = checked_file(image)
-        if source is None:
-            raise ExplorerError.text("no_image")
+        source = image_input(image, lang)
         wanted = None if target in (None, "", TOP1) else target
         return compute().call(_timed, engine().shortcuts_view, source, name, chosen, wanted,
                               device(), lang)  # fmt: skip
+    except gr.Error:
+        raise
     except Exception as err:
         raise fail(err, lang) from None
     finally:
