@@ -249,3 +249,26 @@ def test_a_loaded_module_keeps_its_mode_and_gets_no_hooks(torch_home):
     assert model.training and all(m.training for m in model.modules())
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
     model.eval()
+
+
+def test_cost_against_torchvision_and_a_count_of_real_outputs():
+    """Parameters against torchvision's metadata; activation bytes against the outputs of every
+    leaf module of a real forward pass, counted by hooks (no explorer code involved)."""
+    import math
+
+    import torchvision
+
+    from explorer.arch.analysis import cost
+
+    price = cost("resnet50", 224)
+    meta = torchvision.models.ResNet50_Weights.IMAGENET1K_V2.meta
+    assert price.params == meta["num_params"] and price.param_bytes == 4 * meta["num_params"]
+    assert round(price.macs / 1e9, 2) == round(meta["_ops"], 2)
+    model = torchvision.models.resnet18().eval()
+    seen = []
+    for module in model.modules():
+        if not list(module.children()):
+            module.register_forward_hook(lambda m, i, o: seen.append(math.prod(o.shape)))
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 96, 96))
+    assert cost("resnet18", 96).activation_bytes == 4 * sum(seen)
