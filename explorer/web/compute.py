@@ -5,9 +5,10 @@ Gradio's own batching (`batch=True`) hands a function a list of requests and wan
 answers: one request's error fails the whole batch, or has to come back as a success with a
 warning inside, which an API client cannot tell from an answer. Here each request keeps its own
 handler, checks its own inputs and raises its own error; only the model work is shared. A handler
-puts its request on this thread's queue and waits; the thread takes the first job and every
-prediction already waiting behind it (up to MAX_BATCH), one forward pass per (model, weights,
-layer), and hands each handler its own result or exception. Work that is not batched (shortcut
+puts its request on this thread's queue and waits; the thread takes the first job and, if it is
+a prediction, every prediction waiting (up to MAX_BATCH), one forward pass per (model, weights,
+layer), and hands each handler its own result or exception; the other jobs it met on the way
+run next, in their order, before any later prediction. Work that is not batched (shortcut
 analyses, the plain-vs-residual demo, loading weights) runs on the same thread, one job at a time,
 so the server never holds two models' activations at once.
 """
@@ -79,6 +80,8 @@ class ComputeThread:
                     more = self._jobs.get_nowait()
                 except queue.Empty:
                     break
+                # A batch takes every prediction waiting; the other jobs met on the way run
+                # next, in their order, before any prediction that comes later.
                 (batch if more.group is job.group else held).append(more)
             self.batches = [*self.batches[-99:], len(batch)]
             by_key: dict[Hashable, list[_Job]] = defaultdict(list)

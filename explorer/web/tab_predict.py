@@ -147,14 +147,23 @@ class ImageFailed(Exception):
         self.cause = cause
 
 
-def _explain_group(key: tuple[str, str | None, str], items: list[tuple[Any, Any]]) -> list[Any]:
+def _explain_group(key: tuple[str, str | None, str], items: list[tuple[Any, ...]]) -> list[Any]:
     """On the compute thread: one pass for every waiting request of one (model, weights,
-    layer); a bad image gets its own exception, a failure of the model everyone's."""
+    layer), then each request's pictures; a bad image gets its own exception, a failure of the
+    model everyone's. (Pictures here, not in the handlers: sixteen threads encoding at once
+    would starve the model work of the two cores.)"""
     name, chosen, layer = key
+    pages = engine()
     with within(REQUEST_TIMEOUT_S):
-        results = engine().explanations(name, chosen, device(), [image for image, _ in items],
-                                        [target for _, target in items], layer)  # fmt: skip
-    return [ImageFailed(r) if isinstance(r, Exception) else r for r in results]
+        results = pages.explanations(name, chosen, device(), [item[0] for item in items],
+                                     [item[1] for item in items], layer)  # fmt: skip
+    views: list[Any] = []
+    for result, (_, _, opacity, colormap, lang) in zip(results, items, strict=True):
+        if isinstance(result, Exception):
+            views.append(ImageFailed(result))
+        else:
+            views.append(pages.predict_view(result, opacity, colormap, lang))
+    return views
 
 
 def image_input(image: Any, lang: str) -> ImageInput:
@@ -187,10 +196,10 @@ def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
         source = image_input(image, lang)
         wanted = None if target in (None, "", TOP1) else target
         try:
-            result = compute().batched(_explain_group, (name, chosen, layer), (source, wanted))
+            view = compute().batched(_explain_group, (name, chosen, layer),
+                                     (source, wanted, opacity, colormap, lang))  # fmt: skip
         except ImageFailed as failed:
             raise gr.Error(message(failed.cause, lang, "error_image")) from None
-        view = engine().predict_view(result, opacity, colormap, lang)
     except gr.Error:
         raise
     except Exception as err:

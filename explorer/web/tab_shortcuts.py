@@ -14,7 +14,7 @@ from ..arch.registry import get_entry
 from ..i18n import LANGS, t
 from ..inspect.deadline import within
 from . import tab_predict
-from .compute import compute
+from .compute import MAX_BATCH, compute
 from .limits import REQUEST_TIMEOUT_S
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language
@@ -32,6 +32,10 @@ from .tab_predict import (
 
 T = TypeVar("T")
 
+# Analyses in flight at once: as many as predictions, so that both wait in one first-come,
+# first-served line on the compute thread (which runs one at a time) rather than in Gradio's
+# queue, where fewer slots would put every analysis behind the predictions.
+SHORTCUT_SLOTS = MAX_BATCH
 PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "demo_basic")
 
 
@@ -124,7 +128,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
           api_visibility="private")  # fmt: skip
     gr.on([run.click, image.change], shortcuts,
           [image, model, target, weights, lang, checkpoint],
-          [summary, bars, paths, records], api_name="shortcuts", concurrency_id="model",
-          concurrency_limit=1, preprocess=False)  # fmt: skip
+          [summary, bars, paths, records], api_name="shortcuts", concurrency_id="shortcuts",
+          concurrency_limit=SHORTCUT_SLOTS, preprocess=False)  # fmt: skip
     plain_btn.click(plain, [plain_model, lang], [plain_plot, plain_text], api_name="plain",
                     concurrency_id="model", concurrency_limit=1)  # fmt: skip
