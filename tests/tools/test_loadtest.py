@@ -14,6 +14,7 @@ from explorer.arch.hooks import hook_count
 from explorer.demo import make_samples
 from explorer.tools.loadtest import run
 from explorer.web import limits, tab_predict, tab_shortcuts
+from explorer.web.tab_shortcuts import SHORTCUT_SLOTS
 
 
 @pytest.mark.slow
@@ -85,11 +86,12 @@ def test_a_full_queue_refuses_with_a_message_and_loses_nothing(served, tmp_path)
         data = [payload, model, "top-1", weights, "en", None]
         return httpx.post(f"{url}/gradio_api/call/shortcuts", json={"data": data}, timeout=60)
 
-    # A slow analysis takes the model slot; meanwhile a class sends more than the queue holds.
+    # A slow analysis takes the compute thread; meanwhile a class sends more than the queue and
+    # the analyses' slots hold.
     assert send("resnet152", "random").status_code == 200
     with ThreadPoolExecutor(8) as pool:
         replies = list(pool.map(lambda _: send("demo_basic", "DEFAULT"),
-                                range(limits.QUEUE_SIZE + 10)))  # fmt: skip
+                                range(limits.QUEUE_SIZE + SHORTCUT_SLOTS + 10)))  # fmt: skip
     refused = [r for r in replies if r.status_code == 503]
     accepted = [r.json()["event_id"] for r in replies if r.status_code == 200]
     assert refused and len(accepted) + len(refused) == len(replies)
