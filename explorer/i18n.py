@@ -169,7 +169,9 @@ EN = {
     "status_unavailable": "{title}: the ImageNet weights are not on this machine and cannot be "
     "downloaded now, so the model runs with random weights. To get them, run `python -m explorer "
     "fetch {name}` once with internet access.",
-    "cam_caption": "Grad-CAM of “{label}” ({prob} probability) at {layer} ({grid} grid).",
+    "cam_caption": "Grad-CAM of “{label}” ({prob} probability) at {layer} ({grid} grid) of "
+    "{model}.",
+    "shortcuts_stale": "The model, its weights or the class changed: press “{button}” for {model}.",
     "no_image": "Upload an image, paste one, use the webcam, or click a generated example.",
     "downloading": "Downloading the weights of {name}",
     # shortcuts
@@ -442,7 +444,8 @@ ZH = {
     "status_random": "{title}：随机初始化；结构准确，但预测没有意义。",
     "status_unavailable": "{title}：本机没有 ImageNet 权重，目前也无法下载，因此模型使用随机权重。"
     "联网后运行一次 `python -m explorer fetch {name}` 即可获取。",
-    "cam_caption": "“{label}”（概率 {prob}）在 {layer} 的 Grad-CAM（{grid} 网格）。",
+    "cam_caption": "{model} 中“{label}”（概率 {prob}）在 {layer} 的 Grad-CAM（{grid} 网格）。",
+    "shortcuts_stale": "模型、权重或类别已更换：请点击“{button}”，测量 {model}。",
     "no_image": "请上传或粘贴图像、使用摄像头，或点击一个生成的示例。",
     "downloading": "正在下载 {name} 的权重",
     # shortcuts

@@ -29,6 +29,7 @@ from .tab_predict import (
     weight_choices,
     weights_arg,
 )
+from .views import note_line
 
 T = TypeVar("T")
 
@@ -62,6 +63,15 @@ def _timed(fn: Callable[..., T], *args: Any) -> T:
     """fn(*args) under the request's time budget, on the thread that runs it."""
     with within(REQUEST_TIMEOUT_S):
         return fn(*args)
+
+
+def cleared(model: Any, lang: str = "en") -> tuple[Any, ...]:
+    """The analysis on screen belonged to another model or weights: it goes, and a line says
+    how to measure the one now chosen (an analysis takes seconds, so it is not re-run
+    unasked)."""
+    name = model if isinstance(model, str) else ""
+    said = t(lang, "shortcuts_stale", model=name, button=t(lang, "analyse_btn"))
+    return note_line(said), None, None, None
 
 
 def plain(model: str, lang: str = "en") -> tuple[Any, str]:
@@ -126,6 +136,8 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
     demo.load(start, None, [model, weights, target], api_visibility="private")
     gr.on([model.change, lang.change], model_options, [model, lang], [weights, target],
           api_visibility="private")  # fmt: skip
+    gr.on([model.input, weights.input, target.input, checkpoint.change], cleared, [model, lang],
+          [summary, bars, paths, records], api_visibility="private")  # fmt: skip
     gr.on([run.click, image.change], shortcuts,
           [image, model, target, weights, lang, checkpoint],
           [summary, bars, paths, records], api_name="shortcuts", concurrency_id="shortcuts",

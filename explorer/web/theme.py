@@ -57,6 +57,8 @@ CSS = """
 .rx-tree details[open] > summary .rx-name::before { content: "▾ "; }
 .rx-name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rx-insights li { margin: 4px 0; }
+.rx-note { background: #f1f5f9; color: #334155; border-left: 4px solid #64748b; border-radius: 6px;
+  padding: 8px 12px; }
 .rx-warning { background: #fef2f2; color: #991b1b; border: 2px solid #dc2626; border-radius: 10px;
   padding: 10px 14px; margin-bottom: 8px; font-size: 1.05rem; }
 .rx-diagram svg { max-width: 100%; height: auto; }

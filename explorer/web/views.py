@@ -341,7 +341,7 @@ def prediction_note(ex: Explanation, lang: str) -> str:
     prob = next((p.prob for p in ex.predictions if p.index == ex.target), None)
     grid = "×".join(map(str, ex.cam_grid.shape))
     caption = t(lang, "cam_caption", label=ex.target_label, layer=ex.layer, grid=grid,
-                prob=f"{prob:.1%}" if prob is not None else "<0.1%")  # fmt: skip
+                model=ex.model, prob=f"{prob:.1%}" if prob is not None else "<0.1%")  # fmt: skip
     warning = ""
     if not ex.trained:
         warning = escape(t(lang, "untrained", title=ex.title))
@@ -351,6 +351,11 @@ def prediction_note(ex: Explanation, lang: str) -> str:
 
 def error_note(message: str) -> str:
     return f'<div class="rx-warning">{escape(message)}</div>'
+
+
+def note_line(message: str) -> str:
+    """A one-line hint where a result was: not a warning, just what to do next."""
+    return f'<div class="rx-note">{escape(message)}</div>'
 
 
 # ---------------------------------------------------------------- Shortcuts

@@ -52,6 +52,12 @@ def _pick(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def _pick_here(page, label: str, option: str) -> None:
+    """_pick on the tab in view: every tab has a "Model" box."""
+    page.locator(f'input[aria-label="{label}"]:visible').first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def test_a_student_browses_resnet50_in_two_languages(browser_page):
     page, url, requests = browser_page
     page.get_by_text("50 = 1 + 3·(3+4+6+3) + 1").first.wait_for(timeout=WAIT)
@@ -119,6 +125,29 @@ def test_a_student_explains_a_generated_shape(browser_page):
     width = page.locator("#stage-cams img").evaluate("img => img.naturalWidth")
     assert width == 4 * 200 + 3 * 6  # the four stage maps, side by side
     _shot(page, "predict-en.png")
+
+
+def test_a_result_on_screen_always_belongs_to_the_model_on_screen(browser_page):
+    """A student explains a shape, then picks another model: the answer is the new model's,
+    never the old one under the new name. On Shortcuts the old analysis gives way to a line."""
+    page, url, _ = browser_page
+    page.goto(url)
+    page.get_by_role("tab", name="Predict & Explain").click()
+    page.locator(".gallery-item:visible").first.click()
+    expect(page.get_by_text("at layer4 (8×8 grid) of demo_bottleneck")).to_be_visible(timeout=WAIT)
+    _pick_here(page, "Model", "demo_basic")
+    expect(page.get_by_text("at layer4 (8×8 grid) of demo_basic")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("of demo_bottleneck")).to_have_count(0)
+    _pick_here(page, "Weights", "random (untrained)")
+    expect(page.get_by_text("of demo_basic").first).to_be_visible(timeout=WAIT)
+    page.get_by_role("tab", name="Shortcuts").click()
+    page.locator(".gallery-item:visible").nth(2).click()
+    expect(page.get_by_text("Measured for “triangle”")).to_be_visible(timeout=WAIT)
+    _pick_here(page, "Model", "demo_basic")
+    hint = page.get_by_text("press “Measure the shortcuts” for demo_basic")
+    expect(hint).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Measured for “triangle”")).to_have_count(0)
+    _shot(page, "stale-cleared-en.png")
 
 
 def test_a_teacher_shows_what_the_shortcuts_carry(browser_page):
