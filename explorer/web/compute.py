@@ -15,6 +15,7 @@ so the server never holds two models' activations at once.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections import defaultdict
@@ -50,10 +51,12 @@ class ComputeThread:
         self._lock = threading.Lock()
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """fn(*args, **kwargs) on the compute thread: its result, or its exception raised here."""
+        """fn(*args, **kwargs) on the compute thread, in the caller's context (Gradio's request,
+        and so its progress bar; a deadline): its result, or its exception raised here."""
         if threading.current_thread() is self._thread:  # already there: no queue, no deadlock
             return fn(*args, **kwargs)
-        return self._submit(_Job(run=lambda: fn(*args, **kwargs))).result()
+        context = contextvars.copy_context()
+        return self._submit(_Job(run=lambda: context.run(fn, *args, **kwargs))).result()
 
     def batched(self, group: Group, key: Hashable, item: Any) -> Any:
         """`item`'s answer from group(key, items), run with whatever else waits for that key."""

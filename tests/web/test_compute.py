@@ -3,6 +3,7 @@ call, and an error reaches only the requests it belongs to."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,9 @@ def test_calls_run_on_one_thread_and_raise_where_they_were_made():
     with pytest.raises(ZeroDivisionError):
         worker.call(lambda: 1 / 0)
     assert worker.call(lambda: worker.call(lambda: 7)) == 7  # a call from the thread itself
+    request = contextvars.ContextVar("request")
+    request.set("student 7")  # what Gradio keeps per request (its progress bar reads it)
+    assert worker.call(request.get) == "student 7"
 
 
 def test_waiting_items_share_a_group_call_and_errors_stay_with_their_requests():

@@ -8,7 +8,6 @@ import io
 import os
 import re
 import threading
-from pathlib import Path
 
 import gradio as gr
 import httpx
@@ -18,6 +17,7 @@ from PIL import Image
 from explorer.demo import make_samples
 from explorer.errors import ExplorerError
 from explorer.inspect.images import MAX_FILE_BYTES
+from explorer.tools.loadtest import rss_mb
 from explorer.web import limits, tab_shortcuts
 from explorer.web.uploads import checked_file
 
@@ -125,7 +125,7 @@ def test_checkpoints_and_weights_must_come_from_the_page(served):
 
 def test_specs_too_big_to_run_are_refused_before_any_allocation(served_process):
     url, pid = served_process.url, served_process.process.pid
-    rss = _rss_mb(pid)
+    rss = rss_mb(pid)
     image = _upload(url, SHAPE)
     huge = "bottleneck-50-50-50-50-w512"  # 11.1 G parameters, 44 GB of weights
     for api, data in (("predict", _predict(image, model=huge, weights="random")),
@@ -139,7 +139,7 @@ def test_specs_too_big_to_run_are_refused_before_any_allocation(served_process):
         tab_shortcuts.plain(huge, "en")  # and the handler would too
     event, said = raw_call(url, "predict", _predict(image, model=huge, weights="random", lang="zh"))
     assert "参数量为 11.1 G，上限为 150.0 M" in said
-    assert _rss_mb(pid) - rss < 200  # nothing of the size was built
+    assert rss_mb(pid) - rss < 200  # nothing of the size was built
     event, answer = raw_call(url, "architecture", [huge, 224, "en"])  # analysed on meta: fine
     assert event == "complete" and "602 = 1 + 3·(50+50+50+50) + 1" in str(answer)
 
@@ -185,10 +185,3 @@ def test_one_bad_request_among_simultaneous_ones_fails_alone(served):
         got = {c["label"]: c["confidence"] for c in answer[0]["confidences"]}
         for c in alone["confidences"]:  # as if served alone (a shared pass may round apart)
             assert got[c["label"]] == pytest.approx(c["confidence"], abs=1e-4)
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
