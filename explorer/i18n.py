@@ -567,11 +567,16 @@ class Phrase:
         return self.say("en")
 
 
+def page_language(lang: object) -> str:
+    """`lang` if the page speaks it, else English (whatever a request sent)."""
+    return lang if isinstance(lang, str) and lang in LANGS else "en"
+
+
 def t(lang: str, key: str, **values: object) -> str:
     """The text `key` in `lang` ("en" or "zh"; anything else falls back to English).
 
     A value may be a Phrase, or a tuple of Phrases (joined with the language's "fit_sep")."""
-    table = TEXTS.get(lang, EN) if isinstance(lang, str) else EN
+    table = TEXTS[page_language(lang)]
     if not values:
         return table[key]
     said = {k: _say(v, lang) for k, v in values.items()}

@@ -20,7 +20,7 @@ import torch
 from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, cost, warm_cache
 from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
-from ..i18n import LANGS, Phrase
+from ..i18n import LANGS, Phrase, page_language
 from ..inspect.cam import cam_layers
 from ..inspect.contributions import shortcut_report
 from ..inspect.explain import Explanation, explain_many
@@ -80,13 +80,10 @@ class ComparePage:
     blocks: str  # HTML: one block of each model at each stage's width
 
 
-def _lang(lang: str) -> str:
-    return lang if lang in LANGS else "en"
-
-
 def architecture_page(model: str, input_size: int, lang: str) -> ArchitecturePage:
     """The Architecture tab for a registry name or custom spec (validated here)."""
-    return _architecture_page(get_entry(model).name, check_input_size(input_size), _lang(lang))
+    size = check_input_size(input_size)
+    return _architecture_page(get_entry(model).name, size, page_language(lang))
 
 
 @lru_cache(maxsize=128)
@@ -105,7 +102,7 @@ def _architecture_page(name: str, size: int, lang: str) -> ArchitecturePage:
 
 def compare_page(model_a: str, model_b: str, input_size: int, lang: str) -> ComparePage:
     a, b = get_entry(model_a).name, get_entry(model_b).name
-    return _compare_page(a, b, check_input_size(input_size), _lang(lang))
+    return _compare_page(a, b, check_input_size(input_size), page_language(lang))
 
 
 @lru_cache(maxsize=64)

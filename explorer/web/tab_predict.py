@@ -15,7 +15,7 @@ import gradio as gr
 
 from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
-from ..i18n import LANGS, Phrase, t
+from ..i18n import Phrase, page_language, t
 from ..inspect.deadline import within
 from ..inspect.images import ImageInput
 from .compute import MAX_BATCH, compute
@@ -28,7 +28,6 @@ from .uploads import add_examples, checked_file
 from .views import error_note
 
 TOP1 = "top-1"  # the target menu's first entry: explain the prediction itself
-OUTPUTS = 6  # top-5, overlay, stage maps, feature maps, note, raw map
 DEMO_MODEL = "demo_bottleneck"  # what the page opens on until it knows which weights are here
 
 
@@ -189,7 +188,7 @@ def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
     Requests waiting together share one forward pass (compute.py); a bad image fails only its
     own request.
     """
-    lang = lang if isinstance(lang, str) and lang in LANGS else "en"
+    lang = page_language(lang)
     try:
         name = check_request(model, layer, target)
         opacity, colormap = check_picture(opacity, colormap)

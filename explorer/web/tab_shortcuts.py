@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from ..arch.registry import get_entry
-from ..i18n import LANGS, t
+from ..i18n import page_language, t
 from ..inspect.deadline import within
 from . import tab_predict
 from .compute import MAX_BATCH, compute
@@ -43,7 +43,7 @@ PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "d
 def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAULT",
               lang: str = "en", checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
     """Summary, per-block charts, path-length chart and the records, for one image."""
-    lang = lang if isinstance(lang, str) and lang in LANGS else "en"
+    lang = page_language(lang)
     try:
         name = check_request(model, None, target)  # before any loading
         chosen = weights_arg(name, weights, checkpoint)
@@ -76,7 +76,7 @@ def cleared(model: Any, lang: str = "en") -> tuple[Any, ...]:
 
 def plain(model: str, lang: str = "en") -> tuple[Any, str]:
     """The gradient per layer at initialisation, with and without shortcuts."""
-    lang = lang if isinstance(lang, str) and lang in LANGS else "en"
+    lang = page_language(lang)
     try:
         name = get_entry(text_input(model, "model")).name
         return compute().call(_timed, engine().plain_view, name, lang)

@@ -48,12 +48,7 @@ def _shot(page, name: str) -> None:
 
 
 def _pick(page, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _pick_here(page, label: str, option: str) -> None:
-    """_pick on the tab in view: every tab has a "Model" box."""
+    """Choose `option` in the menu called `label` on the tab in view (every tab has a Model)."""
     page.locator(f'input[aria-label="{label}"]:visible').first.click()
     page.get_by_role("option", name=option, exact=True).click()
 
@@ -135,15 +130,15 @@ def test_a_result_on_screen_always_belongs_to_the_model_on_screen(browser_page):
     page.get_by_role("tab", name="Predict & Explain").click()
     page.locator(".gallery-item:visible").first.click()
     expect(page.get_by_text("at layer4 (8×8 grid) of demo_bottleneck")).to_be_visible(timeout=WAIT)
-    _pick_here(page, "Model", "demo_basic")
+    _pick(page, "Model", "demo_basic")
     expect(page.get_by_text("at layer4 (8×8 grid) of demo_basic")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("of demo_bottleneck")).to_have_count(0)
-    _pick_here(page, "Weights", "random (untrained)")
+    _pick(page, "Weights", "random (untrained)")
     expect(page.get_by_text("of demo_basic").first).to_be_visible(timeout=WAIT)
     page.get_by_role("tab", name="Shortcuts").click()
     page.locator(".gallery-item:visible").nth(2).click()
     expect(page.get_by_text("Measured for “triangle”")).to_be_visible(timeout=WAIT)
-    _pick_here(page, "Model", "demo_basic")
+    _pick(page, "Model", "demo_basic")
     hint = page.get_by_text("press “Measure the shortcuts” for demo_basic")
     expect(hint).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Measured for “triangle”")).to_have_count(0)
