@@ -74,7 +74,7 @@ class ComputeThread:
         held: list[_Job] = []  # taken from the queue while gathering a batch, run next
         while True:
             job = held.pop(0) if held else self._jobs.get()
-            if job.group is None:
+            if job.run is not None:
                 _settle(job.future, job.run)
                 continue
             batch = [job]
@@ -94,9 +94,9 @@ class ComputeThread:
                 _answer(job.group, key, jobs)
 
 
-def _settle(future: Future[Any], run: Callable[[], Any] | None) -> None:
+def _settle(future: Future[Any], run: Callable[[], Any]) -> None:
     try:
-        result = run() if run is not None else None
+        result = run()
     except BaseException as err:
         future.set_exception(err)
     else:

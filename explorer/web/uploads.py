@@ -75,7 +75,7 @@ def _data_url(url: str) -> bytes:
 def checked_file(payload: Any) -> ImageInput | None:
     """What a file input may hand to a loader: an accepted path, a pasted image's bytes, or None
     for no file. Raises ExplorerError for anything else, before any file is opened."""
-    if payload is None or payload == "" or payload == {}:
+    if payload is None or payload == "":
         return None
     if isinstance(payload, (bytes, Image.Image)):  # a Python caller's own; JSON carries neither
         return payload
