@@ -29,6 +29,13 @@ EN = {
     "width": "Channels per group",
     "paper_v1": "Stride on the first 1×1 (paper v1)",
     "build": "Analyse this ResNet",
+    "form_blocks": "“{field}” must be a whole number from 1 to {max}; it is {value}.",
+    "form_groups": "“{field}” must be a whole number from 1 to {max}; it is {value}.",
+    "form_width": "“{field}” must be a whole number of at least 1; it is {value}.",
+    "form_group_width": "“{groups_field}” × “{width_field}” is {groups} × {width} = {product}, "
+    "more than {max} channels: lower one of them (ResNeXt 32×4d uses 32 × 4 = 128).",
+    "custom_built": "Built {spec}: its analysis is below.",
+    "form_empty": "empty",
     "custom_hint": "Groups and channels per group apply to Bottleneck only: ResNeXt 32×4d uses 32 "
     "and 4, Wide ResNet 1 and 128, plain ResNet 1 and 64.",
     "section_stages": "Stages",
@@ -50,12 +57,17 @@ EN = {
     "the paper's \"FLOPs\" and torchvision's GFLOPS. BatchNorm, ReLU, pooling and the residual "
     "additions are not counted.",
     "error": "Could not analyse this model: {message}",
+    "error_title": "Error",
+    "projector": "Projection mode",
+    "copy_link": "Copy a link to this view",
+    "model_card": "Model card of the demo models",
     "error_image": "Could not explain this image: {message}",
     # depth formula
     "why_depth": "why {depth} layers",
     "legend_stem": "{n} stem conv ({detail})",
     "legend_block": "{k} convs per block",
     "legend_stage": "{stage}: {n} blocks",
+    "legend_stage_one": "{stage}: {n} block",
     "legend_head": "{n} fc",
     "formula_sentence": "Depth counts the layers with weights on the longest path: {stem} stem "
     "conv, {k} convs in each of the {blocks} residual blocks, and {head} fully connected layer.",
@@ -93,6 +105,7 @@ EN = {
     "out: each stage costs {lo}–{hi}% of the total, because the early stages run few channels "
     "over large feature maps.",
     "tree_stage": "{n} blocks",
+    "tree_stage_one": "{n} block",
     "identity": "identity",
     "projection": "projection",
     "projection_because": "projection ({why})",
@@ -128,18 +141,21 @@ EN = {
     "why_no_projection": "Every block adds x unchanged: no block changes the shape.",
     "diagram_legend": "Boxes: kernel, output channels, /stride (the paper's notation). Solid side "
     "path: projection shortcut; dashed: identity.",
+    "diagram_groups": " g{g}: a grouped convolution; its {c} channels are split into {g} groups of "
+    "{w}, each convolved on its own (ResNeXt's cardinality).",
     # charts
     "chart_params": "Parameters per stage",
     "chart_macs": "MACs per stage",
     "chart_costs_title": "{model}: params and MACs per stage",
     "chart_treemap_title": "{model}: where the parameters live",
+    "treemap_hint": "Stages and their blocks; click a block to see its layers, the top bar to go back.",
     "chart_compare_title": "{a} vs {b}, per stage",
     "unit_params": "params",
     # predict & explain
     "tab_predict": "Predict & Explain",
     "demo_line": "Demo models: two small ResNets this project trained on generated shapes "
-    "({classes}), so predictions and Grad-CAM work offline. Their model card, "
-    "DEMO_MODELS.md, is installed with the package (explorer/models/demo_weights/).",
+    "({classes}), so predictions and Grad-CAM work offline. How they were trained and how well "
+    "they do: their model card, at the foot of this tab.",
     "image": "Image",
     "examples": "Generated shapes for the demo models (click one):",
     "weights": "Weights",
@@ -288,6 +304,15 @@ EN = {
     "fit_unexpected": "{n} unexpected keys ({keys})",
     "fit_shapes": "{n} keys with another shape, file vs model ({keys})",
     "fit_sep": "; ",
+    # the demo models' classes, the generated shapes
+    "shape_circle": "circle",
+    "shape_square": "square",
+    "shape_triangle": "triangle",
+    "shape_star": "star",
+    "shape_cross": "cross",
+    "shape_heart": "heart",
+    "shape_hexagon": "hexagon",
+    "shape_arrow": "arrow",
     "fit_other_arch": "Is it a checkpoint of another architecture? Pick the model it was trained as.",
     "fit_classes": "Its fc has {n} outputs: it was trained for {n} classes.",
 }
@@ -310,6 +335,13 @@ ZH = {
     "width": "每组通道数",
     "paper_v1": "stride 放在第一个 1×1 卷积上（论文 v1）",
     "build": "分析这个 ResNet",
+    "form_blocks": "“{field}”必须是 1 到 {max} 之间的整数，当前为 {value}。",
+    "form_groups": "“{field}”必须是 1 到 {max} 之间的整数，当前为 {value}。",
+    "form_width": "“{field}”必须是不小于 1 的整数，当前为 {value}。",
+    "form_group_width": "“{groups_field}” × “{width_field}” 为 {groups} × {width} = {product}，"
+    "超过了 {max} 个通道：请调小其中一个（ResNeXt 32×4d 用的是 32 × 4 = 128）。",
+    "custom_built": "已构建 {spec}：分析结果见下方。",
+    "form_empty": "空",
     "custom_hint": "分组数与每组通道数只对 Bottleneck 有效：ResNeXt 32×4d 为 32 和 4，"
     "Wide ResNet 为 1 和 128，普通 ResNet 为 1 和 64。",
     "section_stages": "各个 stage",
@@ -330,12 +362,17 @@ ZH = {
     "macs_note": "MACs 指每张图像在卷积层和全连接层中的乘加次数，即论文中“FLOPs”与 torchvision "
     "GFLOPS 所用的单位；BatchNorm、ReLU、池化和残差相加不计入。",
     "error": "无法分析该模型：{message}",
+    "error_title": "出错了",
+    "projector": "投影模式",
+    "copy_link": "复制本视图的链接",
+    "model_card": "演示模型的模型说明（英文）",
     "error_image": "无法解释这张图像：{message}",
     # depth formula
     "why_depth": "为什么是 {depth} 层",
     "legend_stem": "{n} 个 stem 卷积（{detail}）",
     "legend_block": "每个 block {k} 个卷积",
     "legend_stage": "{stage}：{n} 个 block",
+    "legend_stage_one": "{stage}：{n} 个 block",
     "legend_head": "{n} 个全连接层 fc",
     "formula_sentence": "深度只统计最长路径上带权重的层：{stem} 个 stem 卷积，{blocks} 个残差 "
     "block 各含 {k} 个卷积，再加 {head} 个全连接层。",
@@ -371,6 +408,7 @@ ZH = {
     "costs_story": "参数集中在后段：仅 {stage} 就占 {pct}%。计算量（MACs）则分布较均匀：每个 stage "
     "占总量的 {lo}–{hi}%，因为前面的 stage 在大特征图上只用少量通道。",
     "tree_stage": "{n} 个 block",
+    "tree_stage_one": "{n} 个 block",
     "identity": "恒等 identity",
     "projection": "投影 projection",
     "projection_because": "投影 projection（{why}）",
@@ -406,18 +444,20 @@ ZH = {
     "why_no_projection": "所有 block 都直接加上 x：没有 block 改变张量形状。",
     "diagram_legend": "方框：卷积核、输出通道数、/stride（论文记法）。实线旁路：投影 shortcut；"
     "虚线：恒等 identity。",
+    "diagram_groups": "g{g}：分组卷积，把 {c} 个通道分成 {g} 组、每组 {w} 个，各组分别卷积"
+    "（即 ResNeXt 的基数 cardinality）。",
     # charts
     "chart_params": "各 stage 参数量",
     "chart_macs": "各 stage 的 MACs",
     "chart_costs_title": "{model}：各 stage 的参数量与 MACs",
     "chart_treemap_title": "{model}：参数都在哪里",
+    "treemap_hint": "显示各 stage 及其 block；点击某个 block 查看其中的层，点击顶部栏返回。",
     "chart_compare_title": "{a} 对比 {b}（逐 stage）",
     "unit_params": "个参数",
     # predict & explain
     "tab_predict": "预测与解释",
     "demo_line": "演示模型：本项目在生成的形状图像（{classes}）上自行训练的两个小型 ResNet，"
-    "因此离线也能预测并显示 Grad-CAM。模型说明 DEMO_MODELS.md 随软件包一同安装"
-    "（explorer/models/demo_weights/）。",
+    "因此离线也能预测并显示 Grad-CAM。它们如何训练、效果如何，见本页底部的模型说明。",
     "image": "图像",
     "examples": "为演示模型生成的形状（点击试用）：",
     "weights": "权重",
@@ -546,6 +586,14 @@ ZH = {
     "fit_unexpected": "多出 {n} 个键（{keys}）",
     "fit_shapes": "{n} 个键的形状不同，文件 vs 模型（{keys}）",
     "fit_sep": "；",
+    "shape_circle": "圆形",
+    "shape_square": "正方形",
+    "shape_triangle": "三角形",
+    "shape_star": "星形",
+    "shape_cross": "十字",
+    "shape_heart": "心形",
+    "shape_hexagon": "六边形",
+    "shape_arrow": "箭头",
     "fit_other_arch": "它是否是另一种架构的权重？请选择训练它时所用的模型。",
     "fit_classes": "它的 fc 有 {n} 个输出：它是为 {n} 个类别训练的。",
 }
@@ -575,8 +623,11 @@ def page_language(lang: object) -> str:
 def t(lang: str, key: str, **values: object) -> str:
     """The text `key` in `lang` ("en" or "zh"; anything else falls back to English).
 
-    A value may be a Phrase, or a tuple of Phrases (joined with the language's "fit_sep")."""
+    A value may be a Phrase, or a tuple of Phrases (joined with the language's "fit_sep"). With
+    n=1, `key`_one is said where the language has one ("1 block", not "1 blocks")."""
     table = TEXTS[page_language(lang)]
+    if values.get("n") == 1 and f"{key}_one" in table:
+        key = f"{key}_one"
     if not values:
         return table[key]
     said = {k: _say(v, lang) for k, v in values.items()}
@@ -589,3 +640,10 @@ def _say(value: object, lang: str) -> object:
     if isinstance(value, tuple) and value and all(isinstance(v, Phrase) for v in value):
         return t(lang, "fit_sep").join(v.say(lang) for v in value)
     return value
+
+
+def class_name(lang: str, label: str, shapes: bool) -> str:
+    """A class as the page names it: a generated shape (`shapes`: the demo models' classes) in
+    the page's language; ImageNet's names as torchvision spells them, in English."""
+    key = f"shape_{label}"
+    return t(lang, key) if shapes and key in EN else label

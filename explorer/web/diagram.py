@@ -30,6 +30,12 @@ def _conv_label(c: ConvSpec) -> str:
     return label
 
 
+def _fitting(label: str, size: int = 13) -> int:
+    """The font size at which `label` fits in a box ("3×3, 256, /2, g32" needs 11): a bold
+    character of system-ui is at most 0.62 em wide."""
+    return max(9, min(size, int((BOX_W - 10) / (0.62 * len(label)))))
+
+
 def _text(x: float, y: float, s: str, size: int = 12, anchor: str = "middle",
           weight: str = "normal", fill: str = "currentColor") -> str:  # fmt: skip
     return (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" text-anchor="{anchor}" '
@@ -56,7 +62,8 @@ def _block(block: BlockRow, x0: float, y0: float, color: str, lang: str) -> tupl
         parts.append(_line(cx, y, y + 8))
         y += 8
         parts.append(_box(x0 + MAIN_X, y, BOX_W, BOX_H, color, 0.15))
-        parts.append(_text(cx, y + 20, _conv_label(conv), 13, weight="600"))
+        label = _conv_label(conv)
+        parts.append(_text(cx, y + 20, label, _fitting(label), weight="600"))
         y += BOX_H
         after = "BN, ReLU" if i < len(block.branch) - 1 else "BN"
         parts.append(_text(cx + 4, y + 13, after, 10, anchor="start", fill="#64748b"))
@@ -142,4 +149,15 @@ def diagram_html(s: ArchitectureSummary, lang: str) -> str:
     kind = block_kind(stages[0].block_rows[-1], lang) if stages else ""
     return (f'<div class="rx-card rx-diagram"><div><b>{escape(kind)}</b></div>{svg}'
             f'<div>{escape(projection_sentence(s, lang))}</div>'
-            f'<div class="rx-muted">{escape(t(lang, "diagram_legend"))}</div></div>')  # fmt: skip
+            f'<div class="rx-muted">{escape(legend(s, lang))}</div></div>')  # fmt: skip
+
+
+def legend(s: ArchitectureSummary, lang: str) -> str:
+    """How to read the boxes, with "g32" explained when a block has grouped convolutions."""
+    text = t(lang, "diagram_legend")
+    grouped = next((c for st in s.stages for b in st.block_rows for c in b.branch
+                    if c.groups > 1), None)  # fmt: skip
+    if grouped is None:
+        return text
+    return text + t(lang, "diagram_groups", g=grouped.groups, c=grouped.out_channels,
+                    w=grouped.out_channels // grouped.groups)  # fmt: skip

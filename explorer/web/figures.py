@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 from ..i18n import t
 from ..report import fmt_count, fmt_macs
 from .theme import COLORMAPS, FONTS, MODEL_COLORS, stage_color
+from .views import shown_class
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
     from ..arch.analysis import ArchitectureSummary, LayerNode
@@ -85,7 +86,8 @@ def _treemap_nodes(node: LayerNode, parent: str, stage: str, out: dict[str, list
         if child.total_params == 0:
             continue
         out["ids"].append(child.name)
-        out["labels"].append(child.name.rsplit(".", 1)[-1])
+        # A block is named in full ("layer3.0"): at the top level it is read among other stages'.
+        out["labels"].append(child.name if node.name == stage else child.name.rsplit(".", 1)[-1])
         out["parents"].append(parent)
         out["values"].append(child.total_params)
         out["colors"].append(stage_color(stage))
@@ -124,7 +126,7 @@ def param_treemap(s: ArchitectureSummary, lang: str) -> go.Figure:
     fig = go.Figure(
         go.Treemap(
             ids=out["ids"], labels=out["labels"], parents=out["parents"], values=out["values"],
-            branchvalues="total", marker={"colors": out["colors"]}, maxdepth=3,
+            branchvalues="total", marker={"colors": out["colors"]}, maxdepth=2,
             customdata=[[h, fmt_count(v), f"{100 * v / s.total_params:.1f}%"]
                         for h, v in zip(out["hover"], out["values"], strict=True)],
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} " + t(lang, "unit_params")
@@ -132,7 +134,12 @@ def param_treemap(s: ArchitectureSummary, lang: str) -> go.Figure:
             textinfo="label+percent root",
         )
     )  # fmt: skip
-    return _layout(fig, t(lang, "chart_treemap_title", model=s.title), height=460)
+    # Two levels at a time (stages and their blocks): a block's layers are too small to read
+    # until a click opens the block.
+    title = (
+        f"{t(lang, 'chart_treemap_title', model=s.title)}<br><sup>{t(lang, 'treemap_hint')}</sup>"
+    )
+    return _layout(fig, title, height=460)
 
 
 def compare_costs(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> go.Figure:
@@ -177,7 +184,8 @@ def shortcut_bars(report: ShortcutReport, lang: str) -> go.Figure:
                     marker={"color": colors, "pattern": {"shape": hatch, "solidity": 0.35}},
                     hovertemplate=f"%{{x}} (%{{customdata}}): {fmt}<extra></extra>")  # fmt: skip
     fig.update_yaxes(tickformat=".0%", row=3, col=1)
-    _layout(fig, t(lang, "chart_shortcuts_title", model=report.title, label=report.target_label),
+    label = shown_class(report.model, report.target_label, lang)
+    _layout(fig, t(lang, "chart_shortcuts_title", model=report.title, label=label),
             height=640)  # fmt: skip
     fig.update_xaxes(tickangle=-60)
     return fig
@@ -211,6 +219,8 @@ def plain_vs_residual(profile: GradientProfile, lang: str) -> go.Figure:
                         hovertemplate="%{customdata}: %{y:.3g}<extra></extra>")  # fmt: skip
     _layout(fig, t(lang, "chart_plain_title", model=profile.title), height=380)
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
-    fig.update_yaxes(type="log", title_text=t(lang, "grad_norm"))
+    # Ticks at the powers of ten only: Plotly's default labels 2 and 5 between them too, which
+    # reads as "5, 2, 100, 5, 2, 10".
+    fig.update_yaxes(type="log", dtick=1, title_text=t(lang, "grad_norm"))
     fig.update_xaxes(title_text=t(lang, "layer_index"))
     return fig

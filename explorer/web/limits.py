@@ -18,3 +18,6 @@ REQUEST_TIMEOUT_S = 120.0  # a prediction or analysis still running after this i
 MAX_PARAMS = 150_000_000  # 600 MB of float32 weights
 MAX_MACS = 100_000_000_000  # per image and forward pass at the input size used
 MAX_ACTIVATION_BYTES = 1536 * 2**20  # float32 outputs of one forward pass of one image
+# Pixels: the input size sliders and links. The engine takes 32 (arch.analysis.MIN_INPUT, the
+# smallest that leaves layer4 a 1×1 map) to 4096; the page offers up to 1024.
+MIN_SIZE_SLIDER, MAX_SIZE_SLIDER = 32, 1024

@@ -1,41 +1,91 @@
-"""The whole web page: header, language switch, the four tabs and the footer, with one queue for
-every event. Each tab is a module of its own (tab_*.py); this one only assembles them.
+"""The whole web page: header, language switch, projection mode, the four tabs and the footer,
+with one queue for every event. Each tab is a module of its own (tab_*.py); this one only
+assembles them.
+
+Every text the page starts with reaches the browser in both languages (`shared.said`), so a
+Chinese browser's first paint is Chinese; the load events render in the language of the link or
+the browser (`initial_language`), and only the user's own switch re-renders (`lang.input`), so no
+render in one language can land after one in the other.
 
 Building the page imports no torch, so `serve()` answers before the models' libraries have loaded.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
 from ..i18n import LANGS, t
 from . import tab_architecture, tab_compare, tab_predict, tab_shortcuts
 from .limits import CONCURRENCY, DELETE_CACHE, QUEUE_SIZE
-from .shared import Labels, initial_language
+from .links import LINK_JS, view_from
+from .shared import Labels, initial_language, said
+
+# Gradio's own words (upload boxes, the footer, its settings) follow its locale; the language
+# switch moves it too. Gradio keeps the switch in a module that the page has already loaded, so
+# importing it again returns that very module. If a Gradio version names it otherwise, only
+# Gradio's own words stay as they were.
+LOCALE_JS = """(lang) => {
+  const code = lang === "zh" ? "zh-CN" : "en";
+  const core = performance.getEntriesByType("resource").map((e) => e.name)
+    .find((url) => /\\/core-[^/]*\\.js$/.test(url));
+  if (core) import(core).then((m) => m.changeLocale && m.changeLocale(code)).catch(() => {});
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  return lang;
+}"""
+PROJECTOR_JS = """(on) => {
+  document.documentElement.classList.toggle("rx-projector", !!on);
+  return on;
+}"""
 
 
 def _header(lang: str) -> str:
     return f"# {t(lang, 'title')}\n{t(lang, 'subtitle')}"
 
 
+def opening(request: gr.Request) -> tuple[Any, ...]:
+    """As the page opens: the language (of the link, else the browser's), every label in it,
+    the tab the link names and projection mode if it asks for it."""
+    lang = initial_language(request)
+    query = dict(request.query_params) if request else {}
+    view = view_from(query)
+    tab = gr.Tabs(selected=view.tab) if "tab" in query else gr.skip()  # never undo a click
+    return lang, tab, view.projector if "projector" in query else gr.skip()
+
+
 def build() -> gr.Blocks:
     label = Labels()
-    en = "en"
     with gr.Blocks(title="ResNet Explorer", delete_cache=DELETE_CACHE) as demo:
-        with gr.Row(equal_height=True):
-            label(gr.Markdown(_header(en), elem_id="page-header"), _header)
-            lang = gr.Radio([(name, code) for code, name in LANGS.items()], value=en,
-                            label=t(en, "language"), scale=0, min_width=220)  # fmt: skip
-            label(lang, lambda lg: gr.Radio(label=t(lg, "language")))
-        with gr.Tabs():
-            tab_architecture.build_tab(label, lang, demo)
-            tab_compare.build_tab(label, lang, demo)
-            tab_predict.build_tab(label, lang, demo)
-            tab_shortcuts.build_tab(label, lang, demo)
+        with gr.Row(equal_height=True, elem_id="page-top"):
+            header = gr.Markdown(said("title", "# {}\n") + said("subtitle"), elem_id="page-header")
+            label(header, _header)
+            with gr.Column(scale=0, min_width=260):
+                lang = gr.Radio([(name, code) for code, name in LANGS.items()], value="en",
+                                label=said("language"), elem_id="page-language")  # fmt: skip
+                label(lang, lambda lg: gr.Radio(label=t(lg, "language")))
+                projector = gr.Checkbox(False, label=said("projector"), elem_id="projector")
+                label(projector, lambda lg: gr.Checkbox(label=t(lg, "projector")))
+        with gr.Tabs(elem_id="page-tabs") as tabs:
+            linked = [*tab_architecture.build_tab(label, lang, demo),
+                      *tab_compare.build_tab(label, lang, demo),
+                      *tab_predict.build_tab(label, lang, demo),
+                      *tab_shortcuts.build_tab(label, lang, demo)]  # fmt: skip
+        with gr.Row(elem_id="page-link"):
+            link_btn = gr.Button(said("copy_link"), size="sm", scale=0, min_width=200)
+            label(link_btn, lambda lg: gr.Button(t(lg, "copy_link")))
+            link = gr.Textbox(show_label=False, container=False, interactive=False, scale=3,
+                              elem_id="view-link", buttons=["copy"])  # fmt: skip
         label.markdown("macs_note")
         gr.api(tab_architecture.summary, api_name="summary")
-        lang.change(label.relabel, lang, label.components, api_visibility="private")
-        demo.load(initial_language, None, lang, api_visibility="private")
+        gr.api(tab_architecture.custom_model, api_name="custom_model")
+        link_btn.click(None, [*linked, lang, projector], link, js=LINK_JS)
+        lang.input(label.relabel, lang, label.components, api_visibility="private",
+                   js=LOCALE_JS)  # fmt: skip
+        projector.change(None, projector, None, js=PROJECTOR_JS)
+        demo.load(opening, None, [lang, tabs, projector], api_visibility="private").then(
+            label.relabel, lang, label.components, api_visibility="private", js=LOCALE_JS
+        )
     # One queue for every event: a bounded number of waiting requests (a student beyond it is
     # told the server is full rather than left waiting), each told its place; no direct POSTs.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

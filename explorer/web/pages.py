@@ -8,10 +8,13 @@ so it is testable without a server.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +25,9 @@ from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
 from ..i18n import LANGS, Phrase, page_language
 from ..inspect.cam import cam_layers
-from ..inspect.contributions import shortcut_report
+from ..inspect.contributions import ShortcutReport, shortcut_report
 from ..inspect.explain import Explanation, explain_many
-from ..inspect.images import ImageInput
+from ..inspect.images import MAX_FILE_BYTES, ImageInput
 from ..inspect.plain import gradient_profile
 from ..models.device import autocast_dtype as autocast_dtype  # for the server
 from ..models.device import select_device as select_device  # for shared.device()
@@ -53,6 +56,7 @@ from .views import (
     plain_summary,
     prediction_note,
     shortcut_summary,
+    shown_class,
     stage_table_html,
     tree_html,
     weights_status,
@@ -161,11 +165,12 @@ class PredictView:
 
 
 def predict_view(ex: Explanation, opacity: float, colormap: str, lang: str) -> PredictView:
-    """The note is in `lang`; the captions drawn on the pictures are stage names and numbers,
-    the same in every language."""
+    """The note and the class names are in `lang`; the captions drawn on the pictures are stage
+    names and numbers, the same in every language."""
     labels: dict[str, float] = {}
     for p in ex.predictions:  # ImageNet repeats a few names ("crane"): keep both entries
-        labels[p.label if p.label not in labels else f"{p.label} #{p.index}"] = p.prob
+        name = shown_class(ex.model, p.label, lang)
+        labels[name if name not in labels else f"{name} #{p.index}"] = p.prob
     stem = f"{ex.model}-{ex.layer}-{ex.target}"
     grids = {f.stage: f for f in ex.features}
     stages = [(overlay(ex.image, m, opacity, colormap, size=STAGE_PANEL),
@@ -230,11 +235,46 @@ def explanations(model: str, weights: str | None, device: torch.device,
 def shortcuts_view(image: ImageInput, model: str, weights: str | None, target: str | None,
                    device: torch.device, lang: str
                    ) -> tuple[str, Figure, Figure, list[dict[str, Any]]]:  # fmt: skip
-    """The Shortcuts tab for one image: summary, per-block charts, path lengths, the records."""
-    report = shortcut_report(image, load_model(model, weights, device=device), target)
+    """The Shortcuts tab for one image: summary, per-block charts, path lengths, the records.
+
+    The last few measurements are kept, so that the same analysis in the other language (the
+    language switch) is only drawn again, not measured."""
+    key = _report_key(image, model, weights, target, device)
+    report = _reports.get(key) if key else None
+    if report is None:
+        report = shortcut_report(image, load_model(model, weights, device=device), target)
+        if key:
+            _reports[key] = report
+            while len(_reports) > REPORTS_KEPT:
+                _reports.popitem(last=False)
+    else:
+        _reports.move_to_end(key)
     records = [asdict(r) for r in report.records]
     return (shortcut_summary(report, lang), shortcut_bars(report, lang),
             path_lengths(report, lang), records)  # fmt: skip
+
+
+REPORTS_KEPT = 8  # a ShortcutReport is a few numbers per block: kilobytes
+_reports: OrderedDict[tuple[str, ...], ShortcutReport] = OrderedDict()
+
+
+def _report_key(
+    image: ImageInput, model: str, weights: str | None, target: str | None, device: torch.device
+) -> tuple[str, ...] | None:
+    """What a measurement depends on, the image by its bytes; None when they cannot be read."""
+    try:
+        if isinstance(image, bytes):
+            data = image
+        elif isinstance(image, (str, PathLike)):
+            if Path(image).stat().st_size > MAX_FILE_BYTES:
+                return None  # refused unread by the measurement
+            data = Path(image).read_bytes()
+        else:
+            return None
+    except OSError:
+        return None  # the measurement will say what is wrong with the file
+    digest = hashlib.sha256(data).hexdigest()
+    return (digest, model, str(weights), str(target), str(device))
 
 
 PLAIN_BATCH, PLAIN_SIZE = 16, 64  # the plain-vs-residual demo: 16 random 64 px images

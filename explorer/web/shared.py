@@ -7,6 +7,7 @@ so the page is served first and torch, torchvision and captum load behind it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -14,9 +15,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
+from gradio.i18n import I18nData
 
 from ..errors import ExplorerError
-from ..i18n import t
+from ..i18n import LANGS, t
 
 if TYPE_CHECKING:
     import torch
@@ -38,15 +40,43 @@ def engine() -> ModuleType:
     return pages
 
 
-def initial_language(request: gr.Request) -> str:
-    """中文 for browsers that prefer Chinese, English otherwise.
+def initial_language(request: gr.Request | None) -> str:
+    """The page's language on load: the link's `?lang=` if it names one, else 中文 for browsers
+    that prefer Chinese, English otherwise.
 
-    What the page shows on load is rendered in this language directly, rather than in English and
-    again when the language switch follows: two renders in flight would race, and a late English
-    one would stay on a Chinese page.
+    What the page shows on load is rendered in this language directly by every load event, rather
+    than in English and again when the language switch follows: two renders in flight would race,
+    and a late English one would stay on a Chinese page.
     """
-    accepted = request.headers.get("accept-language", "") if request else ""
+    if request is None:
+        return "en"
+    asked = request.query_params.get("lang", "") if request.query_params else ""
+    if asked in LANGS:
+        return asked
+    accepted = request.headers.get("accept-language", "")
     return "zh" if accepted.lower().startswith("zh") else "en"
+
+
+# Texts of the page as first served, in every language: the browser shows the one for its own
+# locale at first paint (Gradio's I18n), before any event has run.
+_TEXTS: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+
+
+def said(key: str | Callable[[str], str], frame: str = "{}", **values: Any) -> I18nData:
+    """i18n `key` (inside `frame`, e.g. "### {}"), or what `key(lang)` writes, as the browser's
+    language says it at first paint; `translations()` holds it in every language. After that,
+    the language switch relabels with plain text (`Labels`)."""
+    texts = {lang: key(lang) if callable(key) else frame.format(t(lang, key, **values))
+             for lang in LANGS}  # fmt: skip
+    ident = "rx_" + hashlib.sha1(repr(sorted(texts.items())).encode()).hexdigest()[:12]
+    for lang, text in texts.items():
+        _TEXTS[lang][ident] = text
+    return I18nData(ident)
+
+
+def translations() -> gr.I18n:
+    """Every text `said` so far, for `launch(i18n=...)`: build the page first."""
+    return gr.I18n(**{lang: dict(texts) for lang, texts in _TEXTS.items()})
 
 
 def set_device(device: torch.device) -> None:
@@ -73,8 +103,13 @@ def message(err: Exception, lang: str, key: str = "error") -> str:
     return t(lang, key, message="internal error; the server log has details")
 
 
+def error(text: str, lang: str) -> gr.Error:
+    """What a handler raises: an API client catches it, the page shows it titled in `lang`."""
+    return gr.Error(text, title=t(lang, "error_title"))
+
+
 def fail(err: Exception, lang: str) -> gr.Error:
-    return gr.Error(message(err, lang))
+    return error(message(err, lang), lang)
 
 
 def whole(value: Any) -> Any:
@@ -94,7 +129,7 @@ class Labels:
 
     def markdown(self, key: str, frame: str = "{}", **values: Any) -> gr.Markdown:
         """A Markdown text of i18n `key` (inside `frame`, e.g. "### {}"), relabelled too."""
-        md = gr.Markdown(frame.format(t("en", key, **values)))
+        md = gr.Markdown(said(key, frame, **values))
         return self(md, lambda lang: frame.format(t(lang, key, **values)))
 
     @property

@@ -5,14 +5,15 @@ renders, reached through `engine()`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import gradio as gr
 
 from ..arch.registry import list_models
 from ..i18n import t
-from .limits import CONCURRENCY
-from .shared import Labels, engine, fail, initial_language, whole
+from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
+from .links import view_from
+from .shared import Labels, engine, fail, initial_language, said, whole
 
 OPENS_ON = ("resnet34", "resnet50")  # BasicBlock vs Bottleneck, same stage counts
 PRESETS = {
@@ -21,6 +22,15 @@ PRESETS = {
     "preset_depth": ("resnet18", "resnet34"),
     "preset_resnext": ("resnet50", "resnext50_32x4d"),
 }
+
+
+def _variant(pair: tuple[str, str], shown: tuple[str, str]) -> Literal["primary", "secondary"]:
+    return "primary" if pair == shown else "secondary"
+
+
+def active_presets(model_a: str, model_b: str) -> list[Any]:
+    """The preset on screen stands out, so that clicking it visibly shows where one is."""
+    return [gr.Button(variant=_variant(pair, (model_a, model_b))) for pair in PRESETS.values()]
 
 
 def compare(model_a: str, model_b: str, input_size: float, lang: str = "en") -> tuple[Any, ...]:
@@ -34,29 +44,39 @@ def compare(model_a: str, model_b: str, input_size: float, lang: str = "en") -> 
 
 def first_view(model_a: str, model_b: str, input_size: float, request: gr.Request
                ) -> tuple[Any, ...]:  # fmt: skip
-    """The tab as the page opens, in the browser's language."""
-    return compare(model_a, model_b, input_size, initial_language(request))
+    """The tab as the page opens, in the language of the link or the browser: the link's models
+    and size where it names them."""
+    view = view_from(dict(request.query_params) if request else {})
+    if view.tab == "compare":
+        model_a, model_b = view.a or model_a, view.b or model_b
+        input_size = view.size_for("compare") or input_size
+    lang = initial_language(request)
+    return model_a, model_b, input_size, *compare(model_a, model_b, input_size, lang)
 
 
-def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
-    """The tab's components and events, inside the caller's gr.Tabs."""
-    with gr.Tab(t(en, "tab_compare"), id="compare") as tab:
+def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
+    """The tab's components and events, inside the caller's gr.Tabs; returns what a link to
+    the tab says (models A and B, size)."""
+    with gr.Tab(said("tab_compare"), id="compare") as tab:
         label(tab, lambda lg: gr.Tab(label=t(lg, "tab_compare")))
         with gr.Row():
             model_a = gr.Dropdown(list_models(), value=OPENS_ON[0], allow_custom_value=True,
-                                  label=t(en, "model_a"))  # fmt: skip
+                                  label=said("model_a"))  # fmt: skip
             label(model_a, lambda lg: gr.Dropdown(label=t(lg, "model_a")))
             model_b = gr.Dropdown(list_models(), value=OPENS_ON[1], allow_custom_value=True,
-                                  label=t(en, "model_b"))  # fmt: skip
+                                  label=said("model_b"))  # fmt: skip
             label(model_b, lambda lg: gr.Dropdown(label=t(lg, "model_b")))
-            size = gr.Slider(32, 1024, value=224, step=1, label=t(en, "input_size"))
+            size = gr.Slider(MIN_SIZE_SLIDER, MAX_SIZE_SLIDER, value=224, step=1,
+                             label=said("input_size"))  # fmt: skip
             label(size, lambda lg: gr.Slider(label=t(lg, "input_size")))
         label.markdown("presets", "**{}**")
         with gr.Row():
+            presets = []
             for key, pair in PRESETS.items():
-                button = gr.Button(t(en, key), size="sm")
+                button = gr.Button(said(key), size="sm", variant=_variant(pair, OPENS_ON))
                 label(button, lambda lg, k=key: gr.Button(t(lg, k)))
                 button.click(lambda p=pair: p, None, [model_a, model_b], api_visibility="private")
+                presets.append(button)
         with gr.Row():
             formula_a, formula_b = gr.HTML(), gr.HTML()
         insights = gr.HTML()
@@ -67,8 +87,12 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
         blocks = gr.HTML()
 
     outputs = [formula_a, formula_b, insights, costs, stages, blocks]
-    demo.load(first_view, [model_a, model_b, size], outputs, api_visibility="private",
+    demo.load(first_view, [model_a, model_b, size], [model_a, model_b, size, *outputs],
+              api_visibility="private",
               concurrency_limit=CONCURRENCY)  # fmt: skip
-    gr.on([model_a.change, model_b.change, size.release, lang.change], compare,
+    gr.on([model_a.change, model_b.change, size.release, lang.input], compare,
           [model_a, model_b, size, lang], outputs, api_name="compare",
           concurrency_limit=CONCURRENCY)  # fmt: skip
+    gr.on([model_a.change, model_b.change], active_presets, [model_a, model_b], presets,
+          api_visibility="private")  # fmt: skip
+    return [model_a, model_b, size]

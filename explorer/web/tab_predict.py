@@ -15,17 +15,19 @@ import gradio as gr
 
 from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
-from ..i18n import Phrase, page_language, t
+from ..i18n import Phrase, class_name, page_language, t
 from ..inspect.deadline import within
 from ..inspect.images import ImageInput
+from ..models.bundled import model_card
 from .compute import MAX_BATCH, compute
 from .files import examples
 from .limits import REQUEST_TIMEOUT_S
+from .links import view_from
 from .memory import trim
-from .shared import Labels, device, engine, fail, initial_language, message
+from .shared import Labels, device, engine, error, fail, initial_language, message, said
 from .theme import COLORMAPS
 from .uploads import add_examples, checked_file
-from .views import error_note
+from .views import error_note, note_line, shown_class
 
 TOP1 = "top-1"  # the target menu's first entry: explain the prediction itself
 DEMO_MODEL = "demo_bottleneck"  # what the page opens on until it knows which weights are here
@@ -98,6 +100,15 @@ def weight_choices(model: str, lang: str) -> list[tuple[str, str]]:
     return [*named, (t(lang, "weights_random"), "random")]
 
 
+def class_choices(model: str, lang: str) -> list[tuple[str, str]]:
+    """The class menu: top-1 first, then every class of the model, named in the page's
+    language where the page has names for them (the generated shapes)."""
+    return [
+        (t(lang, "top1"), TOP1),
+        *((shown_class(model, c, lang), c) for c in get_entry(model).categories),
+    ]
+
+
 def model_options(model: str, lang: str = "en") -> tuple[Any, Any, Any]:
     """The weights, classes and layers that fit the chosen model."""
     try:
@@ -106,9 +117,8 @@ def model_options(model: str, lang: str = "en") -> tuple[Any, Any, Any]:
         weights = weight_choices(model, lang)
     except Exception as err:
         raise fail(err, lang) from None
-    targets = [(t(lang, "top1"), TOP1), *entry.categories]
     return (gr.Dropdown(choices=weights, value=weights[0][1]),
-            gr.Dropdown(choices=targets, value=TOP1),
+            gr.Dropdown(choices=class_choices(entry.name, lang), value=TOP1),
             gr.Dropdown(choices=layers, value="layer4"))  # fmt: skip
 
 
@@ -132,11 +142,22 @@ def load_weights(model: str, weights: str, lang: str = "en", checkpoint: Any = N
 
 
 def start(request: gr.Request) -> tuple[Any, ...]:
-    """On page load, in the browser's language: resnet50 when its ImageNet weights are on this
-    machine, else the demo model, with the menus that fit it and what its weights are."""
+    """On page load, in the language of the link or the browser: the link's model, else resnet50
+    when its ImageNet weights are on this machine, else the demo model; with the menus that fit
+    it and what its weights are."""
     lang = initial_language(request)
-    model = engine().default_predict_model()
+    model = opening_model(request, "predict")
     return (model, *model_options(model, lang), *load_weights(model, "DEFAULT", lang))
+
+
+def opening_model(request: gr.Request | None, tab: str) -> str:
+    """The model `tab` opens on: the link's if it names a registry model for it, else the
+    machine's choice (resnet50 with its weights here, else the demo model)."""
+    view = view_from(dict(request.query_params) if request else {})
+    named = view.model_for(tab)
+    if named in list_models():
+        return named
+    return engine().default_predict_model()
 
 
 class ImageFailed(Exception):
@@ -172,9 +193,9 @@ def image_input(image: Any, lang: str) -> ImageInput:
     try:
         source = checked_file(image)
     except ExplorerError as err:
-        raise gr.Error(message(err, lang, "error_image")) from None
+        raise error(message(err, lang, "error_image"), lang) from None
     if source is None:
-        raise gr.Error(t(lang, "no_image"))
+        raise error(t(lang, "no_image"), lang)
     return source
 
 
@@ -199,7 +220,7 @@ def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
             view = compute().batched(_explain_group, (name, chosen, layer),
                                      (source, wanted, opacity, colormap, lang))  # fmt: skip
         except ImageFailed as failed:
-            raise gr.Error(message(failed.cause, lang, "error_image")) from None
+            raise error(message(failed.cause, lang, "error_image"), lang) from None
     except gr.Error:
         raise
     except Exception as err:
@@ -235,87 +256,120 @@ def refresh(
         return None, None, None, None, error_note(str(err.message)), None
 
 
-def checkpoint_input(label: Labels, en: str = "en") -> gr.File:
+def checkpoint_input(label: Labels) -> gr.File:
     """An optional upload of the user's own weights, read without unpickling (weights.py)."""
-    upload = gr.File(label=t(en, "checkpoint"), type="filepath", height=120,
+    upload = gr.File(label=said("checkpoint"), type="filepath", height=120,
                      file_types=[".safetensors", ".pth", ".pt", ".bin"])  # fmt: skip
     return label(upload, lambda lg: gr.File(label=t(lg, "checkpoint")))
 
 
-def image_and_model(label: Labels, height: int, en: str = "en") -> tuple[gr.Image, gr.Dropdown]:
+def image_and_model(label: Labels, height: int) -> tuple[gr.Image, gr.Dropdown]:
     """An image upload (file, paste or webcam) with the generated examples under it, and the
     model menu, opening on the demo model: what every tab that runs a model starts with."""
     image = gr.Image(type="filepath", image_mode=None, height=height,
-                     sources=["upload", "clipboard", "webcam"], label=t(en, "image"))  # fmt: skip
+                     sources=["upload", "clipboard", "webcam"], label=said("image"))  # fmt: skip
     label(image, lambda lg: gr.Image(label=t(lg, "image")))
-    label.markdown("examples")
-    shown = gr.Examples(examples=examples(), inputs=image, label=None, examples_per_page=8)
+    shown = gr.Examples(examples=examples(), inputs=image, label=said("examples"),
+                        examples_per_page=8)  # fmt: skip
+    label(shown.dataset, lambda lg: gr.Dataset(label=t(lg, "examples")))
     add_examples(shown.dataset.samples)  # a click sends Gradio's copy: accepted like an upload
-    model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=t(en, "model"),
+    model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=said("model"),
                         allow_custom_value=True)  # fmt: skip
     label(model, lambda lg: gr.Dropdown(label=t(lg, "model")))
     return image, model
 
 
-def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
-    """The tab's components and events, inside the caller's gr.Tabs. It opens on the demo model,
-    whose menus need no torch; the page's load event (`start`) fills in the machine's choice."""
-    with gr.Tab(t(en, "tab_predict"), id="predict") as tab:
+def explain(image: Any, model: str, target: str, layer: str, weights: str, opacity: float,
+            colormap: str, lang: str, checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
+    """What the page's own events run: the answer, or a refusal in the note; with no image, no
+    answer and a line under the Explain button saying what to do (a message at the top of the
+    page would be far from where the student looks)."""
+    lang = page_language(lang)
+    if image is None:
+        return None, None, None, None, "", None, note_line(t(lang, "no_image"))
+    return (*refresh(image, model, target, layer, weights, opacity, colormap, lang, checkpoint),
+            "")  # fmt: skip
+
+
+def demo_line(lang: str) -> str:
+    names = (class_name(lang, c, shapes=True) for c in get_entry(DEMO_MODEL).categories)
+    return t(lang, "demo_line", classes=t(lang, "list_sep").join(names))
+
+
+def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
+    """The tab's components and events, inside the caller's gr.Tabs; returns what a link to the
+    tab says (the model). It opens on the demo model, whose menus need no torch; the page's load
+    event (`start`) fills in the link's or the machine's choice."""
+    en = "en"
+    with gr.Tab(said("tab_predict"), id="predict") as tab:
         label(tab, lambda lg: gr.Tab(label=t(lg, "tab_predict")))
-        label.markdown("demo_line", classes=", ".join(get_entry(DEMO_MODEL).categories))
+        label(gr.Markdown(said(demo_line)), demo_line)
         with gr.Row():
             with gr.Column(scale=1):
-                image, p_model = image_and_model(label, 300, en)
+                image, p_model = image_and_model(label, 300)
                 choices = weight_choices(DEMO_MODEL, en)
                 p_weights = gr.Dropdown(choices, value=choices[0][1],
-                                        label=t(en, "weights"))  # fmt: skip
+                                        label=said("weights"))  # fmt: skip
                 label(p_weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
-                checkpoint = checkpoint_input(label, en)
-                classes = [(t(en, "top1"), TOP1), *get_entry(DEMO_MODEL).categories]
+                checkpoint = checkpoint_input(label)
                 with gr.Row():
-                    p_target = gr.Dropdown(classes, value=TOP1,
-                                           label=t(en, "target"),
+                    p_target = gr.Dropdown(class_choices(DEMO_MODEL, en), value=TOP1,
+                                           label=said("target"),
                                            allow_custom_value=True)  # fmt: skip
                     label(p_target, lambda lg: gr.Dropdown(label=t(lg, "target")))
                     p_layer = gr.Dropdown(["layer4"], value="layer4",
-                                          label=t(en, "layer"),
+                                          label=said("layer"),
                                           allow_custom_value=True)  # fmt: skip
                     label(p_layer, lambda lg: gr.Dropdown(label=t(lg, "layer")))
                 with gr.Row():
-                    opacity = gr.Slider(0, 1, value=0.5, step=0.05, label=t(en, "opacity"))
+                    opacity = gr.Slider(0, 1, value=0.5, step=0.05, label=said("opacity"))
                     label(opacity, lambda lg: gr.Slider(label=t(lg, "opacity")))
                     colormap = gr.Radio(list(COLORMAPS), value=COLORMAPS[0],
-                                        label=t(en, "colormap"))  # fmt: skip
+                                        label=said("colormap"))  # fmt: skip
                     label(colormap, lambda lg: gr.Radio(label=t(lg, "colormap")))
-                explain_btn = gr.Button(t(en, "explain_btn"), variant="primary")
+                explain_btn = gr.Button(said("explain_btn"), variant="primary")
                 label(explain_btn, lambda lg: gr.Button(t(lg, "explain_btn")))
+                hint = gr.HTML(elem_id="explain-hint")
+                api_btn = gr.Button(visible=False)  # /predict's trigger: the API's own door
             with gr.Column(scale=1):
                 status = gr.HTML()
-                use_demo = gr.Button(t(en, "use_demo"), visible=False, variant="primary")
+                use_demo = gr.Button(said("use_demo"), visible=False, variant="primary")
                 label(use_demo, lambda lg: gr.Button(t(lg, "use_demo")))
                 note = gr.HTML()
-                top5 = gr.Label(num_top_classes=5, label=t(en, "predictions"))
+                top5 = gr.Label(num_top_classes=5, label=said("predictions"))
                 label(top5, lambda lg: gr.Label(label=t(lg, "predictions")))
                 # Its download button gives the overlay as a lossless PNG.
-                shown = gr.Image(type="filepath", interactive=False, label=t(en, "overlay"),
+                shown = gr.Image(type="filepath", interactive=False, label=said("overlay"),
                                  elem_id="cam-overlay")  # fmt: skip
                 label(shown, lambda lg: gr.Image(label=t(lg, "overlay")))
-                map_file = gr.DownloadButton(t(en, "download_map"), size="sm")
+                map_file = gr.DownloadButton(said("download_map"), size="sm")
                 label(map_file, lambda lg: gr.DownloadButton(t(lg, "download_map")))
-        stage_maps = gr.Image(type="filepath", interactive=False, label=t(en, "stage_cams"),
-                              elem_id="stage-cams")  # fmt: skip
-        label(stage_maps, lambda lg: gr.Image(label=t(lg, "stage_cams")))
-        feature_maps = gr.Image(type="filepath", interactive=False, label=t(en, "features"),
-                                elem_id="feature-maps")  # fmt: skip
-        label(feature_maps, lambda lg: gr.Image(label=t(lg, "features")))
+        label.markdown("stage_cams", "#### {}")
+        stage_maps = gr.Image(type="filepath", interactive=False, show_label=False,
+                              elem_id="stage-cams", elem_classes="rx-strip")  # fmt: skip
+        label.markdown("features", "#### {}")
+        feature_maps = gr.Image(type="filepath", interactive=False, show_label=False,
+                                elem_id="feature-maps", elem_classes="rx-strip")  # fmt: skip
+        with gr.Accordion(said("model_card"), open=False, elem_id="model-card") as card:
+            label(card, lambda lg: gr.Accordion(label=t(lg, "model_card")))
+            gr.Markdown(model_card().read_text(encoding="utf-8"))
     answer = [top5, shown, stage_maps, feature_maps, note, map_file]
     asked = [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang, checkpoint]
-    gr.on([p_model.change, lang.change], model_options, [p_model, lang],
-          [p_weights, p_target, p_layer], api_visibility="private").then(
-        load_weights, [p_model, p_weights, lang, checkpoint], [status, use_demo],
-        api_visibility="private").then(
-        refresh, asked, answer, api_visibility="private", concurrency_id="predict",
-        concurrency_limit=MAX_BATCH, preprocess=False)  # fmt: skip
+
+    def menus_then_answer(event: Any) -> None:
+        """After the model or the language changed: its menus, its weights, then the answer
+        on screen again (user events only: the load event renders in its own language, and a
+        render triggered by its change could land in the other)."""
+        event.then(model_options, [p_model, lang], [p_weights, p_target, p_layer],
+                   api_visibility="private").then(
+            load_weights, [p_model, p_weights, lang, checkpoint], [status, use_demo],
+            api_visibility="private").then(
+            refresh, asked, answer, api_visibility="private", concurrency_id="predict",
+            concurrency_limit=MAX_BATCH, preprocess=False)  # fmt: skip
+
+    menus_then_answer(gr.on([p_model.input, lang.input], None, api_visibility="private"))
+    menus_then_answer(use_demo.click(lambda: DEMO_MODEL, None, p_model,
+                                     api_visibility="private"))  # fmt: skip
     demo.load(start, None, [p_model, p_weights, p_target, p_layer, status, use_demo],
               api_visibility="private")  # fmt: skip
     gr.on([p_weights.input, checkpoint.change], load_weights,
@@ -323,10 +377,9 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
           api_visibility="private").then(
         refresh, asked, answer, api_visibility="private", concurrency_id="predict",
         concurrency_limit=MAX_BATCH, preprocess=False)  # fmt: skip
-    use_demo.click(lambda: DEMO_MODEL, None, p_model, api_visibility="private")
     gr.on([explain_btn.click, image.change, p_target.input, p_layer.input, opacity.release,
-           colormap.input], predict,
-          [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang, checkpoint],
-          [top5, shown, stage_maps, feature_maps, note, map_file],
-          api_name="predict", concurrency_id="predict", concurrency_limit=MAX_BATCH,
-          preprocess=False)  # fmt: skip
+           colormap.input], explain, asked, [*answer, hint], api_visibility="private",
+          concurrency_id="predict", concurrency_limit=MAX_BATCH, preprocess=False)  # fmt: skip
+    api_btn.click(predict, asked, answer, api_name="predict", concurrency_id="predict",
+                  concurrency_limit=MAX_BATCH, preprocess=False)  # fmt: skip
+    return [p_model]

@@ -17,19 +17,21 @@ from . import tab_predict
 from .compute import MAX_BATCH, compute
 from .limits import REQUEST_TIMEOUT_S
 from .memory import trim
-from .shared import Labels, device, engine, fail, initial_language
+from .shared import Labels, device, engine, fail, initial_language, said
 from .tab_predict import (
     DEMO_MODEL,
     TOP1,
     check_request,
     checkpoint_input,
+    class_choices,
     image_and_model,
     image_input,
+    opening_model,
     text_input,
     weight_choices,
     weights_arg,
 )
-from .views import note_line
+from .views import error_note, note_line
 
 T = TypeVar("T")
 
@@ -91,51 +93,81 @@ def model_options(model: str, lang: str = "en") -> tuple[Any, Any]:
 
 
 def start(request: gr.Request) -> tuple[Any, ...]:
-    """On page load, in the browser's language: the model the Predict tab opens on, with its
-    menus."""
-    model = engine().default_predict_model()
+    """On page load, in the language of the link or the browser: the link's model, else the one
+    the Predict tab opens on, with its menus."""
+    model = opening_model(request, "shortcuts")
     return (model, *model_options(model, initial_language(request)))
 
 
-def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") -> None:
-    """The tab's components and events, inside the caller's gr.Tabs. Like the Predict tab, it
-    opens on the demo model and the page's load event fills in the machine's choice."""
-    with gr.Tab(t(en, "tab_shortcuts"), id="shortcuts") as tab:
+def said_again(records: Any, summary: Any, image: Any, model: str, target: str, weights: str,
+               lang: str, checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
+    """After the language switch: the analysis on screen in the new language (kept measurements
+    are only drawn again), the hint in it, or nothing where nothing is shown."""
+    if records:
+        try:
+            return shortcuts(image, model, target, weights, lang, checkpoint)
+        except gr.Error as err:
+            return error_note(str(err.message)), None, None, None
+    if summary:
+        return cleared(model, lang)
+    return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+
+
+def plain_again(shown: Any, model: str, lang: str) -> tuple[Any, Any]:
+    """After the language switch: the plain-vs-residual chart in the new language (the profile
+    is cached), if one is on screen."""
+    if not shown:
+        return gr.skip(), gr.skip()
+    return plain(model, lang)
+
+
+def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
+    """The tab's components and events, inside the caller's gr.Tabs; returns what a link to the
+    tab says (the model). Like the Predict tab, it opens on the demo model and the page's load
+    event fills in the link's or the machine's choice."""
+    en = "en"
+    with gr.Tab(said("tab_shortcuts"), id="shortcuts") as tab:
         label(tab, lambda lg: gr.Tab(label=t(lg, "tab_shortcuts")))
         label.markdown("shortcuts_guide")
         with gr.Row():
             with gr.Column(scale=1):
-                image, model = image_and_model(label, 260, en)
+                image, model = image_and_model(label, 260)
                 choices = weight_choices(DEMO_MODEL, en)
-                weights = gr.Dropdown(choices, value=choices[0][1], label=t(en, "weights"))
+                weights = gr.Dropdown(choices, value=choices[0][1], label=said("weights"))
                 label(weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
-                checkpoint = checkpoint_input(label, en)
-                classes = [(t(en, "top1"), TOP1), *get_entry(DEMO_MODEL).categories]
-                target = gr.Dropdown(classes, value=TOP1, label=t(en, "target"),
-                                     allow_custom_value=True)  # fmt: skip
+                checkpoint = checkpoint_input(label)
+                target = gr.Dropdown(class_choices(DEMO_MODEL, en), value=TOP1,
+                                     label=said("target"), allow_custom_value=True)  # fmt: skip
                 label(target, lambda lg: gr.Dropdown(label=t(lg, "target")))
-                run = gr.Button(t(en, "analyse_btn"), variant="primary")
+                run = gr.Button(said("analyse_btn"), variant="primary")
                 label(run, lambda lg: gr.Button(t(lg, "analyse_btn")))
             with gr.Column(scale=2):
                 summary = gr.HTML()
                 bars = gr.Plot(show_label=False, elem_id="shortcut-bars")
         paths = gr.Plot(show_label=False, elem_id="path-lengths")
-        with gr.Accordion(t(en, "records"), open=False) as box:
+        with gr.Accordion(said("records"), open=False) as box:
             label(box, lambda lg: gr.Accordion(label=t(lg, "records")))
             records = gr.JSON()
         label.markdown("plain_title", "### {}")
         with gr.Row():
             plain_model = gr.Dropdown(list(PLAIN_MODELS), value="resnet34", scale=3,
-                                      label=t(en, "model"))  # fmt: skip
+                                      label=said("model"))  # fmt: skip
             label(plain_model, lambda lg: gr.Dropdown(label=t(lg, "model")))
-            plain_btn = gr.Button(t(en, "plain_btn"), scale=1)
+            plain_btn = gr.Button(said("plain_btn"), scale=1)
             label(plain_btn, lambda lg: gr.Button(t(lg, "plain_btn")))
         plain_plot = gr.Plot(show_label=False, elem_id="plain-vs-residual")
         plain_text = gr.HTML()
 
     demo.load(start, None, [model, weights, target], api_visibility="private")
-    gr.on([model.change, lang.change], model_options, [model, lang], [weights, target],
+    gr.on([model.input, lang.input], model_options, [model, lang], [weights, target],
           api_visibility="private")  # fmt: skip
+    lang.input(said_again, [records, summary, image, model, target, weights, lang, checkpoint],
+               [summary, bars, paths, records], api_visibility="private",
+               concurrency_id="shortcuts", concurrency_limit=SHORTCUT_SLOTS,
+               preprocess=False)  # fmt: skip
+    lang.input(plain_again, [plain_text, plain_model, lang], [plain_plot, plain_text],
+               api_visibility="private", concurrency_id="model",
+               concurrency_limit=1)  # fmt: skip
     gr.on([model.input, weights.input, target.input, checkpoint.change], cleared, [model, lang],
           [summary, bars, paths, records], api_visibility="private")  # fmt: skip
     gr.on([run.click, image.change], shortcuts,
@@ -144,3 +176,4 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks, en: str = "en") ->
           concurrency_limit=SHORTCUT_SLOTS, preprocess=False)  # fmt: skip
     plain_btn.click(plain, [plain_model, lang], [plain_plot, plain_text], api_name="plain",
                     concurrency_id="model", concurrency_limit=1)  # fmt: skip
+    return [model]

@@ -62,5 +62,26 @@ CSS = """
 .rx-warning { background: #fef2f2; color: #991b1b; border: 2px solid #dc2626; border-radius: 10px;
   padding: 10px 14px; margin-bottom: 8px; font-size: 1.05rem; }
 .rx-diagram svg { max-width: 100%; height: auto; }
+/* Wide tables and the layer tree scroll sideways in their own box (a 1024-pixel projector, or
+   1280 pixels at 150% zoom), so no column is ever cut off. */
+.rx-scroll { overflow-x: auto; max-width: 100%; }
+.rx-tree { min-width: 720px; }
+/* The stage maps and feature maps: the whole picture, never cropped to the box. */
+.rx-strip img { object-fit: contain; width: 100%; height: auto; max-height: none; }
+.rx-strip .image-container, .rx-strip .image-frame { height: auto; }
+/* Projection mode: bigger type, fewer decorations (no subtitle, no field hints, no footer). */
+html.rx-projector .gradio-container {
+  --text-xxs: 12px; --text-xs: 14px; --text-sm: 16px; --text-md: 19px; --text-lg: 22px;
+  --text-xl: 27px; --text-xxl: 32px; --body-text-size: 19px; --prose-text-size: 19px;
+  --input-text-size: 19px; --block-label-text-size: 16px; --block-title-text-size: 17px;
+  --block-info-text-size: 15px; --checkbox-label-text-size: 17px;
+  --section-header-text-size: 19px; --button-large-text-size: 20px;
+  --button-medium-text-size: 18px; --button-small-text-size: 16px;
+}
+html.rx-projector #page-header p, html.rx-projector .info-text,
+html.rx-projector footer, html.rx-projector #page-link { display: none; }
+html.rx-projector .rx-card { box-shadow: none; border-width: 2px; }
+html.rx-projector .rx-table { font-size: 1.1rem; }
+html.rx-projector .rx-formula { font-size: 3.2rem; }
 .rx-diagram text { font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
 """

@@ -7,10 +7,12 @@ comes from the records; every string from a record or i18n.py is escaped.
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..i18n import t
+from ..arch.registry import get_entry
+from ..i18n import class_name, t
 from ..report import fmt_count, fmt_macs, fmt_shape
 from .theme import BLOCK_COLOR, stage_color
 
@@ -99,8 +101,11 @@ def formula_html(s: ArchitectureSummary, lang: str, small: bool = False) -> str:
 
 def _table(heads: list[str], rows: list[str], note: str = "") -> str:
     header = "".join(f"<th>{escape(h)}</th>" for h in heads)
-    table = f'<table class="rx-table"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}'
-    return table + "</tbody></table>" + (f'<div class="rx-muted">{escape(note)}</div>' * bool(note))
+    # In a box of its own that scrolls sideways: on a 1024-pixel projector the last columns stay
+    # reachable rather than cut off.
+    table = (f'<div class="rx-scroll"><table class="rx-table"><thead><tr>{header}</tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table></div>')  # fmt: skip
+    return table + (f'<div class="rx-muted">{escape(note)}</div>' * bool(note))
 
 
 def stage_table_html(s: ArchitectureSummary, lang: str) -> str:
@@ -200,7 +205,7 @@ def tree_html(s: ArchitectureSummary, lang: str) -> str:
             members += nodes[m].children if m == st.name and st.blocks else [nodes[m]]
         inner = "".join(_node_html(node, 1, blocks, lang) for node in members)
         parts.append(f"<details><summary>{summary}</summary>{inner}</details>")
-    return f'<div class="rx-tree">{"".join(parts)}</div>'
+    return f'<div class="rx-scroll"><div class="rx-tree">{"".join(parts)}</div></div>'
 
 
 # ---------------------------------------------------------------- Compare
@@ -328,19 +333,26 @@ def compare_insights_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: 
 
 def weights_status(info: ModelInfo, lang: str) -> str:
     """One sentence on where the model's weights come from, and a warning when untrained."""
+    classes = [shown_class(info.name, c, lang) for c in info.categories[:8]]
     text = t(lang, f"status_{info.source}", title=info.title, weights=info.weights,
-             name=info.name, classes=", ".join(info.categories[:8]))  # fmt: skip
+             name=info.name, classes=t(lang, "list_sep").join(classes))  # fmt: skip
     if info.trained:
         return f'<div class="rx-card">{escape(text)}</div>'
     warning = escape(t(lang, "untrained", title=info.title))
     return f'<div class="rx-card rx-warning"><b>⚠ {warning}</b><br>{escape(text)}</div>'
 
 
+def shown_class(model: str, label: str, lang: str) -> str:
+    """A class of `model` as the page names it (the demo models' shapes are translated)."""
+    return class_name(lang, label, get_entry(model).source == "demo")
+
+
 def prediction_note(ex: Explanation, lang: str) -> str:
     """What the overlay shows; an unmissable warning first when the weights are untrained."""
     prob = next((p.prob for p in ex.predictions if p.index == ex.target), None)
     grid = "×".join(map(str, ex.cam_grid.shape))
-    caption = t(lang, "cam_caption", label=ex.target_label, layer=ex.layer, grid=grid,
+    label = shown_class(ex.model, ex.target_label, lang)
+    caption = t(lang, "cam_caption", label=label, layer=ex.layer, grid=grid,
                 model=ex.model, prob=f"{prob:.1%}" if prob is not None else "<0.1%")  # fmt: skip
     warning = ""
     if not ex.trained:
@@ -365,7 +377,8 @@ def shortcut_summary(report: ShortcutReport, lang: str) -> str:
     """Sentences computed from the records: lesions by shortcut kind, Veit et al.'s finding,
     branch sizes, gradient split, path lengths."""
     records = report.records
-    said = [t(lang, "sum_target", label=report.target_label, prob=f"{report.prob:.1%}")]
+    label = shown_class(report.model, report.target_label, lang)
+    said = [t(lang, "sum_target", label=label, prob=f"{report.prob:.1%}")]
     proj = [r for r in records if r.projection]
     ident = [r for r in records if not r.projection]
 
@@ -406,9 +419,26 @@ def shortcut_summary(report: ShortcutReport, lang: str) -> str:
     return f'{warning}<ul class="rx-insights">{items}</ul>'
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def factor(x: float) -> str:
+    """A ratio as people read it: three significant digits below 100 ("8.87"), whole numbers
+    below 10,000 ("178", "9,999") and a power of ten above ("6.58 × 10¹⁰"), never "6.58e+10"."""
+    if not math.isfinite(x) or abs(x) < 99.5:
+        return f"{x:.3g}"
+    if abs(x) < 1e4:
+        return f"{x:,.0f}"
+    exponent = math.floor(math.log10(abs(x)))
+    mantissa = x / 10**exponent
+    if round(abs(mantissa), 2) >= 10:  # 9.999 rounds up to the next power
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.3g} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
 def plain_summary(profile: GradientProfile, lang: str) -> str:
     residual, plain = profile.spread
-    text = t(lang, "plain_sum", model=profile.title, plain=f"{plain:,.3g}",
-             residual=f"{residual:,.3g}")  # fmt: skip
+    text = t(lang, "plain_sum", model=profile.title, plain=factor(plain),
+             residual=factor(residual))  # fmt: skip
     verdict = t(lang, "plain_deep" if plain > 10 * residual else "plain_shallow")
     return f"<p>{escape(text)}{t(lang, 'sentence_gap')}{escape(verdict)}</p>"

@@ -58,3 +58,21 @@ def test_block_kind_and_why_a_projection():
     )
     sentence = projection_sentence(analyze("resnet50"), "en")
     assert "as in layer2.0: projection (stride 2, channels 256→512)" in sentence
+
+
+def test_resnext_boxes_fit_and_g32_is_explained():
+    """ "3×3, 256, /2, g32" fits its box (bold system-ui is at most 0.62 em per character), and
+    the legend says what g32 means, with the group width torchvision's own module has."""
+    from torchvision.models import resnext50_32x4d
+
+    from explorer.web.diagram import BOX_W, legend
+
+    for text in _svg("resnext50_32x4d").iter(f"{SVG}text"):
+        if text.text and text.text.startswith(("1×1", "3×3")):
+            assert 0.62 * int(text.get("font-size")) * len(text.text) <= BOX_W - 10, text.text
+    conv = resnext50_32x4d().layer1[0].conv2  # torchvision's own grouped 3×3
+    said = legend(analyze("resnext50_32x4d"), "en")
+    width = conv.out_channels // conv.groups
+    assert f"g{conv.groups}" in said and f"{conv.groups} groups of {width}" in said
+    assert "分组卷积" in legend(analyze("resnext50_32x4d"), "zh")
+    assert "grouped" not in legend(analyze("resnet50"), "en")

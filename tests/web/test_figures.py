@@ -45,3 +45,22 @@ def test_compare_costs_has_both_models():
     assert list(fig.data[1].y) == [st.macs for st in a.stages]
     assert list(fig.data[3].y) == [st.macs for st in b.stages]
     assert "对比" in fig.layout.title.text
+
+
+def test_treemap_opens_two_levels_deep_with_blocks_named_in_full():
+    """Stages and their blocks first (a block's layers are unreadable below that), each block
+    named as the model names it."""
+    fig = param_treemap(analyze("resnet50"), "en")
+    treemap = fig.data[0]
+    assert treemap.maxdepth == 2
+    stage_children = {label for label, parent in zip(treemap.labels, treemap.parents, strict=True)
+                      if parent == "[layer3]"}  # fmt: skip
+    assert stage_children == {f"layer3.{i}" for i in range(6)}  # torchvision: 6 blocks
+
+
+def test_log_axis_ticks_only_at_powers_of_ten():
+    from explorer.inspect.plain import gradient_profile
+    from explorer.web.figures import plain_vs_residual
+
+    fig = plain_vs_residual(gradient_profile("demo_basic", batch=2, input_size=32), "en")
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.dtick == 1

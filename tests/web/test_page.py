@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from pathlib import Path
@@ -81,34 +82,98 @@ def test_custom_model_handler():
         tab_architecture.custom_model("bottleneck", None, 2, 2, 2, 1, 64, False)
 
 
-def test_initial_language_follows_the_browser():
-    def request(accept: str) -> SimpleNamespace:
-        return SimpleNamespace(headers={"accept-language": accept})
+def request(accept: str, **query: str) -> SimpleNamespace:
+    """What a load event's gr.Request carries: the browser's languages and the link's query."""
+    return SimpleNamespace(headers={"accept-language": accept}, query_params=query)
 
+
+def test_initial_language_follows_the_link_then_the_browser():
     assert initial_language(request("zh-CN,zh;q=0.9,en;q=0.8")) == "zh"
     assert initial_language(request("en-US,en;q=0.9")) == "en"
     assert initial_language(request("")) == "en"
+    assert initial_language(request("en-US", lang="zh")) == "zh"  # a teacher's link wins
+    assert initial_language(request("zh-CN", lang="en")) == "en"
+    assert initial_language(request("zh-CN", lang="fr")) == "zh"  # not ours: the browser's
+    assert initial_language(None) == "en"
 
 
 def test_what_the_page_opens_with_is_in_the_browsers_language():
     """The load-time views render in the browser's language themselves, so no English render
     races the language switch's Chinese one."""
-    zh = SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9"})
-    assert (
-        tab_architecture.first_view("resnet18", 224, zh)[:2]
-        == tab_architecture.architecture("resnet18", 224, "zh")[:2]
-    )
-    assert "参数量" in tab_architecture.first_view("resnet18", 224, zh)[1]
-    assert "ResNet-34" in tab_compare.first_view("resnet34", "resnet50", 224, zh)[2]
-    assert (
-        tab_compare.first_view("resnet34", "resnet50", 224, zh)[2]
-        == tab_compare.compare("resnet34", "resnet50", 224, "zh")[2]
-    )
+    zh = request("zh-CN,zh;q=0.9")
+    opened = tab_architecture.first_view("resnet18", 224, zh)
+    assert opened[:2] == ("resnet18", 224)
+    assert opened[2:4] == tab_architecture.architecture("resnet18", 224, "zh")[:2]
+    assert "参数量" in opened[3]
+    opened = tab_compare.first_view("resnet34", "resnet50", 224, zh)
+    assert opened[:3] == ("resnet34", "resnet50", 224)
+    assert "ResNet-34" in opened[5]
+    assert opened[5] == tab_compare.compare("resnet34", "resnet50", 224, "zh")[2]
     model, weights, target, layer, status, _ = tab_predict.start(zh)
     assert model == "demo_bottleneck"  # offline: no ImageNet weights cached here
     assert weights.choices[0] == ("内置（本项目训练）", "DEFAULT") and "本项目" in status
     assert target.choices[0] == ("top-1（预测结果）", "top-1")
+    assert ("箭头", "arrow") in target.choices  # the shapes by their Chinese names
     assert [value for _, value in layer.choices][:4] == ["layer1", "layer2", "layer3", "layer4"]
+
+
+def test_a_link_opens_its_view():
+    """The examples of the issue: each view opens from its URL, in the link's language."""
+    link = request("en-US", tab="architecture", model="resnet152", size="320", lang="zh")
+    model, size, formula, *_ = tab_architecture.first_view("resnet50", 224, link)
+    assert (model, size) == ("resnet152", 320)
+    assert "为什么是 152 层" in formula
+    link = request("en-US", tab="compare", a="resnet18", b="resnet101")
+    a, b, size, _, formula_b, *_ = tab_compare.first_view("resnet34", "resnet50", 224, link)
+    assert (a, b, size) == ("resnet18", "resnet101", 224)
+    assert 'aria-label="101 = 1 + 3·(3+4+23+3) + 1"' in formula_b
+    # A link to another tab leaves this one on its own model; a model of the size's own.
+    assert tab_architecture.first_view("resnet50", 224, link)[:2] == ("resnet50", 224)
+    link = request("en-US", tab="architecture", model="demo_basic")
+    assert tab_architecture.first_view("resnet50", 224, link)[:2] == ("demo_basic", 64)
+    assert tab_predict.start(request("en-US", tab="predict", model="demo_basic"))[0] == "demo_basic"
+
+
+def test_a_bad_link_still_opens_the_page():
+    link = request("en-US", tab="architecture", model="resnet9000", size="-3")
+    assert tab_architecture.first_view("resnet50", 224, link)[:2] == ("resnet50", 224)
+
+
+FORM = {"block": "bottleneck", "layer1": 2, "layer2": 2, "layer3": 2, "layer4": 2, "groups": 1,
+        "width": 64, "v1": False}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [({"groups": 32, "width": 32}, ["Groups (3×3 conv)", "Channels per group", "32 × 32 = 1024",
+                                    "512"]),
+     ({"layer2": 0}, ["layer2 blocks", "1 to 50", "it is 0"]),
+     ({"layer4": 51.0}, ["layer4 blocks", "it is 51"]),
+     ({"layer1": None}, ["layer1 blocks", "it is empty"]),
+     ({"layer3": 2.5}, ["layer3 blocks", "2.5"]),
+     ({"groups": 65}, ["Groups (3×3 conv)", "1 to 64"]),
+     ({"width": 0}, ["Channels per group", "at least 1"])],
+)  # fmt: skip
+def test_the_custom_form_says_which_field_to_change(change, said):
+    """In the form's own words, the Model box left as it was; the registry refuses the same."""
+    form = {**FORM, **change}
+    model, note = tab_architecture.build_custom(*form.values(), "en")
+    assert model == gr.skip()
+    for words in said:
+        assert words in html.unescape(note), note
+    assert "spec" not in note and "Error" not in note  # not the grammar the user never typed
+    with pytest.raises(gr.Error):
+        tab_architecture.custom_model(*form.values())  # the API's own check agrees
+    zh = tab_architecture.build_custom(*form.values(), "zh")[1]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+
+
+def test_a_valid_custom_form_builds_its_model():
+    model, note = tab_architecture.build_custom(*{**FORM, "groups": 32, "width": 4}.values(), "en")
+    assert model == "bottleneck-2-2-2-2-g32-w4" and "Built bottleneck-2-2-2-2-g32-w4" in note
+    # Groups and width are Bottleneck options: a BasicBlock form ignores them, as the API does.
+    model, _ = tab_architecture.build_custom(*{**FORM, "block": "basic", "groups": 0}.values())
+    assert model == tab_architecture.custom_model(*{**FORM, "block": "basic", "groups": 0}.values())
 
 
 def test_server_defaults():
@@ -180,3 +245,19 @@ def test_direct_posts_cannot_skip_the_queue(served):
                           json={"data": ["resnet18", 224, "en"]})  # fmt: skip
     assert response.status_code == 404
     assert "join the queue" in response.text
+
+
+def test_every_first_paint_text_is_in_both_languages():
+    """The page as served carries its texts in both languages (the browser picks one at first
+    paint); Gradio reads them as ICU messages, where a brace would be a placeholder."""
+    from explorer.web.page import build
+    from explorer.web.shared import translations
+
+    build()
+    texts = translations().translations_dict
+    assert set(texts) == {"en", "zh"} and texts["en"].keys() == texts["zh"].keys()
+    assert len(texts["en"]) > 50
+    for lang, table in texts.items():
+        for text in table.values():
+            assert "{" not in text and "}" not in text, (lang, text)
+    assert "网络结构" in texts["zh"].values() and "Architecture" in texts["en"].values()

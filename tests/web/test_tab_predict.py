@@ -98,9 +98,16 @@ def test_identical_answers_share_one_file(tmp_path):
     assert other[1] != first[1]
 
 
+SHAPES_ZH = {"圆形", "正方形", "三角形", "星形", "十字", "心形", "六边形", "箭头"}
+
+
 def test_answers_in_chinese(tmp_path):
+    """The note and the demo models' class names, top-5 included, are in the page's language."""
     labels, _, _, _, note, _ = _one({"path": _file(tmp_path, 2)}, target="star", lang="zh")
-    assert labels and "“star”" in html.unescape(note) and "概率" in html.unescape(note)
+    assert "“星形”" in html.unescape(note) and "概率" in html.unescape(note)
+    assert len(labels) == 5 and set(labels) <= SHAPES_ZH
+    english, *_ = _one({"path": _file(tmp_path, 2)}, target="star")
+    assert list(english.values()) == list(labels.values())  # the same answer, renamed
 
 
 def test_weights_menu():

@@ -8,7 +8,7 @@ import pytest
 from gradio_client import Client, handle_file
 
 from explorer.demo import make_samples
-from explorer.web import tab_shortcuts
+from explorer.web import pages, tab_shortcuts
 from explorer.web.files import examples
 
 IMAGES, LABELS, _ = make_samples(2, seed=29)
@@ -25,7 +25,28 @@ def test_shortcuts_handler(tmp_path):
     assert isinstance(paths, go.Figure) and len(paths.data) == 2
     assert len(records) == 4 and records[0]["projection"] is False
     zh = tab_shortcuts.shortcuts({"path": str(path)}, "demo_basic", "star", "DEFAULT", "zh")[0]
-    assert "针对“star”测量" in zh
+    assert "针对“星形”测量" in zh
+
+
+def test_the_language_switch_draws_the_kept_measurement_again(tmp_path, monkeypatch):
+    """After the switch the analysis on screen is drawn in the other language from the kept
+    measurement: no second lesion study, the same numbers."""
+    path = tmp_path / "shape.png"
+    IMAGES[1].save(path)
+    measured = []
+    real = pages.shortcut_report
+    monkeypatch.setattr(pages, "shortcut_report",
+                        lambda *args: measured.append(args) or real(*args))  # fmt: skip
+    asked = ({"path": str(path)}, "demo_bottleneck", "top-1", "DEFAULT")
+    en = tab_shortcuts.shortcuts(*asked, "en")
+    zh = tab_shortcuts.said_again(en[3], en[0], *asked, "zh")
+    assert len(measured) == 1
+    assert "Measured for" in en[0] and "测量" in zh[0] and zh[3] == en[3]
+    assert zh[1].layout.title.text != en[1].layout.title.text  # the chart's title, translated
+    # Nothing on screen: nothing drawn; a hint on screen: the hint in the new language.
+    assert tab_shortcuts.said_again(None, "", *asked, "zh") == (gr.skip(),) * 4
+    hint = tab_shortcuts.said_again(None, "<div>hint</div>", *asked, "zh")[0]
+    assert "测量 shortcut" in hint and "demo_bottleneck" in hint
 
 
 def test_shortcuts_handler_errors(tmp_path):

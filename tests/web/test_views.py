@@ -15,7 +15,9 @@ from explorer.web.views import (
     compare_insights_html,
     compare_stages_html,
     costs_story,
+    factor,
     formula_html,
+    shown_class,
     stage_table_html,
     tree_html,
 )
@@ -128,3 +130,32 @@ def test_compare_basic_with_bottleneck():
     assert "sits on" not in insights  # both stride in a 3×3: no stride-placement sentence
     more = compare_insights_html(analyze("resnet18"), a, "zh")
     assert "每个 stage 的 block 数由 2+2+2+2 变为 3+4+6+3" in more
+
+
+@pytest.mark.parametrize(
+    ("x", "said"),
+    [(8.871, "8.87"), (178.3, "178"), (9_999.0, "9,999"), (6.58e10, "6.58 × 10¹⁰"),
+     (1.0e5, "1 × 10⁵"), (2.5e-3, "0.0025")],
+)  # fmt: skip
+def test_a_factor_reads_as_people_write_it(x, said):
+    assert factor(x) == said
+
+
+def test_a_factor_never_reads_as_e_notation():
+    for exponent in range(-3, 16):
+        for mantissa in (1.0, 2.5, 9.999):
+            assert "e" not in factor(mantissa * 10.0**exponent)
+
+
+def test_one_block_is_one_block():
+    """The demo models have one block per stage: "layer1: 1 block", never "1 blocks"."""
+    html = formula_html(analyze("demo_basic"), "en")
+    assert "layer1: 1 block<" in html and "1 blocks" not in html
+    assert "layer1: 2 blocks" in formula_html(analyze("resnet18"), "en")
+    assert "1 blocks" not in tree_html(analyze("demo_bottleneck"), "en")
+
+
+def test_the_shapes_are_named_in_the_pages_language():
+    assert shown_class("demo_basic", "heart", "zh") == "心形"
+    assert shown_class("demo_basic", "heart", "en") == "heart"
+    assert shown_class("resnet50", "tench", "zh") == "tench"  # ImageNet's names: torchvision's
