@@ -221,6 +221,6 @@ def plain_vs_residual(profile: GradientProfile, lang: str) -> go.Figure:
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
     # Ticks at the powers of ten only: Plotly's default labels 2 and 5 between them too, which
     # reads as "5, 2, 100, 5, 2, 10".
-    fig.update_yaxes(type="log", dtick=1, title_text=t(lang, "grad_norm"))
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power", title_text=t(lang, "grad_norm"))
     fig.update_xaxes(title_text=t(lang, "layer_index"))
     return fig

@@ -58,7 +58,7 @@ def build() -> gr.Blocks:
     label = Labels()
     with gr.Blocks(title="ResNet Explorer", delete_cache=DELETE_CACHE) as demo:
         with gr.Row(equal_height=True, elem_id="page-top"):
-            header = gr.Markdown(said("title", "# {}\n") + said("subtitle"), elem_id="page-header")
+            header = gr.Markdown(said(_header), elem_id="page-header")
             label(header, _header)
             with gr.Column(scale=0, min_width=260):
                 lang = gr.Radio([(name, code) for code, name in LANGS.items()], value="en",

@@ -69,6 +69,10 @@ CSS = """
 /* The stage maps and feature maps: the whole picture, never cropped to the box. */
 .rx-strip img { object-fit: contain; width: 100%; height: auto; max-height: none; }
 .rx-strip .image-container, .rx-strip .image-frame { height: auto; }
+/* Gradio 6 titles every error toast with its type ("Error") whatever gr.Error(title=) says: in
+   Chinese the page writes its own. */
+html:lang(zh) .toast-title.error { font-size: 0; }
+html:lang(zh) .toast-title.error::before { content: "出错了"; font-size: var(--text-md); }
 /* Projection mode: bigger type, fewer decorations (no subtitle, no field hints, no footer). */
 html.rx-projector .gradio-container {
   --text-xxs: 12px; --text-xs: 14px; --text-sm: 16px; --text-md: 19px; --text-lg: 22px;

@@ -64,3 +64,4 @@ def test_log_axis_ticks_only_at_powers_of_ten():
 
     fig = plain_vs_residual(gradient_profile("demo_basic", batch=2, input_size=32), "en")
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.dtick == 1
+    assert fig.layout.yaxis.exponentformat == "power"  # 10⁴, not 10k
