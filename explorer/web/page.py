@@ -84,8 +84,8 @@ def build() -> gr.Blocks:
                    js=LOCALE_JS)  # fmt: skip
         projector.change(None, projector, None, js=PROJECTOR_JS)
         demo.load(opening, None, [lang, tabs, projector], api_visibility="private").then(
-            label.relabel, lang, label.components, api_visibility="private", js=LOCALE_JS
-        )
+            label.relabel_if_linked, lang, label.components, api_visibility="private",
+            js=LOCALE_JS)  # fmt: skip
     # One queue for every event: a bounded number of waiting requests (a student beyond it is
     # told the server is full rather than left waiting), each told its place; no direct POSTs.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

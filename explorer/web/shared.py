@@ -51,9 +51,13 @@ def initial_language(request: gr.Request | None) -> str:
     if request is None:
         return "en"
     asked = request.query_params.get("lang", "") if request.query_params else ""
-    if asked in LANGS:
-        return asked
-    accepted = request.headers.get("accept-language", "")
+    return asked if asked in LANGS else browser_language(request)
+
+
+def browser_language(request: gr.Request | None) -> str:
+    """The language the browser painted the page in (Gradio's I18n follows the browser's own
+    preference, which its Accept-Language header states): 中文 if Chinese comes first."""
+    accepted = request.headers.get("accept-language", "") if request else ""
     return "zh" if accepted.lower().startswith("zh") else "en"
 
 
@@ -138,3 +142,11 @@ class Labels:
 
     def relabel(self, lang: str) -> list[Any]:
         return [update(lang) for _, update in self.entries]
+
+    def relabel_if_linked(self, lang: str, request: gr.Request) -> list[Any]:
+        """On load: the labels in `lang` only when a link asked for another language than the
+        browser's; else the first paint already shows them, and a relabel could only undo
+        what a quick student typed meanwhile."""
+        if lang == browser_language(request):
+            return [gr.skip() for _ in self.entries]
+        return self.relabel(lang)

@@ -261,3 +261,15 @@ def test_every_first_paint_text_is_in_both_languages():
         for text in table.values():
             assert "{" not in text and "}" not in text, (lang, text)
     assert "网络结构" in texts["zh"].values() and "Architecture" in texts["en"].values()
+
+
+def test_the_labels_are_sent_again_on_load_only_for_a_link_in_another_language():
+    """The first paint is in the browser's language: relabelling it on load would only race
+    whatever a quick student typed; a link's ?lang= of the other language needs it."""
+    from explorer.web.shared import Labels
+
+    labels = Labels()
+    labels(gr.Markdown("x"), lambda lg: f"said in {lg}")
+    assert labels.relabel_if_linked("zh", request("zh-CN,zh;q=0.9")) == [gr.skip()]
+    assert labels.relabel_if_linked("en", request("en-US")) == [gr.skip()]
+    assert labels.relabel_if_linked("zh", request("en-US", lang="zh")) == ["said in zh"]
