@@ -56,6 +56,7 @@ class Explanation:
     predictions: tuple[Prediction, ...]  # top-k, most probable first
     target: int  # the class the map explains
     target_label: str
+    target_prob: float  # the explained class's softmax probability, in the top-k or not
     layer: str
     cam: np.ndarray  # (H, W) float32 in [0, 1], aligned with `image`
     cam_grid: np.ndarray  # (h, w): the same map at the layer's own resolution
@@ -125,7 +126,9 @@ def _on_device(result: CamResult, stages: dict[str, torch.Tensor], k: int
     each stage's strongest channels (not its whole activation)."""
     probs = result.logits.float().softmax(1)  # (N, classes)
     top = probs.topk(min(k, probs.shape[1]))
+    target_p = probs.gather(1, result.targets.view(-1, 1).to(probs.device))[:, 0]
     out = {"top_p": top.values, "top_i": top.indices, "target": result.targets,
+           "target_p": target_p,
            "cam": result.maps, "grid": result.grid}  # fmt: skip
     for stage, act in result.features.items():
         strength = act.float().mean((2, 3))  # (N, C)
@@ -165,6 +168,7 @@ def _explanation(model: nn.Module, result: CamResult, host: dict[str, torch.Tens
         predictions=tuple(predictions),
         target=target,
         target_label=categories[target],
+        target_prob=float(host["target_p"][i]),
         layer=layer,
         cam=host["cam"][i].numpy(),
         cam_grid=host["grid"][i].numpy(),

@@ -342,6 +342,12 @@ def weights_status(info: ModelInfo, lang: str) -> str:
     return f'<div class="rx-card rx-warning"><b>⚠ {warning}</b><br>{escape(text)}</div>'
 
 
+def _percent(p: float) -> str:
+    """A probability as a percentage with one decimal, and two significant digits below 0.1%
+    ("0.0042%"), so that a small probability is never shown as 0.0%."""
+    return f"{p:.1%}" if p >= 0.001 or p == 0 else f"{100 * p:.2g}%"
+
+
 def shown_class(model: str, label: str, lang: str) -> str:
     """A class of `model` as the page names it (the demo models' shapes are translated)."""
     return class_name(lang, label, get_entry(model).source == "demo")
@@ -349,11 +355,10 @@ def shown_class(model: str, label: str, lang: str) -> str:
 
 def prediction_note(ex: Explanation, lang: str) -> str:
     """What the overlay shows; an unmissable warning first when the weights are untrained."""
-    prob = next((p.prob for p in ex.predictions if p.index == ex.target), None)
     grid = "×".join(map(str, ex.cam_grid.shape))
     label = shown_class(ex.model, ex.target_label, lang)
     caption = t(lang, "cam_caption", label=label, layer=ex.layer, grid=grid,
-                model=ex.model, prob=f"{prob:.1%}" if prob is not None else "<0.1%")  # fmt: skip
+                model=ex.model, prob=_percent(ex.target_prob))  # fmt: skip
     warning = ""
     if not ex.trained:
         warning = escape(t(lang, "untrained", title=ex.title))

@@ -225,3 +225,24 @@ def test_a_pass_waits_for_the_device_once(monkeypatch):
     wanted = {"top_p", "top_i", "target", "cam", "grid", "layer1/cam", "layer4/maps"}
     assert wanted <= set(copies[0])
     assert not any(key.endswith("/act") for key in copies[0])  # no whole activation crosses
+
+
+def test_the_explained_class_has_its_own_probability_top_k_or_not():
+    """Explanation.target_prob is the softmax of torchvision's own forward for that class, also
+    for a class far outside the top-k (it used to print as "<0.1%")."""
+    from torchvision.transforms.functional import pil_to_tensor
+
+    from explorer.arch.registry import get_entry
+    from explorer.models.bundled import normalization
+
+    model = load_model("demo_basic", "DEFAULT")
+    transform = get_entry("demo_basic").preprocess(stats=normalization("demo_basic"))
+    with torch.no_grad():
+        probs = model(transform(pil_to_tensor(_image(2)))[None]).softmax(1)[0]
+    last = int(probs.argmin())  # the least likely class: never in a top-2
+    ex = explain(_image(2), model, k=2, target=last)
+    assert ex.target == last and last not in [p.index for p in ex.predictions]
+    assert ex.target_prob == pytest.approx(float(probs[last]), rel=1e-4, abs=1e-7)
+    top = explain(_image(2), model, k=2)
+    assert top.target_prob == pytest.approx(top.predictions[0].prob) == pytest.approx(
+        float(probs.max()), rel=1e-4)  # fmt: skip

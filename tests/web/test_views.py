@@ -4,6 +4,7 @@ escaped, and the Compare sentences fire only when they are true."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -159,3 +160,19 @@ def test_the_shapes_are_named_in_the_pages_language():
     assert shown_class("demo_basic", "heart", "zh") == "心形"
     assert shown_class("demo_basic", "heart", "en") == "heart"
     assert shown_class("resnet50", "tench", "zh") == "tench"  # ImageNet's names: torchvision's
+
+
+def test_the_note_gives_the_explained_class_its_own_probability():
+    """A class outside the top-k is shown with its probability, never as "<0.1%"."""
+    from explorer.demo import make_samples
+    from explorer.inspect.explain import explain
+    from explorer.web.views import prediction_note
+
+    image = make_samples(1, seed=5)[0][0]
+    top = explain(image, "demo_bottleneck", k=1)
+    other = next(i for i in range(8) if i != top.target)
+    ex = explain(image, "demo_bottleneck", k=1, target=other)
+    note = prediction_note(ex, "en")
+    assert "<0.1%" not in note
+    shown = float(re.search(r"\(([\d.]+)% probability\)", note).group(1))
+    assert shown == pytest.approx(100 * ex.target_prob, rel=0.05, abs=0.05)
