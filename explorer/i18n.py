@@ -204,7 +204,7 @@ EN = {
     "analyse_btn": "Measure the shortcuts",
     "chart_ratio": "‖F(x)‖ / ‖S(x)‖: residual branch vs shortcut",
     "chart_lesion": "Change in the class probability with the block's residual branch removed",
-    "chart_grad_share": "Share of the gradient that takes the shortcut",
+    "chart_grad_share": "The shortcut's part of the gradient, ⟨g_S, g⟩ / ‖g‖²",
     "chart_shortcuts_title": "{model}: what each shortcut carries for “{label}”",
     "paths_share": "share of the 2ⁿ paths",
     "gradient_share": "share of the gradient (estimated)",
@@ -228,8 +228,9 @@ EN = {
     "most: this model does not agree.",
     "sum_all_projection": "Every block of this model has a projection shortcut; removing any one "
     "changes the probability by {proj} on average, and the top-1 class for {cp} of {np}.",
-    "sum_ratio": "‖F(x)‖/‖S(x)‖ ranges from {lo} to {hi}; on average {share} of the gradient at a "
-    "block's input takes its shortcut.",
+    "sum_ratio": "‖F(x)‖/‖S(x)‖ ranges from {lo} to {hi}; of the gradient g at a block's input, "
+    "the part that came back through the shortcut accounts on average for {share} "
+    "(⟨g_S, g⟩ / ‖g‖²; the residual branch accounts for the rest).",
     "sum_paths": "{n} blocks make {paths} paths; a path takes {typical} residual branches on "
     "average, and half of the gradient travels along paths with at most {half} of them.",
     "plain_sum": "At initialisation, the first layer of the plain {model} gets {plain} times the "
@@ -499,7 +500,7 @@ ZH = {
     "analyse_btn": "测量 shortcut",
     "chart_ratio": "‖F(x)‖ / ‖S(x)‖：残差分支与 shortcut 之比",
     "chart_lesion": "去掉该 block 的残差分支后类别概率的变化",
-    "chart_grad_share": "经由 shortcut 的梯度比例",
+    "chart_grad_share": "梯度中 shortcut 所占部分 ⟨g_S, g⟩ / ‖g‖²",
     "chart_shortcuts_title": "{model}：每个 shortcut 为“{label}”承载了多少",
     "paths_share": "占 2ⁿ 条路径的比例",
     "gradient_share": "承载的梯度比例（估计）",
@@ -520,8 +521,8 @@ ZH = {
     "sum_disagree": "Veit 等人发现去掉降采样（投影）block 的影响最大：本模型与之不一致。",
     "sum_all_projection": "本模型的每个 block 都有投影 shortcut；去掉任一个，概率平均变化 {proj}，"
     "top-1 类别改变的有 {cp}/{np} 个。",
-    "sum_ratio": "‖F(x)‖/‖S(x)‖ 在 {lo} 到 {hi} 之间；到达 block 输入处的梯度平均有 {share} 经由 "
-    "shortcut。",
+    "sum_ratio": "‖F(x)‖/‖S(x)‖ 在 {lo} 到 {hi} 之间；block 输入处的梯度 g 中，经由 shortcut 传回的部分"
+    "平均占 {share}（⟨g_S, g⟩ / ‖g‖²，其余由残差分支承担）。",
     "sum_paths": "{n} 个 block 构成 {paths} 条路径；一条路径平均经过 {typical} 个残差分支，而一半的梯度"
     "沿着最多经过 {half} 个残差分支的路径传播。",
     "plain_sum": "初始化时，plain {model} 第一层得到的梯度是最后一层的 {plain} 倍；有 shortcut 时为 "

@@ -53,7 +53,12 @@ class ShortcutRecord:
     shortcut_norm: float  # ‖S(x)‖
     ratio: float  # ‖F(x)‖ / ‖S(x)‖ (inf when S(x) = 0)
     cosine: float  # cos(F(x), S(x)); 0 when either is 0
-    grad_share_shortcut: float  # ‖g_S‖ / (‖g_S‖ + ‖g_F‖) of the score's gradient at the input
+    # The class score's gradient at the block's input is g = g_S + g_F, the parts that came back
+    # through the shortcut and through the residual branch. Their shares of it, ⟨g_S, g⟩ / ‖g‖²
+    # and ⟨g_F, g⟩ / ‖g‖², sum to 1; either leaves [0, 1] when the two parts oppose.
+    grad_share_shortcut: float
+    grad_share_residual: float
+    grad_norm_ratio: float  # ‖g_S‖ / (‖g_S‖ + ‖g_F‖): the parts' sizes, not a share of g
     lesion_prob: float  # the target's probability with this block's residual branch removed
     lesion_delta: float  # lesioned minus intact target probability
     lesion_top1_changed: bool  # the lesioned network predicts another class
@@ -90,10 +95,10 @@ def _norm(t: torch.Tensor) -> torch.Tensor:
 def _path_distributions(shares: list[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Paths of each length k (a path takes k residual branches and n − k shortcuts).
 
-    Counts: C(n, k) / 2^n. Gradient: each path weighted by the product of its blocks' measured
-    gradient shares (residual share where it takes F, shortcut share where it takes S), an
-    independence approximation; the weights of all paths sum to 1. Veit et al. measure the same
-    split by sampling paths.
+    Counts: C(n, k) / 2^n. Gradient: each path weighted by the product of its blocks' gradient
+    norm ratios ‖g_S‖ / (‖g_S‖ + ‖g_F‖) where it takes S, and one minus that where it takes F:
+    an estimate that assumes independent blocks; the weights of all paths sum to 1. Veit et al.
+    measure the split by following paths.
     """
     n = len(shares)
     counts = tuple(math.comb(n, k) / 2**n for k in range(n + 1))
@@ -106,7 +111,8 @@ def _path_distributions(shares: list[float]) -> tuple[tuple[float, ...], tuple[f
 def _measures(parts: Parts, x: torch.Tensor, target: int | None
               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # fmt: skip
     """One forward pass with autograd from the stem's output on: logits, the target and a row per
-    block (‖F‖, ‖S‖, cos, gradient share of the shortcut), all left on the model's device."""
+    block (‖F‖, ‖S‖, cos, the shortcut's and the branch's share of the gradient, the norm ratio),
+    all left on the model's device."""
     with torch.no_grad():
         a = x
         for _, module in parts.stem:
@@ -140,8 +146,14 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None
             nf, ns, gf, gs = _norm(f), _norm(s), _norm(g_f), _norm(g_s)
             dot = (f.detach().float() * s.detach().float()).sum()
             cos = torch.where(nf * ns > 0, dot / (nf * ns), 0.0)
-            share = torch.where(gs + gf > 0, gs / (gs + gf), 1.0)
-            rows.append(torch.stack([nf, ns, cos, share]))
+            total = (g_s + g_f).detach().float()
+            energy = (total * total).sum()
+            part_s = (g_s.detach().float() * total).sum()
+            # No gradient at all: nothing to share; it is said to take the shortcut, as a block
+            # whose branch is zero gives it.
+            share = torch.where(energy > 0, part_s / energy, 1.0)
+            ratio = torch.where(gs + gf > 0, gs / (gs + gf), 1.0)
+            rows.append(torch.stack([nf, ns, cos, share, 1.0 - share, ratio]))
     return logits.detach(), chosen, torch.stack(rows)
 
 
@@ -192,16 +204,17 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike,
     intact = host["logits"][0].float().softmax(0)
     top1 = int(intact.argmax())
     records = []
-    for (name, block), (nf, ns, cos, share), probs in zip(parts.blocks, host["rows"].tolist(),
-                                                           lesioned[1:], strict=True):  # fmt: skip
+    for (name, block), (nf, ns, cos, share, residual, ratio), probs in zip(
+            parts.blocks, host["rows"].tolist(), lesioned[1:], strict=True):  # fmt: skip
         records.append(ShortcutRecord(
             block=name, stage=name.split(".")[0], projection=block.downsample is not None,
             residual_norm=nf, shortcut_norm=ns, ratio=nf / ns if ns else math.inf, cosine=cos,
-            grad_share_shortcut=share, lesion_prob=float(probs[chosen]),
+            grad_share_shortcut=share, grad_share_residual=residual, grad_norm_ratio=ratio,
+            lesion_prob=float(probs[chosen]),
             lesion_delta=float(probs[chosen] - lesioned[0, chosen]),
             lesion_top1_changed=int(probs.argmax()) != int(lesioned[0].argmax()),
         ))  # fmt: skip
-    counts, by_length = _path_distributions([r.grad_share_shortcut for r in records])
+    counts, by_length = _path_distributions([r.grad_norm_ratio for r in records])
     return ShortcutReport(
         model=info.name if info else type(module).__name__,
         title=info.title if info else type(module).__name__,

@@ -184,6 +184,9 @@ def shortcut_bars(report: ShortcutReport, lang: str) -> go.Figure:
                     marker={"color": colors, "pattern": {"shape": hatch, "solidity": 0.35}},
                     hovertemplate=f"%{{x}} (%{{customdata}}): {fmt}<extra></extra>")  # fmt: skip
     fig.update_yaxes(tickformat=".0%", row=3, col=1)
+    # The whole gradient: a bar past this line, or below zero, is a part that the other part
+    # partly cancels (g = g_S + g_F).
+    fig.add_hline(y=1, line={"dash": "dot", "color": "#64748b", "width": 1}, row=3, col=1)
     label = shown_class(report.model, report.target_label, lang)
     _layout(fig, t(lang, "chart_shortcuts_title", model=report.title, label=label),
             height=640)  # fmt: skip

@@ -60,6 +60,7 @@ def test_zero_init_residual_makes_every_branch_exactly_zero():
         assert r.residual_norm == 0.0 and r.ratio == 0.0 and r.cosine == 0.0
         assert r.lesion_delta == 0.0 and not r.lesion_top1_changed
         assert r.grad_share_shortcut == 1.0  # no gradient can go through a branch that is 0
+        assert r.grad_share_residual == 0.0 and r.grad_norm_ratio == 1.0
     assert report.gradient_by_length[0] == 1.0 and sum(report.gradient_by_length[1:]) == 0.0
 
 
@@ -131,7 +132,8 @@ def test_records_in_forward_order_with_the_contract_fields():
     records = shortcuts(IMAGES[2], "demo_bottleneck")
     assert [r.block for r in records] == ["layer1.0", "layer2.0", "layer3.0", "layer4.0"]
     for field in ("block", "projection", "residual_norm", "shortcut_norm", "ratio", "cosine",
-                  "grad_share_shortcut", "lesion_delta", "lesion_top1_changed"):  # fmt: skip
+                  "grad_share_shortcut", "grad_share_residual", "grad_norm_ratio",
+                  "lesion_delta", "lesion_top1_changed"):  # fmt: skip
         assert hasattr(records[0], field)
     report = shortcut_report(IMAGES[2], "demo_basic", target="star")
     assert report.target_label == "star" and math.isclose(sum(report.gradient_by_length), 1)
@@ -190,3 +192,56 @@ def test_a_report_waits_for_the_device_once(monkeypatch):
     report = shortcut_report(IMAGES[0], "demo_basic")
     assert len(copies) == 1 and copies[0] == ["lesioned", "logits", "rows", "target"]
     assert len(report.records) == 4
+
+
+def _oracle_shares(model: nn.Module, x: torch.Tensor) -> dict[str, float]:
+    """⟨g_S, g⟩ / ‖g‖² per block from torchvision's own forward: the block's input and output
+    caught by hooks, g = ∂score/∂input, the gradient at the sum g_z = ∂score/∂output where the
+    output is positive (out = ReLU(z)), and g_S = g_z for an identity or J_Sᵀ g_z through the
+    block's own downsample module."""
+    caught: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    handles = []
+    for stage in ("layer1", "layer2", "layer3", "layer4"):
+        for i, block in enumerate(getattr(model, stage)):
+
+            def hook(module, args, out, name=f"{stage}.{i}"):
+                args[0].retain_grad()
+                out.retain_grad()
+                caught[name] = (args[0], out)
+
+            handles.append(block.register_forward_hook(hook))
+    try:
+        x = x.clone().requires_grad_()
+        logits = model(x)
+        logits[0, logits[0].argmax()].backward()
+    finally:
+        for handle in handles:
+            handle.remove()
+    shares = {}
+    for name, (block_in, block_out) in caught.items():
+        g = block_in.grad
+        g_z = block_out.grad * (block_out > 0)
+        block = model.get_submodule(name)
+        if block.downsample is None:
+            g_s = g_z
+        else:
+            with torch.enable_grad():
+                source = block_in.detach().requires_grad_()
+                g_s = torch.autograd.grad(block.downsample(source), source, g_z)[0]
+        shares[name] = float((g_s * g).sum() / (g * g).sum())
+    return shares
+
+
+@pytest.mark.parametrize("name", [*DEMOS, "resnet18", "resnet50", "resnext50_32x4d"])
+def test_gradient_shares_decompose_the_gradient_as_torchvision_computes_it(name, torch_home):
+    """The shortcut's and the branch's parts sum to the whole gradient (shares sum to 1), and the
+    shortcut's share equals the one read from torchvision's own forward and backward."""
+    model = load_model(name, "DEFAULT" if name in DEMOS else None)
+    size = 64 if name in DEMOS else 96
+    x = _tensor(model, size)
+    report = shortcut_report(x, model)
+    oracle = _oracle_shares(model, x)
+    for r in report.records:
+        assert r.grad_share_shortcut + r.grad_share_residual == pytest.approx(1.0, abs=1e-6)
+        assert r.grad_share_shortcut == pytest.approx(oracle[r.block], rel=1e-3, abs=1e-4)
+        assert 0.0 <= r.grad_norm_ratio <= 1.0
