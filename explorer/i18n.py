@@ -213,7 +213,7 @@ EN = {
     "with_shortcuts": "with shortcuts (ResNet)",
     "plain": "plain (shortcuts removed)",
     "chart_plain_title": "{model} at initialisation: the gradient that reaches each layer",
-    "grad_norm": "‖∂loss/∂W‖ (log scale)",
+    "grad_norm": "RMS of ∂loss/∂W per weight (log scale)",
     "layer_index": "layer (input → output)",
     "plain_title": "Plain vs residual, at initialisation (no weights needed)",
     "plain_btn": "Compare",
@@ -233,8 +233,11 @@ EN = {
     "(⟨g_S, g⟩ / ‖g‖²; the residual branch accounts for the rest).",
     "sum_paths": "{n} blocks make {paths} paths; a path takes {typical} residual branches on "
     "average, and half of the gradient travels along paths with at most {half} of them.",
-    "plain_sum": "At initialisation, the first layer of the plain {model} gets {plain} times the "
-    "gradient of its last layer; with its shortcuts, {residual} times.",
+    "plain_sum": "At initialisation, per weight (the RMS of ∂loss/∂W), the first layer of the plain "
+    "{model} gets {plain} times the gradient of its last layer: {direction} With its shortcuts, "
+    "{residual} times.",
+    "plain_grows": "the gradient grows toward the input, an explosion rather than a vanishing.",
+    "plain_shrinks": "the gradient shrinks toward the input, a vanishing.",
     "plain_deep": "Gradients that differ by orders of magnitude across layers make a deep plain "
     "network hard to train; the shortcuts keep them in scale.",
     "plain_shallow": "At this depth the two differ little; pick a deeper model to see the gap open.",
@@ -509,7 +512,7 @@ ZH = {
     "with_shortcuts": "有 shortcut（ResNet）",
     "plain": "plain（去掉 shortcut）",
     "chart_plain_title": "初始化时的 {model}：到达每一层的梯度",
-    "grad_norm": "‖∂loss/∂W‖（对数坐标）",
+    "grad_norm": "每个权重的 ∂loss/∂W 均方根（对数坐标）",
     "layer_index": "层（输入 → 输出）",
     "plain_title": "plain 与残差网络：初始化时对比（无需权重）",
     "plain_btn": "比较",
@@ -525,8 +528,10 @@ ZH = {
     "平均占 {share}（⟨g_S, g⟩ / ‖g‖²，其余由残差分支承担）。",
     "sum_paths": "{n} 个 block 构成 {paths} 条路径；一条路径平均经过 {typical} 个残差分支，而一半的梯度"
     "沿着最多经过 {half} 个残差分支的路径传播。",
-    "plain_sum": "初始化时，plain {model} 第一层得到的梯度是最后一层的 {plain} 倍；有 shortcut 时为 "
-    "{residual} 倍。",
+    "plain_sum": "初始化时，按每个权重计（∂loss/∂W 的均方根），plain {model} 第一层得到的梯度是最后一层的 "
+    "{plain} 倍：{direction}有 shortcut 时为 {residual} 倍。",
+    "plain_grows": "梯度越靠近输入越大，是梯度爆炸而不是消失。",
+    "plain_shrinks": "梯度越靠近输入越小，即梯度消失。",
     "plain_deep": "各层梯度相差几个数量级，使深层 plain 网络难以训练；shortcut 让它们保持在同一量级。",
     "plain_shallow": "在这个深度两者差别不大；选择更深的模型可以看到差距拉开。",
     "err_too_large": "该文件大小为 {size:.1f} MB；请上传不超过 {limit} MB 的图像（手机照片通常为 "

@@ -26,14 +26,23 @@ class GradientProfile:
     layers: tuple[str, ...]  # the convs of the main path, input to output, then the fc
     residual: tuple[float, ...]  # ‖∂loss/∂W‖ of each layer, with the shortcuts
     plain: tuple[float, ...]  # the same layers and weights, shortcuts removed
+    # Like with like: the first conv has 9,408 weights and ResNet-34's fc 512,000, so the norms
+    # above compare layer sizes as much as gradients. Per weight: ‖∂loss/∂W‖ / √numel(W) (the
+    # gradient's root mean square), and relative to the weights: ‖∂loss/∂W‖ / ‖W‖.
+    residual_rms: tuple[float, ...]
+    plain_rms: tuple[float, ...]
+    residual_relative: tuple[float, ...]
+    plain_relative: tuple[float, ...]
     batch: int
     input_size: int
     seed: int
 
     @property
     def spread(self) -> tuple[float, float]:
-        """First layer's gradient over the last layer's: (residual, plain)."""
-        return self.residual[0] / self.residual[-1], self.plain[0] / self.plain[-1]
+        """The first layer's RMS gradient over the last layer's: (residual, plain). Above 1 the
+        gradient grows toward the input (it explodes), below 1 it vanishes."""
+        return (self.residual_rms[0] / self.residual_rms[-1],
+                self.plain_rms[0] / self.plain_rms[-1])  # fmt: skip
 
 
 def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, plain: bool) -> torch.Tensor:
@@ -62,9 +71,13 @@ def gradient_profile(name: str = "resnet34", batch: int = 16, input_size: int = 
     layers = [(n, m) for n, m in model.named_modules()
               if isinstance(m, (nn.Conv2d, nn.Linear)) and f".{SHORTCUT}." not in n]  # fmt: skip
     weights = [m.weight for _, m in layers]
-    norms = {}
+    norms, rms, relative = {}, {}, {}
     for plain in (False, True):
         grads = torch.autograd.grad(_loss(model, x, y, plain), weights)
         norms[plain] = tuple(float(g.norm()) for g in grads)
+        rms[plain] = tuple(float(g.norm() / g.numel() ** 0.5) for g in grads)
+        relative[plain] = tuple(float(g.norm() / w.detach().norm())
+                                for g, w in zip(grads, weights, strict=True))  # fmt: skip
     return GradientProfile(entry.name, entry.title, tuple(n for n, _ in layers), norms[False],
-                           norms[True], batch, input_size, seed)  # fmt: skip
+                           norms[True], rms[False], rms[True], relative[False], relative[True],
+                           batch, input_size, seed)  # fmt: skip

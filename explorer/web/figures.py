@@ -212,14 +212,30 @@ def path_lengths(report: ShortcutReport, lang: str) -> go.Figure:
 
 
 def plain_vs_residual(profile: GradientProfile, lang: str) -> go.Figure:
-    """Gradient norm per layer at initialisation, with and without the shortcuts (log scale)."""
+    """The RMS gradient per weight of each layer at initialisation, with and without the
+    shortcuts (log scale); the norms and the gradient relative to the weights on hover."""
     depth = list(range(1, len(profile.layers) + 1))
     fig = go.Figure()
-    for values, key, color in ((profile.residual, "with_shortcuts", MODEL_COLORS[0]),
-                               (profile.plain, "plain", MODEL_COLORS[1])):  # fmt: skip
-        fig.add_scatter(x=depth, y=list(values), mode="lines+markers", name=t(lang, key),
-                        line={"color": color}, customdata=list(profile.layers),
-                        hovertemplate="%{customdata}: %{y:.3g}<extra></extra>")  # fmt: skip
+    for values, norms, relative, key, color in (
+        (
+            profile.residual_rms,
+            profile.residual,
+            profile.residual_relative,
+            "with_shortcuts",
+            MODEL_COLORS[0],
+        ),
+        (profile.plain_rms, profile.plain, profile.plain_relative, "plain", MODEL_COLORS[1]),
+    ):
+        fig.add_scatter(
+            x=depth,
+            y=list(values),
+            mode="lines+markers",
+            name=t(lang, key),
+            line={"color": color},
+            customdata=list(zip(profile.layers, norms, relative, strict=True)),
+            hovertemplate="%{customdata[0]}: RMS %{y:.3g}, ‖∂L/∂W‖ "
+            "%{customdata[1]:.3g}, ‖∂L/∂W‖/‖W‖ %{customdata[2]:.3g}<extra></extra>",
+        )
     _layout(fig, t(lang, "chart_plain_title", model=profile.title), height=380)
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
     # Ticks at the powers of ten only: Plotly's default labels 2 and 5 between them too, which

@@ -443,7 +443,8 @@ def factor(x: float) -> str:
 
 def plain_summary(profile: GradientProfile, lang: str) -> str:
     residual, plain = profile.spread
+    direction = t(lang, "plain_grows" if plain > 1 else "plain_shrinks")
     text = t(lang, "plain_sum", model=profile.title, plain=factor(plain),
-             residual=factor(residual))  # fmt: skip
+             residual=factor(residual), direction=direction)  # fmt: skip
     verdict = t(lang, "plain_deep" if plain > 10 * residual else "plain_shallow")
     return f"<p>{escape(text)}{t(lang, 'sentence_gap')}{escape(verdict)}</p>"

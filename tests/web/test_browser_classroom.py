@@ -89,7 +89,7 @@ def test_the_language_switch_redraws_every_result(opened):
                          ("#plain-vs-residual", "去掉 shortcut")):  # fmt: skip
         expect(page.locator(chart)).to_contain_text(words, timeout=WAIT)
     expect(page.locator("#shortcut-bars")).to_contain_text("三角形")  # the class, in the title
-    expect(page.get_by_text("初始化时，plain ResNet-34")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("第一层得到的梯度是最后一层的")).to_be_visible(timeout=WAIT)
     for chart in ("#shortcut-bars", "#path-lengths", "#plain-vs-residual"):
         assert not re.search(r"Measured|Gradient|paths|with shortcuts|layer index",
                              page.locator(chart).inner_text()), chart  # fmt: skip
@@ -288,7 +288,7 @@ def test_plain_vs_residual_reads_well(opened):
     page.locator('input[aria-label="Model"]:visible').nth(1).click()
     page.get_by_role("option", name="resnet152", exact=True).click()
     page.get_by_role("button", name="Compare", exact=True).click()
-    sentence = page.get_by_text("At initialisation, the first layer of the plain ResNet-152")
+    sentence = page.get_by_text("the first layer of the plain ResNet-152 gets")
     expect(sentence).to_be_visible(timeout=WAIT)
     assert "e+" not in sentence.inner_text()
     ticks = page.locator("#plain-vs-residual .ytick text").evaluate_all(SVG_TEXTS)

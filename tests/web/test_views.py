@@ -176,3 +176,15 @@ def test_the_note_gives_the_explained_class_its_own_probability():
     assert "<0.1%" not in note
     shown = float(re.search(r"\(([\d.]+)% probability\)", note).group(1))
     assert shown == pytest.approx(100 * ex.target_prob, rel=0.05, abs=0.05)
+
+
+def test_the_plain_sentence_says_which_way_the_gradient_grows():
+    from explorer.inspect.plain import gradient_profile
+    from explorer.web.views import plain_summary
+
+    deep = gradient_profile("resnet34")
+    said = plain_summary(deep, "en")
+    assert "grows toward the input, an explosion" in said and "1,315 times" in said
+    assert "梯度爆炸" in plain_summary(deep, "zh")
+    shallow = gradient_profile("demo_basic")  # its first layer's RMS is below its last's
+    assert shallow.spread[1] < 1 and "shrinks toward the input" in plain_summary(shallow, "en")
