@@ -112,6 +112,7 @@ EN = {
     "reason_stride": "stride {stride}",
     "reason_channels": "channels {a}→{b}",
     "list_sep": ", ",
+    "global": "global",
     "full_stop": ". ",
     "sentence_gap": " ",
     # compare
@@ -419,6 +420,7 @@ ZH = {
     "reason_stride": "stride {stride}",
     "reason_channels": "通道 {a}→{b}",
     "list_sep": "，",
+    "global": "全局",
     "full_stop": "。",
     "sentence_gap": "",
     # compare

@@ -55,11 +55,13 @@ def resnet(block: BlockKind, layers: Sequence[int], groups: int = 1, width_per_g
 
 
 class DemoResNet(ResNet):
-    """torchvision's ResNet with narrow stages, a small-image stem and a dilated layer4.
+    """torchvision's ResNet with narrow stages, a small-image stem and a stride-1 layer4.
 
     Two changes from ImageNet's ResNet, each for a reason: a 3×3 stride-1 stem conv (a 7×7 stride-2
-    conv would throw away half of a 64-px image), and a dilated layer4 (torchvision's
+    conv would throw away half of a 64-px image), and a layer4 without its stride (torchvision's
     replace_stride_with_dilation) so that Grad-CAM at layer4 sees an 8×8 grid instead of 2×2.
+    That option dilates only the blocks after a stage's first, and each stage here has one block:
+    layer4's conv keeps dilation 1, so layer4 is a stride-1 stage, not a dilated one.
     """
 
     def __init__(self, block: BlockKind, layers: Sequence[int], widths: Sequence[int],

@@ -46,8 +46,9 @@ def model_card(results: list[TrainResult], total: float, cfg: TrainConfig, score
         "",
         "## Architecture",
         "torchvision's `ResNet` with its own `BasicBlock`/`Bottleneck`, one block per stage, "
-        "planes 16/32/64/128, a 3×3 stride-1 stem conv and max pool, and a dilated layer4 "
-        "(torchvision's `replace_stride_with_dilation`) so that Grad-CAM at layer4 is an 8×8 grid.",
+        "planes 16/32/64/128, a 3×3 stride-1 stem conv and max pool, and a layer4 of stride 1 "
+        "(torchvision's `replace_stride_with_dilation`, which with one block per stage leaves its "
+        "conv's dilation at 1) so that Grad-CAM at layer4 is an 8×8 grid.",
         "",
         "| name | title | depth | params | MACs | validation top-1 | training time |",
         "|---|---|---|---|---|---|---|",

@@ -49,6 +49,7 @@ class ShortcutRecord:
     block: str  # "layer3.2"
     stage: str  # "layer3"
     projection: bool  # a 1×1 conv shortcut rather than the identity
+    stride: int  # the block's stride: above 1 it downsamples (a projection may also keep it 1)
     residual_norm: float  # ‖F(x)‖ over channels and positions
     shortcut_norm: float  # ‖S(x)‖
     ratio: float  # ‖F(x)‖ / ‖S(x)‖ (inf when S(x) = 0)
@@ -86,6 +87,12 @@ class ShortcutReport:
             for r in self.records
         ]  # fmt: skip
         return out
+
+
+def _stride(block: nn.Module) -> int:
+    """The block's stride, read from its convolutions (torchvision keeps it in the 3×3, or in
+    the first 1×1 for the paper's v1)."""
+    return max((m.stride[0] for m in block.modules() if isinstance(m, nn.Conv2d)), default=1)
 
 
 def _norm(t: torch.Tensor) -> torch.Tensor:
@@ -208,6 +215,7 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike,
             parts.blocks, host["rows"].tolist(), lesioned[1:], strict=True):  # fmt: skip
         records.append(ShortcutRecord(
             block=name, stage=name.split(".")[0], projection=block.downsample is not None,
+            stride=_stride(block),
             residual_norm=nf, shortcut_norm=ns, ratio=nf / ns if ns else math.inf, cosine=cos,
             grad_share_shortcut=share, grad_share_residual=residual, grad_norm_ratio=ratio,
             lesion_prob=float(probs[chosen]),

@@ -108,6 +108,14 @@ def _table(heads: list[str], rows: list[str], note: str = "") -> str:
     return table + (f'<div class="rx-muted">{escape(note)}</div>' * bool(note))
 
 
+def _geometry(value: int, stage: StageRow, s: ArchitectureSummary, lang: str) -> str:
+    """A stride or receptive field; "global" for the head once its field covers the whole input
+    (after global average pooling, a number larger than the image says nothing)."""
+    if stage.name == "head" and stage.receptive_field >= s.input_size:
+        return escape(t(lang, "global"))
+    return str(value)
+
+
 def stage_table_html(s: ArchitectureSummary, lang: str) -> str:
     heads = ["col_stage", "col_paper", "col_output", "col_stride", "col_rf", "col_blocks",
              "col_params", "col_share", "col_macs", "col_share"]  # fmt: skip
@@ -118,7 +126,8 @@ def stage_table_html(s: ArchitectureSummary, lang: str) -> str:
             f"<td>{_chip(st.name, stage_color(st.name))}</td>"
             f'<td class="rx-left">{escape(st.paper_name)}</td>'
             f'<td class="rx-left">{fmt_shape(st.output_shape)}</td>'
-            f"<td>{st.stride}</td><td>{st.receptive_field}</td>"
+            f"<td>{_geometry(st.stride, st, s, lang)}</td>"
+            f"<td>{_geometry(st.receptive_field, st, s, lang)}</td>"
             f"<td>{st.blocks or '-'}</td>"
             f"<td>{fmt_count(st.params)}</td><td>{_pct(st.params, s.total_params)}</td>"
             f"<td>{fmt_macs(st.macs)}</td><td>{_pct(st.macs, s.total_macs)}</td>"
@@ -395,11 +404,13 @@ def shortcut_summary(report: ShortcutReport, lang: str) -> str:
                       ident=mean_delta(ident), ni=len(ident),
                       cp=sum(r.lesion_top1_changed for r in proj),
                       ci=sum(r.lesion_top1_changed for r in ident)))  # fmt: skip
-        # The paper's downsampling blocks are the projections of stages 2-4.
-        down = [r for r in proj if r.stage not in ("layer1",)] or proj
-        hurt = sum(abs(r.lesion_delta) for r in down) / max(len(down), 1)
-        rest = sum(abs(r.lesion_delta) for r in ident) / len(ident)
-        said.append(t(lang, "sum_agree" if down and hurt > rest else "sum_disagree"))
+        # Veit et al.'s downsampling blocks: those with a stride (a stride-1 projection, such as
+        # the demo models' layer4.0, only changes the width).
+        down = [r for r in records if r.stride > 1]
+        if down:
+            hurt = sum(abs(r.lesion_delta) for r in down) / len(down)
+            rest = sum(abs(r.lesion_delta) for r in ident) / len(ident)
+            said.append(t(lang, "sum_agree" if hurt > rest else "sum_disagree"))
     else:
         said.append(t(lang, "sum_all_projection", proj=mean_delta(proj), np=len(proj),
                       cp=sum(r.lesion_top1_changed for r in proj)))  # fmt: skip

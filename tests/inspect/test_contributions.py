@@ -245,3 +245,17 @@ def test_gradient_shares_decompose_the_gradient_as_torchvision_computes_it(name,
         assert r.grad_share_shortcut + r.grad_share_residual == pytest.approx(1.0, abs=1e-6)
         assert r.grad_share_shortcut == pytest.approx(oracle[r.block], rel=1e-3, abs=1e-4)
         assert 0.0 <= r.grad_norm_ratio <= 1.0
+
+
+@pytest.mark.parametrize(("name", "strides"), [
+    ("demo_basic", [1, 2, 2, 1]),  # layer4.0: a projection of stride 1 (width 64 → 128 only)
+    ("resnet18", [1, 1, 2, 1, 2, 1, 2, 1]),
+    ("resnet50_v1", [1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1]),
+])  # fmt: skip
+def test_each_record_has_its_blocks_stride_as_torchvision_built_it(name, strides, torch_home):
+    model = load_model(name, "DEFAULT" if name in DEMOS else None)
+    records = shortcut_report(_tensor(model), model).records
+    assert [r.stride for r in records] == strides
+    own = [block.stride for stage in (model.layer1, model.layer2, model.layer3, model.layer4)
+           for block in stage]  # torchvision's own attribute  # fmt: skip
+    assert [r.stride for r in records] == own

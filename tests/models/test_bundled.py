@@ -86,3 +86,17 @@ def test_missing_bundle_is_a_clear_error(tmp_path, monkeypatch, torch_home):
     monkeypatch.setenv(FOLDER_ENV, str(tmp_path))
     with pytest.raises(ExplorerError, match="bundled weights of demo_basic are missing"):
         load_model("demo_basic", weights="DEFAULT")
+
+
+def test_the_card_says_what_layer4_is():
+    """torchvision's replace_stride_with_dilation dilates only the blocks after a stage's first:
+    with one block per stage, layer4 has stride 1 and dilation 1, and the card says so."""
+    from torch import nn
+
+    from explorer import load_model
+
+    for name in ("demo_basic", "demo_bottleneck"):
+        convs = [m for m in load_model(name).layer4.modules() if isinstance(m, nn.Conv2d)]
+        assert all(c.dilation == (1, 1) and c.stride == (1, 1) for c in convs), name
+    card = model_card().read_text("utf-8")
+    assert "dilated layer4" not in card and "layer4 of stride 1" in card

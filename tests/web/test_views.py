@@ -79,7 +79,8 @@ def test_stage_table_shows_the_records_numbers():
     html = stage_table_html(s, "en")
     for st in s.stages:
         assert fmt_count(st.params) in html and fmt_macs(st.macs) in html
-        assert f"<td>{st.stride}</td><td>{st.receptive_field}</td>" in html
+        if st.name != "head":  # the head's read "global" (the next test)
+            assert f"<td>{st.stride}</td><td>{st.receptive_field}</td>" in html
     assert fmt_count(60_192_808) in html and "11.51 G" in html
 
 
@@ -188,3 +189,28 @@ def test_the_plain_sentence_says_which_way_the_gradient_grows():
     assert "梯度爆炸" in plain_summary(deep, "zh")
     shallow = gradient_profile("demo_basic")  # its first layer's RMS is below its last's
     assert shallow.spread[1] < 1 and "shrinks toward the input" in plain_summary(shallow, "en")
+
+
+def test_a_stride_1_projection_is_not_a_downsampling_block_for_veit():
+    """demo_basic's layer4.0 changes the width with a projection but keeps stride 1: only the
+    strided blocks are compared with the identity blocks."""
+    from explorer.demo import make_samples
+    from explorer.inspect.contributions import shortcut_report
+    from explorer.web.views import shortcut_summary
+
+    report = shortcut_report(make_samples(1, seed=3)[0][0], "demo_basic")
+    deltas = {"layer1.0": -0.3, "layer2.0": -0.01, "layer3.0": -0.01, "layer4.0": -0.9}
+    records = tuple(dataclasses.replace(r, lesion_delta=deltas[r.block]) for r in report.records)
+    said = shortcut_summary(dataclasses.replace(report, records=records), "en")
+    assert "this model does not agree" in said  # layer4.0's -0.9 does not count as downsampling
+
+
+def test_the_heads_stride_and_field_read_global_once_they_cover_the_input():
+    """ResNet-50 at 224 px: the head's numbers (stride 224, field 619) exceed what an image of
+    224 pixels has; after global pooling the table says "global". layer4 keeps its 427."""
+    html = stage_table_html(analyze("resnet50"), "en")
+    head = html[html.index("head</span>") :]
+    head = head[: head.index("</tr>")]
+    assert head.count("<td>global</td>") == 2 and "619" not in head
+    assert "<td>427</td>" in html  # layer4's own field, a number
+    assert "<td>全局</td>" in stage_table_html(analyze("resnet50"), "zh")
