@@ -10,6 +10,7 @@ lesions share the intact network's prefix in one growing batch. The shared model
 from __future__ import annotations
 
 import math
+import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -76,7 +77,11 @@ class ShortcutReport:
     top1: int
     records: tuple[ShortcutRecord, ...]
     path_counts: tuple[float, ...]  # share of the 2^n paths with k residual branches, k = 0..n
-    gradient_by_length: tuple[float, ...]  # estimated share of the gradient they carry
+    # The share of the total gradient magnitude Σ‖g_path‖ carried by the paths of each length,
+    # measured path by path (every path up to MAX_ENUMERATED blocks; sampled above).
+    gradient_by_length: tuple[float, ...]
+    paths_followed: int  # how many paths were followed
+    paths_exact: bool  # every path was followed
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: a ratio that is infinite (S(x) = 0) becomes null."""
@@ -99,27 +104,97 @@ def _norm(t: torch.Tensor) -> torch.Tensor:
     return t.detach().float().norm()
 
 
-def _path_distributions(shares: list[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Paths of each length k (a path takes k residual branches and n − k shortcuts).
+def path_counts(n: int) -> tuple[float, ...]:
+    """The share of the 2ⁿ paths that take k residual branches (and n − k shortcuts): C(n, k)/2ⁿ."""
+    return tuple(math.comb(n, k) / 2**n for k in range(n + 1))
 
-    Counts: C(n, k) / 2^n. Gradient: each path weighted by the product of its blocks' gradient
-    norm ratios ‖g_S‖ / (‖g_S‖ + ‖g_F‖) where it takes S, and one minus that where it takes F:
-    an estimate that assumes independent blocks; the weights of all paths sum to 1. Veit et al.
-    measure the split by following paths.
+
+MAX_ENUMERATED = 10  # blocks: up to 2^10 paths are all followed; deeper models are sampled
+PATH_BUDGET_S = 5.0  # seconds of sampling for a deeper model (at least one path per length)
+
+
+@dataclass
+class _Walk:
+    """Paths followed so far: Σ‖g_path‖ per length k, how many per k, and (when every path is
+    followed) their vector sum, which is then the whole gradient at the first block's input."""
+
+    magnitude: torch.Tensor  # (n + 1,) float64
+    followed: torch.Tensor  # (n + 1,) paths followed per length
+    total: torch.Tensor | None
+
+
+def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
+                shortcuts: list[torch.Tensor], sums: list[torch.Tensor], top: torch.Tensor,
+                budget_s: float = PATH_BUDGET_S, seed: int = 0) -> _Walk:  # fmt: skip
+    """The class score's gradient at the first block's input, path by path (Veit et al. 2016).
+
+    With the forward pass's ReLU masks fixed, each block passes a cotangent v at its sum back as
+    J_Fᵀv + J_Sᵀv, so the gradient is exactly the sum over the 2ⁿ paths of each path's gradient,
+    a path taking F (the residual branch) at k blocks and S at the others. Up to MAX_ENUMERATED
+    blocks every path is followed (2^(n+1) − 2 vector-Jacobian products, depth first); deeper,
+    paths of each length are drawn at random for `budget_s` seconds, and a length's magnitude is
+    C(n, k) times its sampled mean.
     """
-    n = len(shares)
-    counts = tuple(math.comb(n, k) / 2**n for k in range(n + 1))
-    poly = np.array([1.0])
-    for share in shares:  # ∏ (s_b + (1 − s_b)·t): coefficient k sums all paths of length k
-        poly = np.convolve(poly, [share, 1.0 - share])
-    return counts, tuple(float(v) for v in poly)
+    n = len(inputs)
+    device = top.device
+    walk = _Walk(torch.zeros(n + 1, dtype=torch.float64, device=device),
+                 torch.zeros(n + 1, dtype=torch.float64, device=device),
+                 torch.zeros_like(inputs[0], dtype=torch.float32) if n <= MAX_ENUMERATED
+                 else None)  # fmt: skip
+
+    def through(i: int, v: torch.Tensor, take_branch: bool) -> torch.Tensor:
+        """v at block i's sum, back to block i's input through F or S."""
+        if take_branch:
+            return torch.autograd.grad(branches[i], inputs[i], v, retain_graph=True)[0]
+        if shortcuts[i] is inputs[i]:  # identity: Jᵀv = v
+            return v
+        return torch.autograd.grad(shortcuts[i], inputs[i], v, retain_graph=True)[0]
+
+    def arrive(g: torch.Tensor, k: int) -> None:
+        walk.magnitude[k] += g.detach().double().norm()
+        walk.followed[k] += 1
+        if walk.total is not None:
+            walk.total += g.detach().float()
+
+    if n <= MAX_ENUMERATED:
+
+        def down(i: int, v: torch.Tensor, k: int) -> None:
+            check()
+            for take in (False, True):
+                g = through(i, v, take)
+                if i == 0:
+                    arrive(g, k + take)
+                else:
+                    down(i - 1, g * (sums[i - 1] > 0), k + take)
+
+        down(n - 1, top, 0)
+        return walk
+    rng = np.random.default_rng(seed)
+    start = time.monotonic()
+    while True:
+        for k in range(n + 1):
+            check()
+            taken = set(rng.choice(n, size=k, replace=False).tolist())
+            v = top
+            for i in range(n - 1, -1, -1):
+                v = through(i, v, i in taken)
+                if i > 0:
+                    v = v * (sums[i - 1] > 0)
+            arrive(v, k)
+        if time.monotonic() - start >= budget_s:
+            break
+    counts = torch.tensor([math.comb(n, k) for k in range(n + 1)], dtype=torch.float64,
+                          device=device)  # fmt: skip
+    walk.magnitude = walk.magnitude / walk.followed * counts
+    return walk
 
 
-def _measures(parts: Parts, x: torch.Tensor, target: int | None
-              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # fmt: skip
+def _measures(parts: Parts, x: torch.Tensor, target: int | None,
+              budget_s: float = PATH_BUDGET_S
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, _Walk]:  # fmt: skip
     """One forward pass with autograd from the stem's output on: logits, the target and a row per
     block (‖F‖, ‖S‖, cos, the shortcut's and the branch's share of the gradient, the norm ratio),
-    all left on the model's device."""
+    all left on the model's device; and the gradient followed path by path (`_walk_paths`)."""
     with torch.no_grad():
         a = x
         for _, module in parts.stem:
@@ -161,7 +236,8 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None
             share = torch.where(energy > 0, part_s / energy, 1.0)
             ratio = torch.where(gs + gf > 0, gs / (gs + gf), 1.0)
             rows.append(torch.stack([nf, ns, cos, share, 1.0 - share, ratio]))
-    return logits.detach(), chosen, torch.stack(rows)
+        walk = _walk_paths(inputs, branches, shortcuts, sums, at_sums[-1], budget_s)
+    return logits.detach(), chosen, torch.stack(rows), walk
 
 
 def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
@@ -191,9 +267,10 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
     return torch.cat(rows)  # (N + 1, classes)
 
 
-def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike,
-                    target: Target = None) -> ShortcutReport:  # fmt: skip
-    """Every block's shortcut measures for `image` and `target` (default: the top-1 class)."""
+def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: Target = None,
+                    budget_s: float = PATH_BUDGET_S) -> ShortcutReport:  # fmt: skip
+    """Every block's shortcut measures for `image` and `target` (default: the top-1 class), and
+    the gradient by path length (sampled for `budget_s` seconds beyond MAX_ENUMERATED blocks)."""
     module = resolve_model(model)
     x = to_model(module, prepare(image, module)[0])
     info = getattr(module, INFO_ATTR, None)
@@ -203,10 +280,12 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike,
     mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
     with torch.inference_mode(False), mode, precision(module):
         x = x.clone() if x.is_inference() else x
-        logits, target_index, rows = _measures(parts, x, wanted)
+        logits, target_index, rows, walk = _measures(parts, x, wanted, budget_s)
         lesioned = lesion_logits(parts, x).float().softmax(1)
+    # The request's one wait for the device:
     host = to_host({"logits": logits, "target": target_index, "rows": rows.float(),
-                    "lesioned": lesioned})  # the request's one wait for the device  # fmt: skip
+                    "lesioned": lesioned, "magnitude": walk.magnitude,
+                    "followed": walk.followed})  # fmt: skip
     chosen, lesioned = int(host["target"]), host["lesioned"]
     intact = host["logits"][0].float().softmax(0)
     top1 = int(intact.argmax())
@@ -222,13 +301,20 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike,
             lesion_delta=float(probs[chosen] - lesioned[0, chosen]),
             lesion_top1_changed=int(probs.argmax()) != int(lesioned[0].argmax()),
         ))  # fmt: skip
-    counts, by_length = _path_distributions([r.grad_norm_ratio for r in records])
+    magnitude = host["magnitude"].double()
+    whole = float(magnitude.sum())
+    by_length = (
+        tuple(float(m) / whole for m in magnitude) if whole > 0 else (1.0, *([0.0] * len(records)))
+    )  # no gradient at all: nothing leaves the shortcuts
+
     return ShortcutReport(
         model=info.name if info else type(module).__name__,
         title=info.title if info else type(module).__name__,
         trained=info.trained if info else True,
         target=chosen, target_label=categories[chosen], prob=float(intact[chosen]), top1=top1,
-        records=tuple(records), path_counts=counts, gradient_by_length=by_length,
+        records=tuple(records), path_counts=path_counts(len(records)),
+        gradient_by_length=by_length, paths_followed=int(host["followed"].sum()),
+        paths_exact=walk.total is not None,
     )  # fmt: skip
 
 

@@ -201,7 +201,9 @@ def path_lengths(report: ShortcutReport, lang: str) -> go.Figure:
     hover = "k=%{x}: %{y:.1%}<extra></extra>"
     fig.add_bar(x=k, y=list(report.path_counts), name=t(lang, "paths_share"),
                 marker_color="#94a3b8", hovertemplate=hover)  # fmt: skip
-    fig.add_bar(x=k, y=list(report.gradient_by_length), name=t(lang, "gradient_share"),
+    said = "gradient_share" if report.paths_exact else "gradient_share_sampled"
+    fig.add_bar(x=k, y=list(report.gradient_by_length),
+                name=t(lang, said, paths=f"{report.paths_followed:,}"),
                 marker_color=MODEL_COLORS[0],
                 hovertemplate="k=%{x}: %{y:.1%}<extra></extra>")  # fmt: skip
     _layout(fig, t(lang, "chart_paths_title", n=len(report.records)), height=360)

@@ -17,7 +17,8 @@ from explorer.arch.hooks import hook_count
 from explorer.arch.structure import network_parts
 from explorer.demo import make_samples
 from explorer.inspect.contributions import (
-    _path_distributions,
+    _measures,
+    path_counts,
     residual_branch,
     shortcut_path,
     shortcut_report,
@@ -141,12 +142,65 @@ def test_records_in_forward_order_with_the_contract_fields():
     json.dumps(report.to_dict(), allow_nan=False)
 
 
-def test_path_length_distributions():
-    counts, even = _path_distributions([0.5] * 6)
-    assert counts == tuple(math.comb(6, k) / 64 for k in range(7))
-    assert even == pytest.approx(counts)  # an even split weighs every path alike
-    assert _path_distributions([1.0, 1.0, 1.0])[1] == (1.0, 0.0, 0.0, 0.0)
-    assert _path_distributions([0.0, 0.0])[1] == (0.0, 0.0, 1.0)
+def test_path_counts_are_the_binomial_shares():
+    assert path_counts(6) == tuple(math.comb(6, k) / 64 for k in range(7))
+    assert math.isclose(sum(path_counts(16)), 1.0)
+
+
+def _first_block_gradient(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """∂(top-1 score)/∂(layer1.0's input), from torchvision's own forward and backward."""
+    caught = []
+
+    def hook(module, args):
+        args[0].retain_grad()
+        caught.append(args[0])
+
+    handle = model.layer1[0].register_forward_pre_hook(hook)
+    try:
+        logits = model(x)
+        logits[0, logits[0].argmax()].backward()
+    finally:
+        handle.remove()
+    return caught[0].grad
+
+
+@pytest.mark.parametrize(("name", "size"), [("demo_basic", 64), ("demo_bottleneck", 64),
+                                            ("resnet18", 64)])  # fmt: skip
+def test_every_paths_gradient_adds_up_to_the_gradient(name, size, torch_home):
+    """Veit et al.'s unrolled view is exact with the ReLU masks fixed: the vector sum of the 2ⁿ
+    path gradients is the gradient at the first block's input, as torchvision computes it."""
+    model = load_model(name, "DEFAULT" if name in DEMOS else None)
+    x = _tensor(model, size)
+    with torch.inference_mode(False):
+        *_, walk = _measures(network_parts(model), x.clone(), None)
+    n = len(network_parts(model).blocks)
+    assert walk.total is not None and int(walk.followed.sum()) == 2**n
+    assert [int(c) for c in walk.followed] == [math.comb(n, k) for k in range(n + 1)]
+    truth = _first_block_gradient(model, x.clone().requires_grad_())
+    assert torch.allclose(walk.total, truth, rtol=1e-4, atol=1e-6 * float(truth.abs().max()))
+    report = shortcut_report(x, model)
+    assert report.paths_exact and report.paths_followed == 2**n
+    assert math.isclose(sum(report.gradient_by_length), 1.0)
+
+
+def test_a_deep_model_is_sampled_within_its_budget(monkeypatch):
+    """Past MAX_ENUMERATED blocks, paths of every length are drawn for the budget; the lengths
+    with a single path (all shortcuts, all branches) come out exact."""
+    from explorer.inspect import contributions
+
+    model = load_model("demo_basic", "DEFAULT")
+    x = _tensor(model)
+    exact = shortcut_report(x, model)
+    monkeypatch.setattr(contributions, "MAX_ENUMERATED", 0)
+    sampled = shortcut_report(x, model, budget_s=0.3)
+    assert not sampled.paths_exact and sampled.paths_followed >= 5
+    assert math.isclose(sum(sampled.gradient_by_length), 1.0)
+    ratio = [s / e for s, e in zip(sampled.gradient_by_length, exact.gradient_by_length,
+                                   strict=True)]  # fmt: skip
+    # k = 0 and k = 4 have one path each: their magnitudes are exact, so their shares agree up to
+    # the common normalisation, which the sampled middle lengths set.
+    assert ratio[0] == pytest.approx(ratio[4], rel=1e-6)
+    assert all(0.5 < r < 2 for r in ratio)
 
 
 @pytest.mark.slow
@@ -190,7 +244,8 @@ def test_a_report_waits_for_the_device_once(monkeypatch):
 
     copies = count_host_copies(monkeypatch, module)
     report = shortcut_report(IMAGES[0], "demo_basic")
-    assert len(copies) == 1 and copies[0] == ["lesioned", "logits", "rows", "target"]
+    assert len(copies) == 1 and copies[0] == ["followed", "lesioned", "logits", "magnitude", "rows",
+                                              "target"]  # fmt: skip
     assert len(report.records) == 4
 
 
