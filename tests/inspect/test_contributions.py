@@ -314,3 +314,57 @@ def test_each_record_has_its_blocks_stride_as_torchvision_built_it(name, strides
     own = [block.stride for stage in (model.layer1, model.layer2, model.layer3, model.layer4)
            for block in stage]  # torchvision's own attribute  # fmt: skip
     assert [r.stride for r in records] == own
+
+
+def _torchvision_branches(model: nn.Module, x: torch.Tensor) -> dict[str, tuple]:
+    """F(x) and S(x) of every block from torchvision's own forward: the last BN's output,
+    cloned before `out += identity` overwrites it, and the downsample's output or the block's
+    input (the identity)."""
+    seen: dict[str, dict[str, torch.Tensor]] = {}
+    handles = []
+    for stage in ("layer1", "layer2", "layer3", "layer4"):
+        for i, block in enumerate(getattr(model, stage)):
+            name = f"{stage}.{i}"
+            seen[name] = {}
+            last_bn = block.bn3 if hasattr(block, "bn3") else block.bn2
+
+            def keep(store, key):
+                def hook(_, args, out):
+                    store[key] = out.detach().clone()
+
+                return hook
+
+            def keep_input(store):
+                def hook(_, args):
+                    store["x"] = args[0].detach().clone()
+
+                return hook
+
+            handles.append(last_bn.register_forward_hook(keep(seen[name], "f")))
+            handles.append(block.register_forward_pre_hook(keep_input(seen[name])))
+            if block.downsample is not None:
+                handles.append(block.downsample.register_forward_hook(keep(seen[name], "s")))
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return {name: (d["f"], d.get("s", d["x"])) for name, d in seen.items()}
+
+
+@pytest.mark.parametrize("name", [*DEMOS, "resnet18", "resnet50", "resnet50_v1",
+                                  "resnext50_32x4d", "wide_resnet50_2"])  # fmt: skip
+def test_branch_and_shortcut_sizes_are_torchvisions_own(name, torch_home):
+    """‖F(x)‖, ‖S(x)‖, their ratio and cosine for every block of every block family, against
+    tensors caught inside torchvision's own block forward."""
+    model = load_model(name, "DEFAULT" if name in DEMOS else None)
+    x = _tensor(model, 64)
+    truth = _torchvision_branches(model, x)
+    for r in shortcut_report(x, model).records:
+        f, s = truth[r.block]
+        assert r.residual_norm == pytest.approx(float(f.norm()), rel=1e-4)
+        assert r.shortcut_norm == pytest.approx(float(s.norm()), rel=1e-4)
+        cosine = float((f * s).sum() / (f.norm() * s.norm()))
+        assert r.cosine == pytest.approx(cosine, abs=1e-4)
+        assert r.projection == (model.get_submodule(r.block).downsample is not None)
