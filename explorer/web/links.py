@@ -2,8 +2,9 @@
 `?tab=architecture&model=resnet152&size=320&lang=zh`, `?tab=predict&model=demo_basic`, and
 `&projector=1` for projection mode.
 
-`view_from` reads a link's query (anything it does not know is ignored: a link never fails the
-page); `LINK_JS` writes one in the browser from what is on screen. No gradio here.
+`view_from` reads a link's query, `view_of` a load event's request (anything either does not know
+is ignored: a link never fails the page); `LINK_JS` writes one in the browser from what is on
+screen. No gradio here.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ def view_from(query: Mapping[str, str]) -> View:
         lang=lang if lang in LANGS else None,
         projector=query.get("projector", "").lower() in YES,
     )
+
+
+def view_of(request: object) -> View:
+    """The view the page's own link names: a load event's gr.Request carries its query."""
+    query = getattr(request, "query_params", None)
+    return view_from(dict(query) if query else {})
 
 
 # In the browser: the link to what is on screen, copied to the clipboard where the page may

@@ -45,8 +45,8 @@ def _header(lang: str) -> str:
 
 
 def opening(request: gr.Request) -> tuple[Any, ...]:
-    """As the page opens: the language (of the link, else the browser's), every label in it,
-    the tab the link names and projection mode if it asks for it."""
+    """As the page opens: the language (of the link, else the browser's), the tab the link names
+    and projection mode if it asks for it (the labels follow, `Labels.relabel_if_linked`)."""
     lang = initial_language(request)
     query = dict(request.query_params) if request else {}
     view = view_from(query)

@@ -19,6 +19,7 @@ from gradio.i18n import I18nData
 
 from ..errors import ExplorerError
 from ..i18n import LANGS, t
+from .links import view_of
 
 if TYPE_CHECKING:
     import torch
@@ -48,10 +49,7 @@ def initial_language(request: gr.Request | None) -> str:
     than in English and again when the language switch follows: two renders in flight would race,
     and a late English one would stay on a Chinese page.
     """
-    if request is None:
-        return "en"
-    asked = request.query_params.get("lang", "") if request.query_params else ""
-    return asked if asked in LANGS else browser_language(request)
+    return view_of(request).lang or browser_language(request)
 
 
 def browser_language(request: gr.Request | None) -> str:

@@ -21,7 +21,7 @@ from ..arch.registry import (
 from ..errors import ExplorerError
 from ..i18n import page_language, t
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
-from .links import view_from
+from .links import view_of
 from .shared import Labels, engine, fail, initial_language, said, whole
 from .views import error_note, note_line
 
@@ -43,7 +43,7 @@ def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, 
 def first_view(model: str, input_size: float, request: gr.Request) -> tuple[Any, ...]:
     """The tab as the page opens, in the language of the link or the browser: the link's model
     and size if it names them (at the model's own size if it names none)."""
-    view = view_from(dict(request.query_params) if request else {})
+    view = view_of(request)
     if view.model_for("architecture"):
         model = view.model_for("architecture")
         input_size = view.size_for("architecture") or get_entry(model).input_size

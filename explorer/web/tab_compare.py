@@ -12,7 +12,7 @@ import gradio as gr
 from ..arch.registry import list_models
 from ..i18n import t
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
-from .links import view_from
+from .links import view_of
 from .shared import Labels, engine, fail, initial_language, said, whole
 
 OPENS_ON = ("resnet34", "resnet50")  # BasicBlock vs Bottleneck, same stage counts
@@ -46,7 +46,7 @@ def first_view(model_a: str, model_b: str, input_size: float, request: gr.Reques
                ) -> tuple[Any, ...]:  # fmt: skip
     """The tab as the page opens, in the language of the link or the browser: the link's models
     and size where it names them."""
-    view = view_from(dict(request.query_params) if request else {})
+    view = view_of(request)
     if view.tab == "compare":
         model_a, model_b = view.a or model_a, view.b or model_b
         input_size = view.size_for("compare") or input_size
@@ -75,8 +75,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
             for key, pair in PRESETS.items():
                 button = gr.Button(said(key), size="sm", variant=_variant(pair, OPENS_ON))
                 label(button, lambda lg, k=key: gr.Button(t(lg, k)))
-                button.click(lambda p=pair: p, None, [model_a, model_b], api_visibility="private")
-                presets.append(button)
+                presets.append((button, pair))
         with gr.Row():
             formula_a, formula_b = gr.HTML(), gr.HTML()
         insights = gr.HTML()
@@ -90,9 +89,15 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     demo.load(first_view, [model_a, model_b, size], [model_a, model_b, size, *outputs],
               api_visibility="private",
               concurrency_limit=CONCURRENCY)  # fmt: skip
-    gr.on([model_a.change, model_b.change, size.release, lang.input], compare,
+    # The user's events only (.input): the load event sets the models in its own language, and a
+    # render triggered by that change could land in the other. A preset sets them, then renders.
+    gr.on([model_a.input, model_b.input, size.release, lang.input], compare,
           [model_a, model_b, size, lang], outputs, api_name="compare",
           concurrency_limit=CONCURRENCY)  # fmt: skip
-    gr.on([model_a.change, model_b.change], active_presets, [model_a, model_b], presets,
-          api_visibility="private")  # fmt: skip
+    for button, pair in presets:
+        button.click(lambda p=pair: p, None, [model_a, model_b], api_visibility="private").then(
+            compare, [model_a, model_b, size, lang], outputs, api_visibility="private",
+            concurrency_limit=CONCURRENCY)  # fmt: skip
+    gr.on([model_a.change, model_b.change], active_presets, [model_a, model_b],
+          [button for button, _ in presets], api_visibility="private")  # fmt: skip
     return [model_a, model_b, size]

@@ -15,14 +15,14 @@ import gradio as gr
 
 from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
-from ..i18n import Phrase, class_name, page_language, t
+from ..i18n import Phrase, page_language, t
 from ..inspect.deadline import within
 from ..inspect.images import ImageInput
 from ..models.bundled import model_card
 from .compute import MAX_BATCH, compute
 from .files import examples
 from .limits import REQUEST_TIMEOUT_S
-from .links import view_from
+from .links import view_of
 from .memory import trim
 from .shared import Labels, device, engine, error, fail, initial_language, message, said
 from .theme import COLORMAPS
@@ -153,7 +153,7 @@ def start(request: gr.Request) -> tuple[Any, ...]:
 def opening_model(request: gr.Request | None, tab: str) -> str:
     """The model `tab` opens on: the link's if it names a registry model for it, else the
     machine's choice (resnet50 with its weights here, else the demo model)."""
-    view = view_from(dict(request.query_params) if request else {})
+    view = view_of(request)
     named = view.model_for(tab)
     if named in list_models():
         return named
@@ -292,7 +292,7 @@ def explain(image: Any, model: str, target: str, layer: str, weights: str, opaci
 
 
 def demo_line(lang: str) -> str:
-    names = (class_name(lang, c, shapes=True) for c in get_entry(DEMO_MODEL).categories)
+    names = (shown_class(DEMO_MODEL, c, lang) for c in get_entry(DEMO_MODEL).categories)
     return t(lang, "demo_line", classes=t(lang, "list_sep").join(names))
 
 
