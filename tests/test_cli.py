@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import torch
 from PIL import Image
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+from torchvision import models as tvm
 
 from explorer import analyze, list_models
 from explorer.cli import main
@@ -35,6 +42,198 @@ def test_summary_text_matches_the_golden_file(capsys, argv, golden):
     code, out, _ = run(capsys, *argv)
     assert code == 0
     assert out == (GOLDEN / golden).read_text(encoding="utf-8")
+
+
+# Every number in the golden files, read back from the text and checked against torchvision's own
+# modules: parameters by counting tensors, MACs by PyTorch's FlopCounterMode, shapes, strides and
+# calls by hooks on a real forward pass, receptive fields by backpropagation. None of it runs
+# explorer code, and a golden line the audit cannot read fails it.
+
+
+@dataclass
+class _Oracle:
+    model: nn.Module
+    size: int
+    shapes: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]  # module → (input, output) shape
+    calls: dict[str, int]
+    macs: dict[str, int]  # FlopCounterMode's FLOPs / 2 (a conv or matmul FLOP pair is one MAC)
+    fields: dict[str, int]  # receptive field rows reached by one output row's gradient
+    head_covers_input: bool
+
+    def params(self, *names: str) -> int:
+        return sum(p.numel() for n in names for p in self.model.get_submodule(n).parameters())
+
+    def stride(self, name: str) -> int:
+        return self.size // self.shapes[name][1][-1]
+
+
+def _fields(name: str, blocks: list[str], size: int) -> tuple[dict[str, int], bool]:
+    """Rows of a tall, narrow input that one central output row's gradient reaches, with positive
+    weights (nothing cancels) and the max pool swapped for an average pool of its geometry (whose
+    gradient reaches every input of a window)."""
+    model = tvm.get_model(name).eval()
+    model.maxpool = nn.AvgPool2d(3, 2, 1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.fill_(1.0 / m.weight[0].numel())
+    outputs = {}
+    handles = [model.get_submodule(n).register_forward_hook(
+        lambda m, i, o, n=n: outputs.__setitem__(n, o)) for n in ["relu", *blocks]]  # fmt: skip
+    x = torch.ones(1, 3, size, 64, requires_grad=True)
+    try:
+        model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    fields = {}
+    for n, y in outputs.items():
+        (g,) = torch.autograd.grad(y[0, :, y.shape[2] // 2, 0].sum(), x, retain_graph=True)
+        rows = torch.nonzero(g[0].abs().sum((0, 2))).flatten()
+        assert rows.min() > 0 and rows.max() < size - 1, "field clipped by the border"
+        fields[n] = int(rows.max() - rows.min() + 1)
+    small = torch.ones(1, 3, 224, 64, requires_grad=True)
+    (g,) = torch.autograd.grad(model(small)[0].sum(), small)
+    return fields, bool((g[0].abs().sum((0, 2)) > 0).all())
+
+
+def _oracle(name: str, size: int = 224) -> _Oracle:
+    model = tvm.get_model(name).eval()
+    shapes, calls = {}, {}
+
+    def seen(n, m, i, o):
+        shapes[n] = (tuple(i[0].shape), tuple(o.shape))
+        calls[n] = calls.get(n, 0) + 1
+
+    handles = [m.register_forward_hook(functools.partial(seen, n))
+               for n, m in model.named_modules() if n]  # fmt: skip
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False) as flops:
+            model(torch.zeros(1, 3, size, size))
+    finally:
+        for h in handles:
+            h.remove()
+    macs = {}
+    for key, ops in flops.get_flop_counts().items():
+        total = sum(ops.values())
+        assert total % 2 == 0
+        macs[key.removeprefix("ResNet").removeprefix(".")] = total // 2
+    blocks = [n for n, _ in model.named_modules() if re.fullmatch(r"layer\d\.\d+", n)]
+    fields, covers = _fields(name, blocks, 512)
+    return _Oracle(model, size, shapes, calls, macs, fields, covers)
+
+
+def _shown(text: str) -> tuple[float, float]:
+    """A rounded figure as printed ("9,536", "1.03 G") → (value, half its last printed digit)."""
+    number, _, unit = text.replace(",", "").partition(" ")
+    scale = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9}[unit]
+    decimals = len(number.partition(".")[2])
+    return float(number) * scale, 0.5 * 10**-decimals * scale
+
+
+def _agrees(text: str, exact: int) -> bool:
+    value, half = _shown(text)
+    return abs(value - exact) <= half
+
+
+_BLOCK_CLASSES = (tvm.resnet.BasicBlock, tvm.resnet.Bottleneck)
+_FIGURE = r"[\d,.]+(?: [KMG])?"
+
+
+def _audit(lines: list[str], o: _Oracle, name: str) -> set[int]:
+    """Checks every line it can read; returns the indices of the lines it read."""
+    model, read = o.model, set()
+    modules = dict(model.named_modules())
+    blocks = {n: m for n, m in modules.items() if isinstance(m, _BLOCK_CLASSES)}
+    in_shortcut = {n for n in modules if ".downsample" in n}
+    convs = [n for n, m in modules.items() if isinstance(m, nn.Conv2d)]
+    main_convs = [n for n in convs if n not in in_shortcut]
+    depth = len(main_convs) + sum(isinstance(m, nn.Linear) for m in modules.values())
+    stages = {f"layer{i}": len(getattr(model, f"layer{i}")) for i in range(1, 5)}
+    per_block = {n: sum(c.startswith(n + ".") for c in main_convs) for n in blocks}
+    (k,) = set(per_block.values())
+    rows = {"stem": ("conv1", "bn1", "relu"), **{s: (s,) for s in stages}, "head": ("fc",)}
+    last = {"stem": "relu", **{s: f"{s}.{stages[s] - 1}" for s in stages}, "head": "fc"}
+    for i, line in enumerate(lines):
+        if not re.search(r"\d", line):
+            read.add(i)
+        elif m := re.fullmatch(r"ResNet-(\d+) \((\w+)\), input 3×(\d+)×(\d+)", line):
+            assert (int(m[1]), m[2], int(m[3]), int(m[4])) == (depth, name, o.size, o.size)
+        elif m := re.fullmatch(r"Depth  (\d+) = (\d+) \+ (\d+)·\(([\d+]+)\) \+ (\d+)", line):
+            assert int(m[1]) == depth and int(m[3]) == k
+            assert [int(b) for b in m[4].split("+")] == list(stages.values())
+            assert int(m[2]) == len(main_convs) - k * len(blocks) == 1 and int(m[5]) == 1
+        elif m := re.fullmatch(
+            r" +(\d+) stem conv \+ (\d+) convs in each of (\d+) blocks \(([\d+]+) per stage\)"
+            r" \+ (\d+) fc", line):  # fmt: skip
+            assert (int(m[1]), int(m[2]), int(m[3]), int(m[5])) == (1, k, len(blocks), 1)
+            assert [int(b) for b in m[4].split("+")] == list(stages.values())
+        elif m := re.fullmatch(r" +(?:compact|expanded): (\d+) = ([\d·+() ]+)", line):
+            assert int(m[1]) == depth == eval(m[2].replace("·", "*"))  # arithmetic the text shows
+        elif m := re.fullmatch(
+            r" +not counted: (\d+) projection shortcut 1×1 convs, (\d+) BatchNorm, (\d+) ReLU "
+            r"modules \((\d+) calls\), (\d+) pooling", line):  # fmt: skip
+            relus = [n for n, mod in modules.items() if isinstance(mod, nn.ReLU)]
+            pools = [mod for mod in modules.values() if type(mod).__name__.endswith("Pool2d")]
+            assert int(m[1]) == len(convs) - len(main_convs)
+            assert int(m[2]) == sum(isinstance(mod, nn.BatchNorm2d) for mod in modules.values())
+            assert (int(m[3]), int(m[4])) == (len(relus), sum(o.calls[n] for n in relus))
+            assert int(m[5]) == len(pools)
+        elif m := re.fullmatch(
+            rf"(stem|layer\d|head) +\S+ +([\d×]+) +(\d+|global) +(\d+|global) +(\d+|-) "
+            rf"+({_FIGURE}) +({_FIGURE})", line):  # fmt: skip
+            stage, out = m[1], o.shapes[last[m[1]]][1][1:]
+            assert tuple(int(v) for v in m[2].split("×")) == out
+            if stage == "head":
+                assert m[3] == m[4] == "global" and o.head_covers_input
+            else:
+                assert int(m[3]) == o.stride(last[stage])
+                assert int(m[4]) == o.fields[last[stage]]
+            assert m[5] == (str(stages[stage]) if stage in stages else "-")
+            assert int(m[6].replace(",", "")) == o.params(*rows[stage])
+            assert _agrees(m[7], sum(o.macs.get(r, 0) for r in rows[stage]))
+        elif m := re.fullmatch(rf"total +(\d+) +({_FIGURE}) +({_FIGURE})", line):
+            assert int(m[1]) == len(blocks)
+            meta = tvm.get_model_weights(name).DEFAULT.meta
+            assert int(m[2].replace(",", "")) == meta["num_params"] == o.params("")
+            assert _agrees(m[3], o.macs["Global"]) and m[3] == f"{meta['_ops']:.2f} G"
+        elif m := re.fullmatch(r"(Projection|Identity) shortcuts.*: (\d+) blocks", line):
+            projected = sum(b.downsample is not None for b in blocks.values())
+            assert int(m[2]) == (projected if m[1] == "Projection" else len(blocks) - projected)
+        elif m := re.fullmatch(r"  (layer\d\.\d+) +(?:stride (\d+), )?channels (\d+)→(\d+)", line):
+            assert blocks[m[1]].downsample is not None
+            (before, after) = o.shapes[m[1]]
+            assert int(m[2] or 1) == before[-1] // after[-1]
+            assert (int(m[3]), int(m[4])) == (before[1], after[1])
+        elif m := re.fullmatch(
+            rf"(layer\d\.\d+) +(\w+) +(\d+)→(\d+)→(\d+) +(\d+) +(\S+) +(\w+) +(\d+) "
+            rf"+({_FIGURE}) +({_FIGURE})", line):  # fmt: skip
+            block, (before, after) = blocks[m[1]], o.shapes[m[1]]
+            assert m[2] == type(block).__name__
+            assert (int(m[3]), int(m[4]), int(m[5])) == (before[1], block.conv2.out_channels,
+                                                         after[1])  # fmt: skip
+            assert int(m[6]) == before[-1] // after[-1]
+            strided = [c for c in ("conv1", "conv2", "conv3")
+                       if hasattr(block, c) and getattr(block, c).stride[0] > 1]  # fmt: skip
+            assert m[7] == (strided[0] if strided else "-") and len(strided) <= 1
+            assert m[8] == ("projection" if block.downsample is not None else "identity")
+            assert int(m[9]) == o.fields[m[1]]
+            assert int(m[10].replace(",", "")) == o.params(m[1])
+            assert _agrees(m[11], o.macs[m[1]])
+        else:
+            continue
+        read.add(i)
+    return read
+
+
+@pytest.mark.parametrize(
+    ("name", "golden"),
+    [("resnet18", "summary_resnet18.txt"), ("resnet50", "summary_resnet50_blocks.txt")],
+)  # fmt: skip
+def test_every_number_in_the_golden_files_has_an_independent_oracle(name, golden):
+    lines = (GOLDEN / golden).read_text(encoding="utf-8").splitlines()
+    read = _audit(lines, _oracle(name), name)
+    assert [line for i, line in enumerate(lines) if i not in read] == []
 
 
 def test_models_lists_the_registry(capsys):

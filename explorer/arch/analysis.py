@@ -166,6 +166,11 @@ class ArchitectureSummary:
     def stage(self, name: str) -> StageRow:
         return next(s for s in self.stages if s.name == name)
 
+    def sees_whole_input(self, stage: StageRow) -> bool:
+        """True for the head once its field covers the input: after global average pooling,
+        a stride or receptive field larger than the image says nothing, so it reads "global"."""
+        return stage.name == "head" and stage.receptive_field >= self.input_size
+
     def to_dict(self) -> dict[str, Any]:
         d = self.depth_breakdown
         return {

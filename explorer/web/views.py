@@ -109,9 +109,8 @@ def _table(heads: list[str], rows: list[str], note: str = "") -> str:
 
 
 def _geometry(value: int, stage: StageRow, s: ArchitectureSummary, lang: str) -> str:
-    """A stride or receptive field; "global" for the head once its field covers the whole input
-    (after global average pooling, a number larger than the image says nothing)."""
-    if stage.name == "head" and stage.receptive_field >= s.input_size:
+    """A stride or receptive field, or "global" (`ArchitectureSummary.sees_whole_input`)."""
+    if s.sees_whole_input(stage):
         return escape(t(lang, "global"))
     return str(value)
 
