@@ -8,6 +8,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from torchvision import models as tvm
 
 from explorer import analyze, list_models
 from explorer.report import fmt_count, fmt_macs
@@ -105,30 +108,51 @@ def test_text_is_escaped():
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
+def _stage_macs(name: str) -> dict[str, int]:
+    """Each stage's MACs from PyTorch's FlopCounterMode on torchvision's model (FLOPs / 2)."""
+    with FlopCounterMode(display=False) as flops:
+        tvm.get_model(name)(torch.zeros(1, 3, 224, 224))
+    counts = flops.get_flop_counts()
+    return {f"layer{i}": sum(counts[f"ResNet.layer{i}"].values()) // 2 for i in range(1, 5)}
+
+
 def test_costs_story():
-    assert costs_story(analyze("resnet50"), "en").startswith(
-        "Parameters pile up late: layer4 alone holds 59% of them."
-    )
-    assert "each stage costs 16–36% of the total" in costs_story(analyze("resnet50"), "en")
+    model = tvm.resnet50()
+    total = tvm.ResNet50_Weights.DEFAULT.meta["num_params"]
+    share = sum(p.numel() for p in model.layer4.parameters()) / total  # 14,964,736 / 25,557,032
+    story = costs_story(analyze("resnet50"), "en")
+    assert story.startswith(f"Parameters pile up late: layer4 alone holds {share:.0%} of them.")
+    macs = _stage_macs("resnet50")
+    lo, hi = min(macs.values()), max(macs.values())  # layer1's 667.9 M, layer3's 1.46 G
+    whole = tvm.ResNet50_Weights.DEFAULT.meta["_ops"] * 1e9
+    assert f"each stage costs {100 * lo / whole:.0f}–{100 * hi / whole:.0f}% of the total" in story
 
 
 def test_compare_v15_with_v1():
+    """Closed forms: layer2.0 of v1.5 runs its 1×1 (256→128) at 56² positions, its 3×3 (128→128),
+    1×1 (128→512) and projection (256→512) at 28²; v1 runs the first 1×1 at 28² too, and so
+    saves 256·128·(56² − 28²) MACs in each of layer2.0, layer3.0 and layer4.0."""
     a, b = analyze("resnet50"), analyze("resnet50_v1")
+    tail = 9 * 128 * 128 * 28**2 + 128 * 512 * 28**2 + 256 * 512 * 28**2
+    v15, v1 = 256 * 128 * 56**2 + tail, 256 * 128 * 28**2 + tail  # 372,506,624 and 295,436,288
+    saved = 3 * 256 * 128 * (56**2 - 28**2)
+    whole = tvm.ResNet50_Weights.DEFAULT.meta["_ops"] * 1e9  # 4.089 G
     insights = compare_insights_html(a, b, "en")
     assert "sits on conv2 (3×3) in ResNet-50 and on conv1 (1×1) in ResNet-50 (paper v1)" in insights
-    assert "So layer2.0 costs 372.5 M vs 295.4 M MACs, and the whole network 4.09 G vs 3.86 G" in (
-        insights
-    )
-    assert "−231.2 M (−6%)" in compare_stages_html(a, b, "en")
+    assert (f"So layer2.0 costs {v15 / 1e6:.1f} M vs {v1 / 1e6:.1f} M MACs, and the whole network "
+            f"{whole / 1e9:.2f} G vs {(whole - saved) / 1e9:.2f} G") in insights  # fmt: skip
+    assert f"−{saved / 1e6:.1f} M (−{saved / whole:.0%})" in compare_stages_html(a, b, "en")
     blocks = compare_blocks_html(a, b, "en")
-    assert blocks.count("295.4 M") == 3 and blocks.count("372.5 M") == 3
+    # layer3.0 and layer4.0 halve the side and double the channels: the same MACs as layer2.0
+    assert blocks.count(f"{v1 / 1e6:.1f} M") == 3 and blocks.count(f"{v15 / 1e6:.1f} M") == 3
 
 
 def test_compare_basic_with_bottleneck():
     a, b = analyze("resnet34"), analyze("resnet50")
     insights = compare_insights_html(a, b, "en")
     assert "a Bottleneck has 3 convs where a BasicBlock has 2, so 34 layers become 50" in insights
-    assert "one BasicBlock (512→512→512) has 4,720,640 parameters" in insights
+    basic = 2 * (3 * 3 * 512 * 512) + 2 * (2 * 512)  # two 3×3 convs and their BN (γ, β)
+    assert f"one BasicBlock (512→512→512) has {basic:,} parameters" in insights
     assert "sits on" not in insights  # both stride in a 3×3: no stride-placement sentence
     more = compare_insights_html(analyze("resnet18"), a, "zh")
     assert "每个 stage 的 block 数由 2+2+2+2 变为 3+4+6+3" in more
