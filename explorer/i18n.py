@@ -191,6 +191,7 @@ EN = {
     "shortcuts_stale": "The model, its weights or the class changed: press “{button}” for {model}.",
     "no_image": "Upload an image, paste one, use the webcam, or click a generated example.",
     "downloading": "Downloading the weights of {name}",
+    "walking_paths": "Following the gradient path by path: {paths} paths so far",
     # shortcuts
     "tab_shortcuts": "Shortcuts",
     "shortcuts_guide": "How to read these charts. Each block adds a residual branch F(x) to its "
@@ -495,6 +496,7 @@ ZH = {
     "shortcuts_stale": "模型、权重或类别已更换：请点击“{button}”，测量 {model}。",
     "no_image": "请上传或粘贴图像、使用摄像头，或点击一个生成的示例。",
     "downloading": "正在下载 {name} 的权重",
+    "walking_paths": "正在逐条追踪梯度路径：已追踪 {paths} 条",
     # shortcuts
     "tab_shortcuts": "Shortcut 分析",
     "shortcuts_guide": "如何阅读这些图表。每个 block 把残差分支 F(x) 加到 shortcut S(x) 上。第一张图比较"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -123,9 +124,16 @@ class _Walk:
     total: torch.Tensor | None
 
 
+# Told how far the path walk is: the share done (0 to 1) and the paths followed so far. It is
+# called at most every PROGRESS_EVERY_S seconds, and once at the end with 1.0.
+PathProgress = Callable[[float, int], None]
+PROGRESS_EVERY_S = 0.1
+
+
 def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
                 shortcuts: list[torch.Tensor], sums: list[torch.Tensor], top: torch.Tensor,
-                budget_s: float = PATH_BUDGET_S, seed: int = 0) -> _Walk:  # fmt: skip
+                budget_s: float = PATH_BUDGET_S, seed: int = 0,
+                progress: PathProgress | None = None) -> _Walk:  # fmt: skip
     """The class score's gradient at the first block's input, path by path (Veit et al. 2016).
 
     With the forward pass's ReLU masks fixed, each block passes a cotangent v at its sum back as
@@ -133,9 +141,19 @@ def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
     a path taking F (the residual branch) at k blocks and S at the others. Up to MAX_ENUMERATED
     blocks every path is followed (2^(n+1) − 2 vector-Jacobian products, depth first); deeper,
     paths of each length are drawn at random for `budget_s` seconds, and a length's magnitude is
-    C(n, k) times its sampled mean.
+    C(n, k) times its sampled mean. `progress` hears the share done: of the 2ⁿ paths, or of the
+    time budget.
     """
     n = len(inputs)
+    start = told = time.monotonic()
+
+    def tell(done: float, followed: int) -> None:
+        nonlocal told
+        now = time.monotonic()
+        if progress is not None and (done >= 1.0 or now - told >= PROGRESS_EVERY_S):
+            told = now
+            progress(min(done, 1.0), followed)
+
     device = top.device
     walk = _Walk(torch.zeros(n + 1, dtype=torch.float64, device=device),
                  torch.zeros(n + 1, dtype=torch.float64, device=device),
@@ -150,9 +168,13 @@ def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
             return v
         return torch.autograd.grad(shortcuts[i], inputs[i], v, retain_graph=True)[0]
 
+    arrived = 0
+
     def arrive(g: torch.Tensor, k: int) -> None:
+        nonlocal arrived
         walk.magnitude[k] += g.detach().double().norm()
         walk.followed[k] += 1
+        arrived += 1
         if walk.total is not None:
             walk.total += g.detach().float()
 
@@ -164,13 +186,13 @@ def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
                 g = through(i, v, take)
                 if i == 0:
                     arrive(g, k + take)
+                    tell(arrived / 2**n, arrived)
                 else:
                     down(i - 1, g * (sums[i - 1] > 0), k + take)
 
         down(n - 1, top, 0)
         return walk
     rng = np.random.default_rng(seed)
-    start = time.monotonic()
     while True:
         for k in range(n + 1):
             check()
@@ -181,8 +203,10 @@ def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
                 if i > 0:
                     v = v * (sums[i - 1] > 0)
             arrive(v, k)
+            tell(min((time.monotonic() - start) / budget_s if budget_s > 0 else 0.0, 0.99), arrived)
         if time.monotonic() - start >= budget_s:
             break
+    tell(1.0, arrived)
     counts = torch.tensor([math.comb(n, k) for k in range(n + 1)], dtype=torch.float64,
                           device=device)  # fmt: skip
     walk.magnitude = walk.magnitude / walk.followed * counts
@@ -190,7 +214,7 @@ def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
 
 
 def _measures(parts: Parts, x: torch.Tensor, target: int | None,
-              budget_s: float = PATH_BUDGET_S
+              budget_s: float = PATH_BUDGET_S, progress: PathProgress | None = None
               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, _Walk]:  # fmt: skip
     """One forward pass with autograd from the stem's output on: logits, the target and a row per
     block (‖F‖, ‖S‖, cos, the shortcut's and the branch's share of the gradient, the norm ratio),
@@ -236,7 +260,8 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
             share = torch.where(energy > 0, part_s / energy, 1.0)
             ratio = torch.where(gs + gf > 0, gs / (gs + gf), 1.0)
             rows.append(torch.stack([nf, ns, cos, share, 1.0 - share, ratio]))
-        walk = _walk_paths(inputs, branches, shortcuts, sums, at_sums[-1], budget_s)
+        walk = _walk_paths(inputs, branches, shortcuts, sums, at_sums[-1], budget_s,
+                           progress=progress)  # fmt: skip
     return logits.detach(), chosen, torch.stack(rows), walk
 
 
@@ -268,9 +293,11 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
 
 
 def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: Target = None,
-                    budget_s: float = PATH_BUDGET_S) -> ShortcutReport:  # fmt: skip
+                    budget_s: float = PATH_BUDGET_S,
+                    progress: PathProgress | None = None) -> ShortcutReport:  # fmt: skip
     """Every block's shortcut measures for `image` and `target` (default: the top-1 class), and
-    the gradient by path length (sampled for `budget_s` seconds beyond MAX_ENUMERATED blocks)."""
+    the gradient by path length (sampled for `budget_s` seconds beyond MAX_ENUMERATED blocks;
+    `progress` hears how far that walk is)."""
     module = resolve_model(model)
     x = to_model(module, prepare(image, module)[0])
     info = getattr(module, INFO_ATTR, None)
@@ -280,7 +307,7 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
     mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
     with torch.inference_mode(False), mode, precision(module):
         x = x.clone() if x.is_inference() else x
-        logits, target_index, rows, walk = _measures(parts, x, wanted, budget_s)
+        logits, target_index, rows, walk = _measures(parts, x, wanted, budget_s, progress)
         lesioned = lesion_logits(parts, x).float().softmax(1)
     # The request's one wait for the device:
     host = to_host({"logits": logits, "target": target_index, "rows": rows.float(),

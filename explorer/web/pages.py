@@ -25,7 +25,7 @@ from ..arch.registry import get_entry, list_models
 from ..errors import ExplorerError
 from ..i18n import LANGS, Phrase, page_language
 from ..inspect.cam import cam_layers
-from ..inspect.contributions import ShortcutReport, shortcut_report
+from ..inspect.contributions import PathProgress, ShortcutReport, shortcut_report
 from ..inspect.explain import Explanation, explain_many
 from ..inspect.images import MAX_FILE_BYTES, ImageInput
 from ..inspect.plain import gradient_profile
@@ -233,16 +233,17 @@ def explanations(model: str, weights: str | None, device: torch.device,
 
 
 def shortcuts_view(image: ImageInput, model: str, weights: str | None, target: str | None,
-                   device: torch.device, lang: str
+                   device: torch.device, lang: str, progress: PathProgress | None = None
                    ) -> tuple[str, Figure, Figure, list[dict[str, Any]]]:  # fmt: skip
     """The Shortcuts tab for one image: summary, per-block charts, path lengths, the records.
 
     The last few measurements are kept, so that the same analysis in the other language (the
-    language switch) is only drawn again, not measured."""
+    language switch) is only drawn again, not measured. `progress` hears the path walk's."""
     key = _report_key(image, model, weights, target, device)
     report = _reports.get(key) if key else None
     if report is None:
-        report = shortcut_report(image, load_model(model, weights, device=device), target)
+        report = shortcut_report(image, load_model(model, weights, device=device), target,
+                                 progress=progress)  # fmt: skip
         if key:
             _reports[key] = report
             while len(_reports) > REPORTS_KEPT:

@@ -43,16 +43,23 @@ PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "d
 
 
 def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAULT",
-              lang: str = "en", checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
-    """Summary, per-block charts, path-length chart and the records, for one image."""
+              lang: str = "en", checkpoint: Any = None,
+              progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
+              ) -> tuple[Any, ...]:  # fmt: skip
+    """Summary, per-block charts, path-length chart and the records, for one image; a progress
+    bar while the gradient is followed path by path (seconds on a deep model)."""
     lang = page_language(lang)
+
+    def walking(done: float, paths: int) -> None:
+        progress(done, desc=t(lang, "walking_paths", paths=f"{paths:,}"))
+
     try:
         name = check_request(model, None, target)  # before any loading
         chosen = weights_arg(name, weights, checkpoint)
         source = image_input(image, lang)
         wanted = None if target in (None, "", TOP1) else target
         return compute().call(_timed, engine().shortcuts_view, source, name, chosen, wanted,
-                              device(), lang)  # fmt: skip
+                              device(), lang, walking)  # fmt: skip
     except gr.Error:
         raise
     except Exception as err:

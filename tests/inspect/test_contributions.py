@@ -203,6 +203,30 @@ def test_a_deep_model_is_sampled_within_its_budget(monkeypatch):
     assert all(0.5 < r < 2 for r in ratio)
 
 
+def test_the_path_walk_reports_its_progress(monkeypatch):
+    """Enumerated, the share is of the 2ⁿ paths; sampled, of the time budget. Either way it only
+    grows, and the last word is 1.0 with every path followed."""
+    from explorer.inspect import contributions
+
+    model = load_model("demo_basic", "DEFAULT")
+    x = _tensor(model)
+    monkeypatch.setattr(contributions, "PROGRESS_EVERY_S", 0.0)  # every path, to check them all
+    heard = []
+    report = shortcut_report(x, model, progress=lambda done, paths: heard.append((done, paths)))
+    assert heard == [(k / 16, k) for k in range(1, 17)]  # four blocks: 16 paths, one by one
+    assert report.paths_followed == 16
+    monkeypatch.setattr(contributions, "MAX_ENUMERATED", 0)
+    heard.clear()
+    sampled = shortcut_report(x, model, budget_s=0.3, progress=lambda *a: heard.append(a))
+    shares, paths = zip(*heard, strict=True)
+    assert list(shares) == sorted(shares) and list(paths) == sorted(paths)
+    assert heard[-1] == (1.0, sampled.paths_followed) and max(shares[:-1]) < 1.0
+    monkeypatch.setattr(contributions, "PROGRESS_EVERY_S", 10.0)
+    heard.clear()
+    shortcut_report(x, model, budget_s=0.3, progress=lambda *a: heard.append(a))
+    assert len(heard) == 1  # at most every PROGRESS_EVERY_S, and once at the end
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", DEMOS)
 def test_lesion_study_on_the_demo_models(name):

@@ -36,7 +36,7 @@ def test_the_language_switch_draws_the_kept_measurement_again(tmp_path, monkeypa
     measured = []
     real = pages.shortcut_report
     monkeypatch.setattr(pages, "shortcut_report",
-                        lambda *args: measured.append(args) or real(*args))  # fmt: skip
+                        lambda *a, **k: measured.append(a) or real(*a, **k))  # fmt: skip
     asked = ({"path": str(path)}, "demo_bottleneck", "top-1", "DEFAULT")
     en = tab_shortcuts.shortcuts(*asked, "en")
     zh = tab_shortcuts.said_again(en[3], en[0], *asked, "zh")
@@ -47,6 +47,16 @@ def test_the_language_switch_draws_the_kept_measurement_again(tmp_path, monkeypa
     assert tab_shortcuts.said_again(None, "", *asked, "zh") == (gr.skip(),) * 4
     hint = tab_shortcuts.said_again(None, "<div>hint</div>", *asked, "zh")[0]
     assert "测量 shortcut" in hint and "demo_bottleneck" in hint
+
+
+def test_the_path_walk_is_a_progress_bar_in_the_pages_language(tmp_path, monkeypatch):
+    path = tmp_path / "shape.png"
+    IMAGES[0].save(path)
+    monkeypatch.setattr(pages, "_reports", type(pages._reports)())  # nothing kept: it measures
+    heard = []
+    tab_shortcuts.shortcuts({"path": str(path)}, "demo_basic", "top-1", "DEFAULT", "zh", None,
+                            lambda done, desc: heard.append((done, desc)))  # fmt: skip
+    assert heard[-1] == (1.0, "正在逐条追踪梯度路径：已追踪 16 条")  # 2⁴ paths for 4 blocks
 
 
 def test_shortcuts_handler_errors(tmp_path):
