@@ -186,16 +186,21 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     rows = [[r.block, "projection" if r.projection else "identity", f"{r.residual_norm:.1f}",
              f"{r.shortcut_norm:.1f}", f"{r.ratio:.3f}", f"{r.cosine:+.3f}",
-             f"{r.grad_share_shortcut:.1%}", f"{r.lesion_delta:+.4f}",
+             f"{r.grad_share_shortcut:.1%}", f"{r.grad_share_residual:.1%}",
+             f"{r.lesion_delta:+.4f}",
              "yes" if r.lesion_top1_changed else "no"] for r in report.records]  # fmt: skip
-    header = ["block", "shortcut", "‖F‖", "‖S‖", "‖F‖/‖S‖", "cos", "grad→S", "lesion Δp",
-              "top-1 flips"]  # fmt: skip
+    header = ["block", "shortcut", "‖F‖", "‖S‖", "‖F‖/‖S‖", "cos", "g via S", "g via F",
+              "lesion Δp", "top-1 flips"]  # fmt: skip
     lines = [
         f"{report.title}, target “{report.target_label}” (p = {report.prob:.3f})"
         + ("" if report.trained else "  [untrained weights: numbers mean nothing]"),
         "",
     ]
-    lines += text_table(header, rows, right={2, 3, 4, 5, 6, 7})
+    lines += text_table(header, rows, right={2, 3, 4, 5, 6, 7, 8})
+    lines += ["", "g via S, g via F: the parts of the class score's gradient at the block's "
+              "input that came back through the shortcut and through the residual branch, "
+              "⟨g_S, g⟩ / ‖g‖² and ⟨g_F, g⟩ / ‖g‖² (they sum to 100%; when the two oppose, one "
+              "is above 100% and the other below 0)."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -199,8 +199,9 @@ EN = {
     "input on almost unchanged (it has learnt F ≈ 0). The second removes one block's residual "
     "branch at a time (Veit et al., 2016) and shows how the probability of the class changes; "
     "hatched bars are projection shortcuts, the blocks where the shape changes. The third shows "
-    "the share of the gradient that skips the block through its shortcut, which is what lets "
-    "gradients reach the early layers. The path chart unrolls the network into its 2ⁿ paths: "
+    "the shortcut's part of the gradient at the block's input, ⟨g_S, g⟩ / ‖g‖²: the part that "
+    "skipped the block's convs, which is what lets gradients reach the early layers (the branch "
+    "has the rest; a bar passes 100% when the two parts point against each other). The path chart unrolls the network into its 2ⁿ paths: "
     "where the gradient bars sit left of the path bars, short paths carry more than their share, "
     "as Veit et al. found for ImageNet ResNets.",
     "analyse_btn": "Measure the shortcuts",
@@ -502,7 +503,9 @@ ZH = {
     "shortcuts_guide": "如何阅读这些图表。每个 block 把残差分支 F(x) 加到 shortcut S(x) 上。第一张图比较"
     "两者大小：比值接近 0 说明该 block 几乎原样传递输入（它学到了 F ≈ 0）。第二张图每次去掉一个 block "
     "的残差分支（Veit 等，2016），显示目标类别概率的变化；带斜线的柱是投影 shortcut，即张量形状改变的 "
-    "block。第三张图显示经由 shortcut 跳过该 block 的梯度比例，正是它让梯度能到达前面的层。路径图把网络"
+    "block。第三张图显示 block 输入处的梯度中经由 shortcut 传回的部分 ⟨g_S, g⟩ / ‖g‖²，即跳过该 block "
+    "卷积的那部分，正是它让梯度能到达前面的层（其余部分来自残差分支；两部分方向相反时柱会超过 100%）。"
+    "路径图把网络"
     "展开成 2ⁿ 条路径：梯度柱若位于路径柱左侧，说明较短的路径承载了超出其数量比例的梯度，这正是 Veit "
     "等人在 ImageNet ResNet 上的发现。",
     "analyse_btn": "测量 shortcut",

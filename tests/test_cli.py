@@ -325,5 +325,8 @@ def test_shortcuts_command(capsys, tmp_path):
                                                        "layer4.0"]  # fmt: skip
     code, out, _ = run(capsys, "shortcuts", str(path))
     assert code == 0 and "lesion Δp" in out and "layer4.0  projection" in out
+    for line in out.splitlines()[3:7]:  # the shortcut's and the branch's parts sum to 100%
+        via_s, via_f = (float(v) for v in re.findall(r"(-?[\d.]+)%", line))
+        assert abs(via_s + via_f - 100) <= 0.1, line
     code, out, err = run(capsys, "shortcuts", str(tmp_path / "none.png"))
     assert code == 2 and err.startswith("error: image file not found")
