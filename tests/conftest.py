@@ -79,6 +79,58 @@ def served(served_process: Server) -> tuple[str, list[str]]:
     return served_process.url, served_process.lines
 
 
+def module_macs(model: torch.nn.Module, size: int) -> dict[str, int]:
+    """MACs of every module of `model` for one size×size image, by PyTorch's FlopCounterMode
+    (FLOPs / 2: a conv or matmul counts a multiply and an add), keyed by module path ("" for the
+    whole model)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.no_grad(), FlopCounterMode(display=False) as flops:
+        model(torch.zeros(1, 3, size, size))
+    root = type(model).__name__
+    macs = {}
+    for key, ops in flops.get_flop_counts().items():
+        total = sum(ops.values())
+        assert total % 2 == 0
+        if key != "Global":
+            macs[key.removeprefix(root).removeprefix(".")] = total // 2
+    return macs
+
+
+def see_every_path(model: torch.nn.Module) -> torch.nn.Module:
+    """`model` made for measuring receptive fields by backpropagation: positive conv weights
+    (nothing cancels) and the max pool swapped for an average pool of its geometry (whose
+    gradient reaches every input of its window, not only the largest)."""
+    model.maxpool = torch.nn.AvgPool2d(3, 2, 1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.Conv2d):
+                m.weight.fill_(1.0 / m.weight[0].numel())
+    return model.eval()
+
+
+def backprop_fields(model: torch.nn.Module, names: list[str], size: int) -> dict[str, int]:
+    """The receptive field of each named module's output, measured: the input rows of a tall,
+    narrow input (size × 64) that one central output row's gradient reaches, in a model prepared
+    by `see_every_path`."""
+    outputs = {}
+    handles = [model.get_submodule(n).register_forward_hook(
+        lambda m, i, o, n=n: outputs.__setitem__(n, o)) for n in names]  # fmt: skip
+    x = torch.ones(1, 3, size, 64, dtype=torch.float64, requires_grad=True)
+    try:
+        model.double()(x)
+    finally:
+        for h in handles:
+            h.remove()
+    fields = {}
+    for n, y in outputs.items():
+        (g,) = torch.autograd.grad(y[0, :, y.shape[2] // 2, 0].sum(), x, retain_graph=True)
+        rows = torch.nonzero(g[0].abs().sum((0, 2))).flatten()
+        assert rows.min() > 0 and rows.max() < size - 1, "field clipped by the border"
+        fields[n] = int(rows.max() - rows.min() + 1)
+    return fields
+
+
 def count_host_copies(monkeypatch, module) -> list[list[str]]:
     """Spy on `module.to_host`: the keys of every copy to the host, in order, as it happens."""
     copies: list[list[str]] = []

@@ -17,12 +17,13 @@ import pytest
 import torch
 from PIL import Image
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 from torchvision import models as tvm
 
 from explorer import analyze, list_models
 from explorer.cli import main
 from explorer.demo.data import sample
+
+from .conftest import backprop_fields, module_macs, see_every_path
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -68,31 +69,11 @@ class _Oracle:
 
 
 def _fields(name: str, blocks: list[str], size: int) -> tuple[dict[str, int], bool]:
-    """Rows of a tall, narrow input that one central output row's gradient reaches, with positive
-    weights (nothing cancels) and the max pool swapped for an average pool of its geometry (whose
-    gradient reaches every input of a window)."""
-    model = tvm.get_model(name).eval()
-    model.maxpool = nn.AvgPool2d(3, 2, 1)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.Conv2d):
-                m.weight.fill_(1.0 / m.weight[0].numel())
-    outputs = {}
-    handles = [model.get_submodule(n).register_forward_hook(
-        lambda m, i, o, n=n: outputs.__setitem__(n, o)) for n in ["relu", *blocks]]  # fmt: skip
-    x = torch.ones(1, 3, size, 64, requires_grad=True)
-    try:
-        model(x)
-    finally:
-        for h in handles:
-            h.remove()
-    fields = {}
-    for n, y in outputs.items():
-        (g,) = torch.autograd.grad(y[0, :, y.shape[2] // 2, 0].sum(), x, retain_graph=True)
-        rows = torch.nonzero(g[0].abs().sum((0, 2))).flatten()
-        assert rows.min() > 0 and rows.max() < size - 1, "field clipped by the border"
-        fields[n] = int(rows.max() - rows.min() + 1)
-    small = torch.ones(1, 3, 224, 64, requires_grad=True)
+    """Every block's and the stem's receptive field by backpropagation, and whether the logits'
+    gradient reaches every row of a 224-pixel input (the head sees it whole)."""
+    model = see_every_path(tvm.get_model(name))
+    fields = backprop_fields(model, ["relu", *blocks], size)
+    small = torch.ones(1, 3, 224, 64, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(model(small)[0].sum(), small)
     return fields, bool((g[0].abs().sum((0, 2)) > 0).all())
 
@@ -108,16 +89,10 @@ def _oracle(name: str, size: int = 224) -> _Oracle:
     handles = [m.register_forward_hook(functools.partial(seen, n))
                for n, m in model.named_modules() if n]  # fmt: skip
     try:
-        with torch.no_grad(), FlopCounterMode(display=False) as flops:
-            model(torch.zeros(1, 3, size, size))
+        macs = module_macs(model, size)
     finally:
         for h in handles:
             h.remove()
-    macs = {}
-    for key, ops in flops.get_flop_counts().items():
-        total = sum(ops.values())
-        assert total % 2 == 0
-        macs[key.removeprefix("ResNet").removeprefix(".")] = total // 2
     blocks = [n for n, _ in model.named_modules() if re.fullmatch(r"layer\d\.\d+", n)]
     fields, covers = _fields(name, blocks, 512)
     return _Oracle(model, size, shapes, calls, macs, fields, covers)
@@ -196,7 +171,7 @@ def _audit(lines: list[str], o: _Oracle, name: str) -> set[int]:
             assert int(m[1]) == len(blocks)
             meta = tvm.get_model_weights(name).DEFAULT.meta
             assert int(m[2].replace(",", "")) == meta["num_params"] == o.params("")
-            assert _agrees(m[3], o.macs["Global"]) and m[3] == f"{meta['_ops']:.2f} G"
+            assert _agrees(m[3], o.macs[""]) and m[3] == f"{meta['_ops']:.2f} G"
         elif m := re.fullmatch(r"(Projection|Identity) shortcuts.*: (\d+) blocks", line):
             projected = sum(b.downsample is not None for b in blocks.values())
             assert int(m[2]) == (projected if m[1] == "Projection" else len(blocks) - projected)

@@ -15,7 +15,13 @@ from torchvision import models as tvm
 
 from explorer import ExplorerError, analyze, get_entry, load_model
 
-from ..conftest import IMAGENET_NAMES, TORCHVISION_NAMES, depth_in_name
+from ..conftest import (
+    IMAGENET_NAMES,
+    TORCHVISION_NAMES,
+    backprop_fields,
+    depth_in_name,
+    see_every_path,
+)
 
 # He et al. 2015, Table 1: multiply-adds ("FLOPs") at 224×224, ×10⁹.
 PAPER_GMACS = {
@@ -174,26 +180,8 @@ def test_blocks_say_which_shortcut_and_why():
 
 
 def _empirical_rf(name: str, size: int, stage: str) -> int:
-    """Receptive field measured by backpropagation from one central output position."""
-    model = get_entry(name).build().double()
-    model.maxpool = nn.AvgPool2d(3, 2, 1)  # max pool's geometry; its gradient reaches every input
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.Conv2d):  # positive weights: nothing cancels, every path counts
-                m.weight.fill_(1.0 / m.weight[0].numel())
-    captured = {}
-    handle = getattr(model, stage).register_forward_hook(lambda m, i, o: captured.update(y=o))
-    x = torch.ones(1, 3, size, size, dtype=torch.float64, requires_grad=True)
-    try:
-        model(x)
-    finally:
-        handle.remove()
-    y = captured["y"]
-    c = y.shape[-1] // 2
-    y[0, :, c, c].sum().backward()
-    reached = torch.nonzero(x.grad[0].abs().sum(0).sum(0)).flatten()
-    assert reached.min() > 0 and reached.max() < size - 1, "field clipped by the border"
-    return int(reached.max() - reached.min() + 1)
+    """Receptive field measured by backpropagation from one central output row."""
+    return backprop_fields(see_every_path(get_entry(name).build()), [stage], size)[stage]
 
 
 @pytest.mark.slow

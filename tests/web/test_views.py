@@ -8,8 +8,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-import torch
-from torch.utils.flop_counter import FlopCounterMode
 from torchvision import models as tvm
 
 from explorer import analyze, list_models
@@ -25,6 +23,8 @@ from explorer.web.views import (
     stage_table_html,
     tree_html,
 )
+
+from ..conftest import module_macs
 
 
 class _Text(HTMLParser):
@@ -108,22 +108,15 @@ def test_text_is_escaped():
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def _stage_macs(name: str) -> dict[str, int]:
-    """Each stage's MACs from PyTorch's FlopCounterMode on torchvision's model (FLOPs / 2)."""
-    with FlopCounterMode(display=False) as flops:
-        tvm.get_model(name)(torch.zeros(1, 3, 224, 224))
-    counts = flops.get_flop_counts()
-    return {f"layer{i}": sum(counts[f"ResNet.layer{i}"].values()) // 2 for i in range(1, 5)}
-
-
 def test_costs_story():
     model = tvm.resnet50()
     total = tvm.ResNet50_Weights.DEFAULT.meta["num_params"]
     share = sum(p.numel() for p in model.layer4.parameters()) / total  # 14,964,736 / 25,557,032
     story = costs_story(analyze("resnet50"), "en")
     assert story.startswith(f"Parameters pile up late: layer4 alone holds {share:.0%} of them.")
-    macs = _stage_macs("resnet50")
-    lo, hi = min(macs.values()), max(macs.values())  # layer1's 667.9 M, layer3's 1.46 G
+    macs = module_macs(model, 224)  # PyTorch's FlopCounterMode
+    stages = [macs[f"layer{i}"] for i in range(1, 5)]
+    lo, hi = min(stages), max(stages)  # layer1's 667.9 M, layer3's 1.46 G
     whole = tvm.ResNet50_Weights.DEFAULT.meta["_ops"] * 1e9
     assert f"each stage costs {100 * lo / whole:.0f}–{100 * hi / whole:.0f}% of the total" in story
 
