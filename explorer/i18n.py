@@ -201,8 +201,9 @@ EN = {
     "hatched bars are projection shortcuts, the blocks where the shape changes. The third shows "
     "the shortcut's part of the gradient at the block's input, ⟨g_S, g⟩ / ‖g‖²: the part that "
     "skipped the block's convs, which is what lets gradients reach the early layers (the branch "
-    "has the rest; a bar passes 100% when the two parts point against each other). The path chart unrolls the network into its 2ⁿ paths: "
-    "where the gradient bars sit left of the path bars, short paths carry more than their share, "
+    "has the rest; a bar passes 100% when the two parts point against each other). The path "
+    "chart unrolls the network into its 2ⁿ paths: where the gradient bars sit left of the path "
+    "bars, short paths carry more than their share, "
     "as Veit et al. found for ImageNet ResNets.",
     "analyse_btn": "Measure the shortcuts",
     "chart_ratio": "‖F(x)‖ / ‖S(x)‖: residual branch vs shortcut",
