@@ -2,7 +2,8 @@
 
 Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)`,
 `analyze(name, input_size=224)`, `predict(image, model)`, `gradcam(image, model)`,
-`explain(image, model)` and `shortcuts(image, model)`. Each name is imported on first use, so
+`explain(image, model)`, `shortcuts(image, model)` and `network_diagram(name)` (Figure 3 of
+the paper as SVG). Each name is imported on first use, so
 `import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
 Never imports gradio.
 """
@@ -41,6 +42,7 @@ _API = {
     "ShortcutReport": "inspect.contributions",
     "shortcut_report": "inspect.contributions",
     "shortcuts": "inspect.contributions",
+    "network_diagram": "network",
 }
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "list_models",
     "load_model",
     "model_info",
+    "network_diagram",
     "predict",
     "shortcut_report",
     "shortcuts",

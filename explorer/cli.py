@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from .arch.registry import CUSTOM_SPEC_HELP, get_entry, list_models
@@ -57,6 +58,37 @@ def _parser() -> _Parser:
         help="text: formula and stage table; json: the full summary; csv: one row per layer",
     )
     summary.add_argument("--blocks", action="store_true", help="text: add a row per block")
+
+    diagram = sub.add_parser(
+        "diagram",
+        help="the whole network as the paper's Figure 3 draws it (SVG or PNG)",
+        epilog=f"NAME is a registry name (see `models`) or {CUSTOM_SPEC_HELP}.",
+    )
+    diagram.add_argument("name", metavar="NAME")
+    diagram.add_argument("--plain", action="store_true", help="the plain twin: no shortcuts")
+    diagram.add_argument("--format", choices=("svg", "png"), default="svg")
+    diagram.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
+        help="where to write it (default: SVG to stdout, PNG to NAME.png)",
+    )
+    diagram.add_argument(
+        "--input-size",
+        type=int,
+        default=224,
+        metavar="N",
+        help="square input side in pixels, 32-4096 (default 224)",
+    )
+    diagram.add_argument(
+        "--expand",
+        choices=("auto", "stages", "blocks", "layers"),
+        default="auto",
+        help="auto: every layer up to 50, deeper as blocks",
+    )
+    diagram.add_argument("--orientation", choices=("vertical", "horizontal"), default="vertical")
+    diagram.add_argument("--lang", choices=("en", "zh"), default="en")
 
     sc = sub.add_parser("shortcuts", help="what each residual connection carries for an image")
     sc.add_argument("image", metavar="IMAGE")
@@ -204,6 +236,27 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
     return "\n".join(lines) + "\n"
 
 
+def _diagram(args: argparse.Namespace) -> str:
+    """The SVG itself for stdout, or a line saying where the file went."""
+    from .network import network_diagram, png
+
+    svg = network_diagram(args.name, plain=args.plain, input_size=args.input_size,
+                          expand=args.expand, orientation=args.orientation,
+                          lang=args.lang)  # fmt: skip
+    if args.format == "svg" and args.output is None:
+        return svg
+    stem = args.name.replace("/", "_") + ("-plain" if args.plain else "")
+    path = Path(args.output or f"{stem}.{args.format}")
+    try:
+        if args.format == "png":
+            path.write_bytes(png(svg))
+        else:
+            path.write_text(svg, encoding="utf-8")
+    except OSError as err:
+        raise ExplorerError(f"cannot write {path}: {err.strerror or err}") from None
+    return f"wrote {path}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":  # the one command that is the web page (explorer/web)
@@ -227,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = _summary(args.name, args.input_size, args.format, args.blocks)
         elif args.command == "shortcuts":
             text = _shortcuts(args.image, args.model, args.weights, args.target, args.format)
+        elif args.command == "diagram":
+            text = _diagram(args)
         else:
             text = _fetch(args.name, args.weights)
     except ExplorerError as err:

@@ -140,6 +140,16 @@ EN = {
     "why_projection": "A projection shortcut (1×1 conv + BN) appears only where x cannot be added "
     "to F(x) as it is, as in {block}: {reason}. Every other block adds x unchanged.",
     "why_no_projection": "Every block adds x unchanged: no block changes the shape.",
+    "net_plain": ", plain (no shortcuts)",
+    "net_image": "image, {size}×{size}",
+    "net_blocks": "{n} blocks",
+    "net_blocks_one": "{n} block",
+    "net_stage_tip": "{stage}: {n} blocks. Click to open or close it.",
+    "net_stage_tip_one": "{stage}: {n} block. Click to open or close it.",
+    "net_identity": "identity shortcut: x is added unchanged",
+    "net_projection": "projection shortcut {name}: {conv} ({reason}), then BN",
+    "net_block": "{block}: {type}, channels {channels}, stride {stride}, {shortcut} shortcut, "
+    "{params} parameters, {macs} MACs, receptive field {rf}",
     "diagram_legend": "Boxes: kernel, output channels, /stride (the paper's notation). Solid side "
     "path: projection shortcut; dashed: identity.",
     "diagram_groups": " g{g}: a grouped convolution; its {c} channels are split into {g} groups of "
@@ -452,6 +462,14 @@ ZH = {
     "why_projection": "只有当 x 不能直接与 F(x) 相加时才需要投影 shortcut（1×1 卷积 + BN），"
     "例如 {block}：{reason}。其余 block 都直接加上 x。",
     "why_no_projection": "所有 block 都直接加上 x：没有 block 改变张量形状。",
+    "net_plain": "，plain 网络（去掉 shortcut）",
+    "net_image": "输入图像 {size}×{size}",
+    "net_blocks": "{n} 个 block",
+    "net_stage_tip": "{stage}：{n} 个 block。点击展开或收起。",
+    "net_identity": "恒等 shortcut：x 原样相加",
+    "net_projection": "投影 shortcut {name}：{conv}（{reason}），之后接 BN",
+    "net_block": "{block}：{type}，通道 {channels}，stride {stride}，{shortcut} shortcut，"
+    "参数 {params}，MACs {macs}，感受野 {rf}",
     "diagram_legend": "方框：卷积核、输出通道数、/stride（论文记法）。实线旁路：投影 shortcut；"
     "虚线：恒等 identity。",
     "diagram_groups": "g{g}：分组卷积，把 {c} 个通道分成 {g} 组、每组 {w} 个，各组分别卷积"

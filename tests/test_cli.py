@@ -305,3 +305,19 @@ def test_shortcuts_command(capsys, tmp_path):
         assert abs(via_s + via_f - 100) <= 0.1, line
     code, out, err = run(capsys, "shortcuts", str(tmp_path / "none.png"))
     assert code == 2 and err.startswith("error: image file not found")
+
+
+def test_diagram_command(capsys, tmp_path, monkeypatch):
+    code, out, _ = run(capsys, "diagram", "resnet18")
+    assert code == 0 and out.startswith("<svg") and out.count("data-layer=") == 18
+    assert out.count('data-shortcut="projection"') == 3
+    code, out, _ = run(capsys, "diagram", "resnet18", "--plain", "-o", str(tmp_path / "p.svg"))
+    assert code == 0 and "data-shortcut" not in (tmp_path / "p.svg").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "diagram", "resnet50", "--format", "png", "--lang", "zh")
+    picture = Image.open(tmp_path / "resnet50.png")
+    assert code == 0 and out == "wrote resnet50.png\n" and picture.format == "PNG"
+    assert picture.width > 400 and picture.height > 1000  # drawn at twice the SVG's size
+    code, _, err = run(capsys, "diagram", "resnet18", "--format", "png", "-o",
+                       str(tmp_path / "none" / "x.png"))  # fmt: skip
+    assert code == 2 and err.startswith("error: cannot write")

@@ -50,6 +50,7 @@ class LayerNode:
     total_params: int  # parameters of this module and everything below it
     macs: int  # multiply-accumulates of this module and below, all calls, per image
     children: tuple[LayerNode, ...]
+    conv: ConvSpec | None = None  # a Conv2d's kernel, stride, channels and groups
 
     @property
     def calls(self) -> int:
@@ -73,6 +74,7 @@ class LayerNode:
             "total_params": self.total_params,
             "macs": self.macs,
             "children": [c.to_dict() for c in self.children],
+            "conv": _plain(self.conv),
         }
 
 
@@ -261,6 +263,7 @@ def _node(name: str, module: nn.Module, calls: dict[str, list[Call]]) -> LayerNo
         total_params=sum(p.numel() for p in module.parameters()),
         macs=sum(call_macs(module, c) for c in own_calls) + sum(c.macs for c in children),
         children=children,
+        conv=_conv_spec("", name, module) if isinstance(module, nn.Conv2d) else None,
     )
 
 
@@ -268,8 +271,9 @@ def _node(name: str, module: nn.Module, calls: dict[str, list[Call]]) -> LayerNo
 
 
 def _conv_spec(block: str, name: str, conv: nn.Conv2d) -> ConvSpec:
+    """`name` relative to `block` ("conv2" in "layer1.0"); the whole path when `block` is ""."""
     return ConvSpec(
-        name=name[len(block) + 1 :],
+        name=name[len(block) + 1 :] if block else name,
         kernel=pair(conv.kernel_size)[0],
         stride=pair(conv.stride)[0],
         in_channels=conv.in_channels,
