@@ -140,6 +140,16 @@ EN = {
     "why_projection": "A projection shortcut (1×1 conv + BN) appears only where x cannot be added "
     "to F(x) as it is, as in {block}: {reason}. Every other block adds x unchanged.",
     "why_no_projection": "Every block adds x unchanged: no block changes the shape.",
+    "section_network": "The whole network, as Figure 3 of the paper draws it",
+    "net_plain_box": "Plain twin (no shortcuts)",
+    "net_orientation": "Orientation",
+    "net_vertical": "vertical",
+    "net_horizontal": "horizontal",
+    "net_hint": "Every layer the depth counts is a box (kernel, output channels, /2 where the "
+    "stride is); a solid arc is an identity shortcut, a dotted one a projection. Click a stage or "
+    "a block to open or close it; hover for names.",
+    "download_svg": "Download the figure (SVG)",
+    "download_png": "Download the figure (PNG)",
     "net_plain": ", plain (no shortcuts)",
     "net_image": "image, {size}×{size}",
     "net_blocks": "{n} blocks",
@@ -462,6 +472,15 @@ ZH = {
     "why_projection": "只有当 x 不能直接与 F(x) 相加时才需要投影 shortcut（1×1 卷积 + BN），"
     "例如 {block}：{reason}。其余 block 都直接加上 x。",
     "why_no_projection": "所有 block 都直接加上 x：没有 block 改变张量形状。",
+    "section_network": "整个网络：按论文图 3 的画法",
+    "net_plain_box": "对应的 plain 网络（去掉 shortcut）",
+    "net_orientation": "方向",
+    "net_vertical": "竖排",
+    "net_horizontal": "横排",
+    "net_hint": "深度所计的每一层是一个方框（卷积核、输出通道数，有 stride 处标 /2）；实线弧是恒等 "
+    "shortcut，点线弧是投影 shortcut。点击 stage 或 block 可展开或收起；悬停可看名称。",
+    "download_svg": "下载此图（SVG）",
+    "download_png": "下载此图（PNG）",
     "net_plain": "，plain 网络（去掉 shortcut）",
     "net_image": "输入图像 {size}×{size}",
     "net_blocks": "{n} 个 block",

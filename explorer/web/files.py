@@ -83,21 +83,27 @@ def _prune(folder: Path, force: bool = False) -> None:
 FORMATS = {"png": ("PNG", {"compress_level": 1}), "jpg": ("JPEG", {"quality": 90})}
 
 
+def save_named(data: bytes, stem: str, suffix: str) -> Path:
+    """`data` in this process's export folder, named by its content and written atomically, so
+    that two students' identical downloads share one file; files older than EXPORT_TTL_S go."""
+    folder = exports() / "pictures"
+    folder.mkdir(exist_ok=True)
+    _prune(folder)
+    digest = hashlib.sha1(data).hexdigest()[:12]  # same content, same file
+    path = folder / f"{stem}-{digest}.{suffix}"
+    if not path.exists():  # the same content is already there, whole
+        write_atomically(path, data)
+    return path
+
+
 def save_picture(image: Image.Image, stem: str, kind: str = "png") -> Path:
     """A picture in this process's export folder ("png" lossless, "jpg" for display only),
     named by its content and written atomically, so that identical pictures for two students
     share one file that is never seen half-written. Files older than EXPORT_TTL_S are removed."""
-    folder = exports() / "pictures"
-    folder.mkdir(exist_ok=True)
-    _prune(folder)
     fmt, options = FORMATS[kind]
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)
-    digest = hashlib.sha1(buffer.getvalue()).hexdigest()[:12]  # same picture, same file
-    path = folder / f"{stem}-{digest}.{kind}"
-    if not path.exists():  # the same picture is already there, whole
-        write_atomically(path, buffer.getvalue())
-    return path
+    return save_named(buffer.getvalue(), stem, kind)
 
 
 def examples() -> list[str]:

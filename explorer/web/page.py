@@ -79,6 +79,7 @@ def build() -> gr.Blocks:
         label.markdown("macs_note")
         gr.api(tab_architecture.summary, api_name="summary")
         gr.api(tab_architecture.custom_model, api_name="custom_model")
+        gr.api(tab_architecture.network, api_name="network")
         link_btn.click(None, [*linked, lang, projector], link, js=LINK_JS)
         lang.input(label.relabel, lang, label.components, api_visibility="private",
                    js=LOCALE_JS)  # fmt: skip

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from html import escape
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from ..models.device import autocast_dtype as autocast_dtype  # for the server
 from ..models.device import select_device as select_device  # for shared.device()
 from ..models.loading import load_model, model_info
 from ..models.weights import Progress, hub_file
+from ..network import block_text, network_diagram, png
 from ..report import layers_csv, summary_text
 from . import limits
 from .diagram import diagram_html
@@ -45,7 +47,7 @@ from .figures import (
     shortcut_bars,
     stage_costs,
 )
-from .files import exports, save_picture, write_atomically
+from .files import exports, save_named, save_picture, write_atomically
 from .overlay import feature_grid, map_image, overlay, strip
 from .views import (
     compare_blocks_html,
@@ -133,6 +135,36 @@ def export_files(model: str, input_size: int) -> tuple[Path, Path]:
     if not csv_path.exists():
         write_atomically(csv_path, layers_csv(s).encode("utf-8"))
     return json_path, csv_path
+
+
+def network_page(model: str, input_size: int, plain: bool, orientation: str, lang: str,
+                 toggled: Sequence[str] = ()) -> str:  # fmt: skip
+    """Figure 3 of the paper for the model, in a box that scrolls when the figure is wider."""
+    svg = network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
+                          lang=lang, toggled=toggled)  # fmt: skip
+    return f'<div class="rx-scroll rx-network">{svg}</div>'
+
+
+def network_files(model: str, input_size: int, plain: bool, orientation: str, lang: str,
+                  toggled: Sequence[str] = ()) -> tuple[Path, Path]:  # fmt: skip
+    """The figure on screen as an SVG file and a PNG (drawn at twice its size)."""
+    svg = network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
+                          lang=lang, toggled=toggled)  # fmt: skip
+    stem = f"{analyze(model, input_size).model}{'-plain' if plain else ''}"
+    return save_named(svg.encode("utf-8"), stem, "svg"), save_named(png(svg), stem, "png")
+
+
+def network_click(model: str, input_size: int, toggled: Sequence[str], name: Any, lang: str
+                  ) -> tuple[tuple[str, ...], str]:  # fmt: skip
+    """A click on the figure: the stage or block `name` opens or closes (a name the model does
+    not have changes nothing); a block also says its row."""
+    s = analyze(model, input_size)
+    blocks = {b.name: b for st in s.stages for b in st.block_rows}
+    if not isinstance(name, str) or (name not in blocks and name not in {st.name for st in
+                                                                         s.stages}):  # fmt: skip
+        return tuple(toggled), ""
+    now = tuple(n for n in toggled if n != name) + (() if name in toggled else (name,))
+    return now, (escape(block_text(blocks[name], lang)) if name in blocks else "")
 
 
 def warm_pages(first: Sequence[str] = (), input_size: int = 224) -> None:

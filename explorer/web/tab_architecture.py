@@ -40,6 +40,71 @@ def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, 
             page.tree, str(json_path), str(csv_path))  # fmt: skip
 
 
+def network(model: str, input_size: float = 224, plain: bool = False,
+            orientation: str = "vertical", lang: str = "en") -> str:  # fmt: skip
+    """/network: the whole network as Figure 3 of the paper draws it, HTML around the SVG."""
+    return _network(model, input_size, plain, orientation, lang, ())
+
+
+def _network(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+             toggled: Any) -> str:  # fmt: skip
+    try:
+        return engine().network_page(model, whole(input_size), plain is True, orientation,
+                                     page_language(lang), _names(toggled))  # fmt: skip
+    except Exception as err:
+        raise fail(err, lang) from None
+
+
+def _names(toggled: Any) -> tuple[str, ...]:
+    """The opened stages and blocks kept for this page (its own state, never a client's)."""
+    return tuple(n for n in toggled if isinstance(n, str)) if isinstance(toggled, (list, tuple)) \
+        else ()  # fmt: skip
+
+
+def network_click(model: str, input_size: float, toggled: Any, lang: str,
+                  evt: gr.EventData) -> tuple[Any, str]:  # fmt: skip
+    """A click on a stage or a block of the figure: it opens or closes; a block says its row."""
+    name = (evt._data or {}).get("toggle") if isinstance(evt._data, dict) else None
+    try:
+        now, row = engine().network_click(model, whole(input_size), _names(toggled), name,
+                                          page_language(lang))  # fmt: skip
+    except Exception:
+        return gr.skip(), ""  # the model box holds a bad name: its own event says so
+    return list(now), (note_line(row) if row else "")
+
+
+def network_anew(model: str, input_size: float, plain: bool, orientation: str, lang: str) -> str:
+    """The figure for a new model, size or language, nothing opened (the page's own event: the
+    name /network stays the API's)."""
+    return _network(model, input_size, plain, orientation, lang, ())
+
+
+def network_redraw(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+                   toggled: Any) -> str:  # fmt: skip
+    return _network(model, input_size, plain, orientation, lang, toggled)
+
+
+def network_files(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+                  toggled: Any) -> tuple[Any, Any]:  # fmt: skip
+    """The figure on screen as SVG and PNG downloads."""
+    try:
+        svg, png = engine().network_files(model, whole(input_size), plain is True, orientation,
+                                          page_language(lang), _names(toggled))  # fmt: skip
+    except Exception:
+        return gr.skip(), gr.skip()  # the figure's own event has said what is wrong
+    return str(svg), str(png)
+
+
+# Clicks on the figure's stages and blocks (elements with data-toggle) become the figure's click
+# event, with the name as its data.
+NETWORK_JS = """
+element.addEventListener('click', (event) => {
+  const hit = event.target.closest('[data-toggle]');
+  if (hit) trigger('click', {toggle: hit.getAttribute('data-toggle')});
+});
+"""
+
+
 def first_view(model: str, input_size: float, request: gr.Request) -> tuple[Any, ...]:
     """The tab as the page opens, in the language of the link or the browser: the link's model
     and size if it names them (at the model's own size if it names none)."""
@@ -175,6 +240,26 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
             treemap = gr.Plot(show_label=False, elem_id="param-treemap")
         label.markdown("section_diagram", "### {}")
         diagram = gr.HTML()
+        label.markdown("section_network", "### {}")
+        with gr.Row():
+            plain = gr.Checkbox(False, label=said("net_plain_box"))
+            label(plain, lambda lg: gr.Checkbox(label=t(lg, "net_plain_box")))
+            orientation = gr.Radio([(said("net_vertical"), "vertical"),
+                                    (said("net_horizontal"), "horizontal")], value="vertical",
+                                   label=said("net_orientation"))  # fmt: skip
+            label(orientation, lambda lg: gr.Radio(
+                choices=[(t(lg, "net_vertical"), "vertical"),
+                         (t(lg, "net_horizontal"), "horizontal")],
+                label=t(lg, "net_orientation")))  # fmt: skip
+        label.markdown("net_hint")
+        figure = gr.HTML(elem_id="network-figure", js_on_load=NETWORK_JS)
+        row = gr.HTML(elem_id="network-row")
+        opened = gr.State([])
+        with gr.Row():
+            svg_file = gr.DownloadButton(said("download_svg"), size="md")
+            label(svg_file, lambda lg: gr.DownloadButton(t(lg, "download_svg")))
+            png_file = gr.DownloadButton(said("download_png"), size="md")
+            label(png_file, lambda lg: gr.DownloadButton(t(lg, "download_png")))
         with gr.Accordion(said("section_tree"), open=False) as tree_box:
             label(tree_box, lambda lg: gr.Accordion(label=t(lg, "section_tree")))
             tree = gr.HTML()
@@ -185,19 +270,34 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
             label(csv_file, lambda lg: gr.DownloadButton(t(lg, "download_csv")))
 
     outputs = [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file]
-    demo.load(first_view, [model, size], [model, size, *outputs], api_visibility="private",
-              concurrency_limit=CONCURRENCY)  # fmt: skip
-    gr.on([size.release, lang.input], architecture, [model, size, lang], outputs,
-          api_name="architecture", concurrency_limit=CONCURRENCY)  # fmt: skip
+    shown = [model, size, plain, orientation, lang]
+    private: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": CONCURRENCY}
+
+    def figure_after(event: Any) -> None:
+        """A new model, size or language: the figure anew, all folded as its depth says."""
+        event.then(lambda: ([], ""), None, [opened, row], api_visibility="private").then(
+            network_anew, shown, figure, **private).then(
+            network_files, [*shown, opened], [svg_file, png_file], **private)  # fmt: skip
+
+    figure_after(demo.load(first_view, [model, size], [model, size, *outputs],
+                           api_visibility="private", concurrency_limit=CONCURRENCY))  # fmt: skip
+    figure_after(gr.on([size.release, lang.input], architecture, [model, size, lang], outputs,
+                       api_name="architecture", concurrency_limit=CONCURRENCY))  # fmt: skip
     # The model's own events follow the user (model.input): the load event sets the model in its
     # own language, and a render triggered by that change could land in the other.
-    model.input(natural_size, [model, size], size, api_visibility="private").then(
-        architecture, [model, size, lang], outputs, api_visibility="private",
-        concurrency_limit=CONCURRENCY)  # fmt: skip
+    figure_after(model.input(natural_size, [model, size], size, api_visibility="private").then(
+        architecture, [model, size, lang], outputs, **private))  # fmt: skip
     form = [block, *counts, groups, width, v1, lang]
-    gr.on([build_btn.click, *(box.submit for box in [*counts, groups, width])], build_custom,
-          form, [model, form_note], api_visibility="private", preprocess=False).then(
+    figure_after(gr.on([build_btn.click, *(box.submit for box in [*counts, groups, width])],
+                       build_custom, form, [model, form_note], api_visibility="private",
+                       preprocess=False).then(
         natural_size, [model, size], size, api_visibility="private").then(
-        architecture, [model, size, lang], outputs, api_visibility="private",
-        concurrency_limit=CONCURRENCY)  # fmt: skip
+        architecture, [model, size, lang], outputs, **private))  # fmt: skip
+    # The plain twin or the other orientation keeps what the user opened.
+    gr.on([plain.input, orientation.input], network_redraw, [*shown, opened], figure,
+          **private).then(
+        network_files, [*shown, opened], [svg_file, png_file], **private)  # fmt: skip
+    figure.click(network_click, [model, size, opened, lang], [opened, row], **private).then(
+        network_redraw, [*shown, opened], figure, **private).then(
+        network_files, [*shown, opened], [svg_file, png_file], **private)  # fmt: skip
     return [model, size]

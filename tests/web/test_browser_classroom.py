@@ -354,3 +354,30 @@ def test_every_tab_in_both_languages_at_both_sizes(opened, locale, viewport, tag
         else:
             assert not re.search(r"[\u4e00-\u9fff]", text.replace("中文", "")), name
         _shot(page, f"tab-{names.index(name) + 1}-{locale}-{tag}.png")
+
+
+def test_the_whole_network_folds_opens_and_downloads(opened):
+    """Issue 16: Figure 3 for resnet50 in the Architecture tab; a stage folds and opens again on
+    a click, a block's click says its row, and the SVG download is the figure."""
+    import xml.etree.ElementTree as ET
+
+    page = opened("?tab=architecture&model=resnet50")
+    figure = page.locator("#network-figure")
+    expect(figure.locator("[data-layer]")).to_have_count(50, timeout=WAIT)
+    hidden = figure.locator('[data-layer][display="none"]')
+    expect(hidden).to_have_count(0)  # 50 layers: opened fully
+    figure.locator('[data-toggle="layer3"]').first.click()
+    expect(hidden).to_have_count(18, timeout=WAIT)  # layer3's 6 blocks × 3 convs, kept hidden
+    expect(figure.locator("[data-layer]")).to_have_count(50)
+    figure.locator('[data-toggle="layer3"]').first.click()
+    expect(hidden).to_have_count(0, timeout=WAIT)
+    figure.locator('[data-toggle="layer2.1"]').first.click()
+    expect(page.locator("#network-row")).to_contain_text("280,064 parameters", timeout=WAIT)
+    figure.scroll_into_view_if_needed()
+    _shot(page, "network-en.png")
+    with page.expect_download() as download:
+        page.get_by_text("Download the figure (SVG)").click()
+    root = ET.parse(download.value.path()).getroot()
+    assert len([e for e in root.iter() if e.get("data-layer")]) == 50
+    kinds = [e.get("data-shortcut") for e in root.iter() if e.get("data-shortcut")]
+    assert len(kinds) == 16 and kinds.count("projection") == 4
