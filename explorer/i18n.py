@@ -484,7 +484,9 @@ ZH = {
     "net_plain": "，plain 网络（去掉 shortcut）",
     "net_image": "输入图像 {size}×{size}",
     "net_blocks": "{n} 个 block",
+    "net_blocks_one": "{n} 个 block",
     "net_stage_tip": "{stage}：{n} 个 block。点击展开或收起。",
+    "net_stage_tip_one": "{stage}：{n} 个 block。点击展开或收起。",
     "net_identity": "恒等 shortcut：x 原样相加",
     "net_projection": "投影 shortcut {name}：{conv}（{reason}），之后接 BN",
     "net_block": "{block}：{type}，通道 {channels}，stride {stride}，{shortcut} shortcut，"
