@@ -21,8 +21,8 @@ from html import escape
 from .arch.analysis import ArchitectureSummary, BlockRow, ConvSpec, LayerNode, StageRow, analyze
 from .errors import ExplorerError
 from .i18n import page_language, t
+from .palette import FONTS, stage_color
 from .report import fmt_count, fmt_macs
-from .web.theme import FONTS, stage_color
 
 EXPAND = ("auto", "stages", "blocks", "layers")
 ORIENTATIONS = ("vertical", "horizontal")

@@ -137,21 +137,25 @@ def export_files(model: str, input_size: int) -> tuple[Path, Path]:
     return json_path, csv_path
 
 
-def network_page(model: str, input_size: int, plain: bool, orientation: str, lang: str,
-                 toggled: Sequence[str] = ()) -> str:  # fmt: skip
-    """Figure 3 of the paper for the model, in a box that scrolls when the figure is wider."""
-    svg = network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
-                          lang=lang, toggled=toggled)  # fmt: skip
-    return f'<div class="rx-scroll rx-network">{svg}</div>'
+@dataclass(frozen=True)
+class NetworkView:
+    """Figure 3 of the paper as the page shows it, and the same drawing as two downloads."""
+
+    html: str  # the SVG in a box that scrolls when the figure is wider than the page
+    svg: Path
+    png: Path  # drawn at twice the SVG's size
 
 
-def network_files(model: str, input_size: int, plain: bool, orientation: str, lang: str,
-                  toggled: Sequence[str] = ()) -> tuple[Path, Path]:  # fmt: skip
-    """The figure on screen as an SVG file and a PNG (drawn at twice its size)."""
+def network_view(model: str, input_size: int, plain: bool, orientation: str, lang: str,
+                 toggled: Sequence[str] = ()) -> NetworkView:  # fmt: skip
+    """The whole network as Figure 3 draws it, with `toggled` stages and blocks opened or closed;
+    one drawing for the page and both files."""
     svg = network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
                           lang=lang, toggled=toggled)  # fmt: skip
     stem = f"{analyze(model, input_size).model}{'-plain' if plain else ''}"
-    return save_named(svg.encode("utf-8"), stem, "svg"), save_named(png(svg), stem, "png")
+    return NetworkView(html=f'<div class="rx-scroll rx-network">{svg}</div>',
+                       svg=save_named(svg.encode("utf-8"), stem, "svg"),
+                       png=save_named(png(svg), stem, "png"))  # fmt: skip
 
 
 def network_click(model: str, input_size: int, toggled: Sequence[str], name: Any, lang: str

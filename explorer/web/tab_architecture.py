@@ -43,16 +43,18 @@ def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, 
 def network(model: str, input_size: float = 224, plain: bool = False,
             orientation: str = "vertical", lang: str = "en") -> str:  # fmt: skip
     """/network: the whole network as Figure 3 of the paper draws it, HTML around the SVG."""
-    return _network(model, input_size, plain, orientation, lang, ())
+    return _figure(model, input_size, plain, orientation, lang, ())[0]
 
 
-def _network(model: str, input_size: float, plain: bool, orientation: str, lang: str,
-             toggled: Any) -> str:  # fmt: skip
+def _figure(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+            toggled: Any) -> tuple[str, str, str]:  # fmt: skip
+    """The figure with `toggled` opened or closed, and its SVG and PNG files."""
     try:
-        return engine().network_page(model, whole(input_size), plain is True, orientation,
+        view = engine().network_view(model, whole(input_size), plain is True, orientation,
                                      page_language(lang), _names(toggled))  # fmt: skip
     except Exception as err:
         raise fail(err, lang) from None
+    return view.html, str(view.svg), str(view.png)
 
 
 def _names(toggled: Any) -> tuple[str, ...]:
@@ -61,38 +63,30 @@ def _names(toggled: Any) -> tuple[str, ...]:
         else ()  # fmt: skip
 
 
-def network_click(model: str, input_size: float, toggled: Any, lang: str,
-                  evt: gr.EventData) -> tuple[Any, str]:  # fmt: skip
+def network_anew(model: str, input_size: float, plain: bool, orientation: str, lang: str
+                 ) -> tuple[Any, ...]:  # fmt: skip
+    """The figure for a new model, size or language, nothing opened and no block's row, with its
+    downloads: one event, so that it follows the tab's own answer in one step."""
+    return [], "", *_figure(model, input_size, plain, orientation, lang, ())
+
+
+def network_redraw(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+                   toggled: Any) -> tuple[str, str, str]:  # fmt: skip
+    """The plain twin or the other orientation, keeping what the user opened."""
+    return _figure(model, input_size, plain, orientation, lang, toggled)
+
+
+def network_click(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+                  toggled: Any, evt: gr.EventData) -> tuple[Any, ...]:  # fmt: skip
     """A click on a stage or a block of the figure: it opens or closes; a block says its row."""
     name = (evt._data or {}).get("toggle") if isinstance(evt._data, dict) else None
     try:
         now, row = engine().network_click(model, whole(input_size), _names(toggled), name,
                                           page_language(lang))  # fmt: skip
     except Exception:
-        return gr.skip(), ""  # the model box holds a bad name: its own event says so
-    return list(now), (note_line(row) if row else "")
-
-
-def network_anew(model: str, input_size: float, plain: bool, orientation: str, lang: str) -> str:
-    """The figure for a new model, size or language, nothing opened (the page's own event: the
-    name /network stays the API's)."""
-    return _network(model, input_size, plain, orientation, lang, ())
-
-
-def network_redraw(model: str, input_size: float, plain: bool, orientation: str, lang: str,
-                   toggled: Any) -> str:  # fmt: skip
-    return _network(model, input_size, plain, orientation, lang, toggled)
-
-
-def network_files(model: str, input_size: float, plain: bool, orientation: str, lang: str,
-                  toggled: Any) -> tuple[Any, Any]:  # fmt: skip
-    """The figure on screen as SVG and PNG downloads."""
-    try:
-        svg, png = engine().network_files(model, whole(input_size), plain is True, orientation,
-                                          page_language(lang), _names(toggled))  # fmt: skip
-    except Exception:
-        return gr.skip(), gr.skip()  # the figure's own event has said what is wrong
-    return str(svg), str(png)
+        return (gr.skip(),) * 5  # the model box holds a bad name: its own event says so
+    drawn = _figure(model, input_size, plain, orientation, lang, now)
+    return list(now), (note_line(row) if row else ""), *drawn
 
 
 # Clicks on the figure's stages and blocks (elements with data-toggle) become the figure's click
@@ -273,11 +267,11 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     shown = [model, size, plain, orientation, lang]
     private: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": CONCURRENCY}
 
+    drawn = [figure, svg_file, png_file]
+
     def figure_after(event: Any) -> None:
-        """A new model, size or language: the figure anew, all folded as its depth says."""
-        event.then(lambda: ([], ""), None, [opened, row], api_visibility="private").then(
-            network_anew, shown, figure, **private).then(
-            network_files, [*shown, opened], [svg_file, png_file], **private)  # fmt: skip
+        """A new model, size or language: the figure anew, folded as its depth says."""
+        event.then(network_anew, shown, [opened, row, *drawn], **private)
 
     figure_after(demo.load(first_view, [model, size], [model, size, *outputs],
                            api_visibility="private", concurrency_limit=CONCURRENCY))  # fmt: skip
@@ -294,10 +288,6 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         natural_size, [model, size], size, api_visibility="private").then(
         architecture, [model, size, lang], outputs, **private))  # fmt: skip
     # The plain twin or the other orientation keeps what the user opened.
-    gr.on([plain.input, orientation.input], network_redraw, [*shown, opened], figure,
-          **private).then(
-        network_files, [*shown, opened], [svg_file, png_file], **private)  # fmt: skip
-    figure.click(network_click, [model, size, opened, lang], [opened, row], **private).then(
-        network_redraw, [*shown, opened], figure, **private).then(
-        network_files, [*shown, opened], [svg_file, png_file], **private)  # fmt: skip
+    gr.on([plain.input, orientation.input], network_redraw, [*shown, opened], drawn, **private)
+    figure.click(network_click, [*shown, opened], [opened, row, *drawn], **private)
     return [model, size]

@@ -1,29 +1,25 @@
-"""The explorer's look: one colour per stage, shared by tables, charts and diagrams, fonts that
-need no network (system fonts, Noto CJK for Chinese), and the page's CSS.
+"""The page's look: its CSS and the Grad-CAM colour maps, with the stage colours and fonts of
+`explorer.palette` (which the library's own SVG uses too) re-exported for the web renderers.
 
 No gradio and no plotly here, so every renderer can use it.
 """
 
 from __future__ import annotations
 
-STAGE_COLORS = {
-    "stem": "#64748b",
-    "layer1": "#2563eb",
-    "layer2": "#059669",
-    "layer3": "#d97706",
-    "layer4": "#dc2626",
-    "head": "#7c3aed",
-}
-MODEL_COLORS = ("#2563eb", "#ea580c")  # model A and model B in the Compare tab
-BLOCK_COLOR = "#0f766e"  # the "convs per block" factor of the depth formula
-FONTS = ["system-ui", "Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", "sans-serif"]
-MONO_FONTS = ["ui-monospace", "Noto Sans Mono CJK SC", "DejaVu Sans Mono", "monospace"]
+from ..palette import BLOCK_COLOR, FONTS, MODEL_COLORS, MONO_FONTS, STAGE_COLORS, stage_color
+
 COLORMAPS = ("Jet", "Turbo", "Viridis", "Inferno")  # Grad-CAM overlays; Jet: the classic look
 
-
-def stage_color(name: str) -> str:
-    return STAGE_COLORS.get(name, STAGE_COLORS["stem"])
-
+__all__ = [
+    "BLOCK_COLOR",
+    "COLORMAPS",
+    "CSS",
+    "FONTS",
+    "MODEL_COLORS",
+    "MONO_FONTS",
+    "STAGE_COLORS",
+    "stage_color",
+]
 
 CSS = """
 .rx-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 14px 18px;

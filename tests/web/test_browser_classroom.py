@@ -277,6 +277,8 @@ def test_the_architecture_details_read_well(opened):
     labels = page.locator("#param-treemap g.slice text").evaluate_all(SVG_TEXTS)
     assert any("layer3.0" in label for label in labels)
     assert not any(label.startswith("conv2") for label in labels)
+    # The tab's last step is Figure 3; leaving before it lands would abort its request.
+    page.locator("#network-figure svg [data-layer]").first.wait_for(state="attached", timeout=WAIT)
     page.goto(page.url.split("?")[0] + "?tab=architecture&model=demo_basic")
     expect(page.get_by_text("layer1: 1 block").first).to_be_visible(timeout=WAIT)
     assert "1 blocks" not in _text(page)
