@@ -70,9 +70,9 @@ def network_diagram(name: str, *, plain: bool = False, input_size: int = 224, ex
     open where the level has them closed, or closed where it has them open (the page's clicks).
     """
     if expand not in EXPAND:
-        raise ExplorerError(f"expand must be one of {', '.join(EXPAND)}, not {expand!r}")
+        raise ExplorerError.text("net_bad_expand", choices=", ".join(EXPAND), value=repr(expand))
     if orientation not in ORIENTATIONS:
-        raise ExplorerError(f"orientation must be vertical or horizontal, not {orientation!r}")
+        raise ExplorerError.text("net_bad_orientation", value=repr(orientation))
     s = analyze(name, input_size)
     level = expand if expand != "auto" else ("layers" if s.depth <= AUTO_LAYERS else "blocks")
     return _Drawing(s, plain, level, set(toggled), orientation, page_language(lang)).svg()

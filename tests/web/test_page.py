@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,7 +13,10 @@ import gradio as gr
 import httpx
 import plotly.graph_objects as go
 import pytest
+import torch
+import torchvision
 from gradio_client import Client
+from torchvision.models.resnet import BasicBlock
 
 from explorer import analyze
 from explorer.cli import _parser
@@ -235,6 +239,29 @@ def test_api_through_gradio_client(served):
                                                          api_name="/summary")  # fmt: skip
     with pytest.raises(Exception, match="unknown model 'resnet19'") as err:
         client.predict("resnet19", 224, "en", api_name="/architecture")
+    assert "Traceback" not in str(err.value)
+    assert httpx.get(url).status_code == 200  # still serving
+
+
+def test_the_whole_network_through_gradio_client(served):
+    """/network as a script calls it: the counts come from torchvision's own modules."""
+    url, _ = served
+    client = Client(url, verbose=False)
+    net = torchvision.models.resnet34()
+    convs = [n for n, m in net.named_modules() if isinstance(m, torch.nn.Conv2d)]
+    blocks = [n for n, m in net.named_modules() if isinstance(m, BasicBlock)]
+    shown = client.predict("resnet34", 224, False, "vertical", "en", api_name="/network")
+    layers = re.findall(r'data-layer="([^"]+)"', shown)
+    assert layers == [n for n in convs if "downsample" not in n] + ["fc"]
+    shortcuts = re.findall(r'data-shortcut="(\w+)" data-block="([\w.]+)"', shown)
+    assert [b for _, b in shortcuts] == blocks
+    assert {b for k, b in shortcuts if k == "projection"} == {
+        n.removesuffix(".downsample.0") for n in convs if "downsample" in n
+    }  # fmt: skip
+    plain = client.predict("resnet34", 224, True, "horizontal", "zh", api_name="/network")
+    assert len(re.findall(r"data-layer=", plain)) == 34 and "data-shortcut" not in plain
+    with pytest.raises(Exception, match="方向只能是") as err:
+        client.predict("resnet34", 224, False, "diagonal", "zh", api_name="/network")
     assert "Traceback" not in str(err.value)
     assert httpx.get(url).status_code == 200  # still serving
 
