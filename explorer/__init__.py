@@ -2,8 +2,9 @@
 
 Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)`,
 `analyze(name, input_size=224)`, `predict(image, model)`, `gradcam(image, model)`,
-`explain(image, model)`, `shortcuts(image, model)` and `network_diagram(name)` (Figure 3 of
-the paper as SVG). Each name is imported on first use, so
+`explain(image, model)`, `shortcuts(image, model)`, `network_diagram(name)` and
+`network_figure3(name)` (Figure 3 of the paper as SVG, with VGG-19 and the plain twin beside it).
+Each name is imported on first use, so
 `import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
 Never imports gradio.
 """
@@ -43,6 +44,7 @@ _API = {
     "shortcut_report": "inspect.contributions",
     "shortcuts": "inspect.contributions",
     "network_diagram": "network",
+    "network_figure3": "network",
 }
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "load_model",
     "model_info",
     "network_diagram",
+    "network_figure3",
     "predict",
     "shortcut_report",
     "shortcuts",

@@ -14,11 +14,13 @@ headers and blocks carry `data-toggle` (the name a click would open or close); t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
 from .arch.analysis import ArchitectureSummary, BlockRow, ConvSpec, LayerNode, StageRow, analyze
+from .arch.stack import STACKS, StackSummary, analyze_stack
 from .errors import ExplorerError
 from .i18n import page_language, t
 from .palette import FONTS, stage_color
@@ -29,6 +31,7 @@ ORIENTATIONS = ("vertical", "horizontal")
 AUTO_LAYERS = 50  # "auto" draws every layer up to this depth, deeper models as blocks
 POOLS = ("MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d")
 GREY = "#64748b"
+BY_STRIDE = {4: "layer1", 8: "layer2", 16: "layer3", 32: "layer4"}  # ResNet's stages at 224
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,56 @@ def network_diagram(name: str, *, plain: bool = False, input_size: int = 224, ex
         raise ExplorerError.text("net_bad_expand", choices=", ".join(EXPAND), value=repr(expand))
     if orientation not in ORIENTATIONS:
         raise ExplorerError.text("net_bad_orientation", value=repr(orientation))
-    s = analyze(name, input_size)
+    s = analyze_stack(name, input_size) if name in STACKS else analyze(name, input_size)
     level = expand if expand != "auto" else ("layers" if s.depth <= AUTO_LAYERS else "blocks")
+    plain = plain and isinstance(s, ArchitectureSummary)  # VGG has no shortcut to remove
     return _Drawing(s, plain, level, set(toggled), orientation, page_language(lang)).svg()
 
 
+def network_figure3(name: str = "resnet34", *, input_size: int = 224, expand: str = "auto",
+                    orientation: str = "vertical", lang: str = "en",
+                    toggled: Iterable[str] = ()) -> str:  # fmt: skip
+    """Figure 3 whole: VGG-19, the plain twin of `name` and `name` itself, side by side (one row
+    of columns in the vertical flow, one column of rows in the horizontal one), as one SVG
+    whose three parts are each network_diagram's SVG, told apart by `data-model`/`data-plain`."""
+    toggled = tuple(toggled)
+    return side_by_side([
+        network_diagram("vgg19", input_size=input_size, expand=expand, orientation=orientation,
+                        lang=lang),
+        *(network_diagram(name, plain=plain, input_size=input_size, expand=expand,
+                          orientation=orientation, lang=lang, toggled=toggled)
+          for plain in (True, False)),
+    ], orientation)  # fmt: skip
+
+
+_SIZE = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" (viewBox="[^"]*" '
+                   r'width="(\d+)" height="(\d+)")')  # fmt: skip
+
+
+def side_by_side(svgs: Iterable[str], orientation: str = "vertical", gap: int = 28) -> str:
+    """Several of network_diagram's SVGs in one: left to right for the vertical flow, top to
+    bottom for the horizontal one, aligned at their start."""
+    placed, along, across = [], 0, 0
+    for svg in svgs:
+        found = _SIZE.match(svg)
+        if found is None:
+            raise ExplorerError("side_by_side takes the SVG that network_diagram returns")
+        w, h = int(found.group(2)), int(found.group(3))
+        x, y = (along, 0) if orientation == "vertical" else (0, along)
+        placed.append(f'<svg x="{x}" y="{y}" {found.group(1)}' + svg[found.end() :].rstrip())
+        along += (w if orientation == "vertical" else h) + gap
+        across = max(across, h if orientation == "vertical" else w)
+    along -= gap
+    width, height = (along, across) if orientation == "vertical" else (across, along)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="group">{"".join(placed)}</svg>\n'
+    )
+
+
 class _Drawing:
-    def __init__(self, s: ArchitectureSummary, plain: bool, level: str, toggled: set[str],
-                 orientation: str, lang: str) -> None:  # fmt: skip
+    def __init__(self, s: ArchitectureSummary | StackSummary, plain: bool, level: str,
+                 toggled: set[str], orientation: str, lang: str) -> None:  # fmt: skip
         self.s, self.plain, self.level, self.toggled, self.lang = s, plain, level, toggled, lang
         self.vertical = orientation == "vertical"
         self.g = VERTICAL if self.vertical else HORIZONTAL
@@ -195,30 +240,49 @@ class _Drawing:
                 return [self.text(start + 8, mid, title, 14, "700"),
                         self.text(start + 26, mid, t(self.lang, "net_image", size=size), 11,
                                   fill=GREY)]  # fmt: skip
-            return [self.text(start + 46, mid - 8, title, 13, "700"),
-                    self.text(start + 46, mid + 9, t(self.lang, "net_image", size=size), 11,
-                              fill=GREY)]  # fmt: skip
+            room, image = self.g.header, t(self.lang, "net_image", size=size)
+            lines = [(self.s.title, 13, "700", "currentColor")]
+            if self.plain:
+                lines.append((t(self.lang, "net_plain_short"), 11, "600", "currentColor"))
+            lines.append((image, 11, "normal", GREY))
+            first = mid - 8 * (len(lines) - 1)
+            return [self.text(start + 46, first + 16 * i, text, _fit(text, room, px), weight, fill)
+                    for i, (text, px, weight, fill) in enumerate(lines)]  # fmt: skip
 
         return _Unit(36 if self.vertical else 92, draw)
 
+    def color(self, stage: StageRow) -> str:
+        """A ResNet's stage colour; a stack's stage takes the colour of the ResNet stage that
+        ends at the same stride, so that maps of one size share a colour side by side."""
+        if isinstance(self.s, ArchitectureSummary) or stage.name == "head":
+            return stage_color(stage.name)
+        return stage_color(BY_STRIDE.get(stage.stride, "stem"))
+
     def header(self, stage: StageRow, open_stage: bool) -> _Unit:
-        color = stage_color(stage.name)
+        color = self.color(stage)
         shape = stage.output_shape
         size = f"{shape[-2]}×{shape[-1]}" if len(shape) == 4 else f"{shape[-1]}"
-        mark = ("▾ " if open_stage else "▸ ") if stage.blocks else ""
         toggle = f' data-toggle="{stage.name}" style="cursor:pointer"' if stage.blocks else ""
+        if stage.blocks:
+            tip = t(self.lang, "net_stage_tip", stage=stage.name, n=stage.blocks)
+        else:
+            tip = t(self.lang, "net_stage_size", stage=stage.name, size=size)
 
         def draw(start: float) -> list[str]:
+            indent = 12 if stage.blocks else 0  # room for the open/closed triangle
             if self.vertical:
-                name = f"{mark}{stage.name} · {stage.paper_name}"
-                parts = [self.text(start + 13, 2, name, 12, "700", color, "start"),
+                name = f"{stage.name} · {stage.paper_name}"
+                parts = [self.text(start + 13, 2 + indent, name, 12, "700", color, "start"),
                          self.text(start + 13, self.g.box_cross, size, 11, "600", GREY,
                                    "end")]  # fmt: skip
+                mark = self.at(start + 13, 6)
             else:
                 mid, c = start + self.g.header / 2, self.g.box_cross / 2
-                parts = [self.text(mid, c - 8, f"{mark}{stage.name}", 12, "700", color),
+                parts = [self.text(mid, c - 8, stage.name, 12, "700", color),
                          self.text(mid, c + 9, size, 11, "600", GREY)]  # fmt: skip
-            tip = t(self.lang, "net_stage_tip", stage=stage.name, n=stage.blocks)
+                mark = self.at(mid, c - 24)
+            if stage.blocks:
+                parts.append(_triangle(*mark, open_stage, color))
             return [f'<g data-stage="{stage.name}"{toggle}><title>{escape(tip)}</title>'
                     f"{''.join(parts)}</g>"]  # fmt: skip
 
@@ -226,7 +290,7 @@ class _Drawing:
 
     def single(self, node: LayerNode, stage: StageRow) -> _Unit:
         """The stem conv or the fc: a counted layer outside any block."""
-        color = stage_color(stage.name)
+        color = self.color(stage)
         if node.type == "Linear":
             lines = ("fc", f"{node.output_shape[-1]}" if node.output_shape else "")
         else:
@@ -346,6 +410,15 @@ def _leaves(node: LayerNode) -> list[LayerNode]:
     return [n for n in node.walk() if not n.children]
 
 
+def _triangle(x: float, y: float, down: bool, color: str) -> str:
+    """The open (pointing down) or closed (pointing right) mark of a stage header, drawn rather
+    than typed: a ▾ glyph sends some renderers to another font for the whole line."""
+    points = ((x - 4, y - 2.5), (x + 4, y - 2.5), (x, y + 3.5)) if down else \
+        ((x - 2.5, y - 4), (x - 2.5, y + 4), (x + 3.5, y))  # fmt: skip
+    return (f'<path d="M{"L".join(f"{px:.1f},{py:.1f}" for px, py in points)}Z" '
+            f'fill="{color}"/>')  # fmt: skip
+
+
 def _fit(label: str, room: float, size: float) -> float:
     """The font size at which `label` fits in `room` pixels: a character of system-ui at
     weight 600 is at most 0.62 em wide."""
@@ -364,7 +437,9 @@ def _conv_text(c: ConvSpec | None) -> str:
 
 def _pool_lines(node: LayerNode) -> tuple[str, str]:
     if node.type.startswith("Adaptive"):
-        return ("avg pool" if "Avg" in node.type else "max pool"), ""
+        shape = node.output_shape or ()
+        size = f"{shape[-2]}×{shape[-1]}" if len(shape) == 4 and shape[-1] > 1 else ""
+        return ("avg pool" if "Avg" in node.type else "max pool"), size
     stride = node.detail.rsplit("stride ", 1)[-1] if "stride" in node.detail else "1"
     return "pool", (f"/{stride}" if stride != "1" else "")
 

@@ -4,6 +4,7 @@ the drawing code), and the paper's labels and conventions."""
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -11,8 +12,8 @@ from torch import nn
 from torchvision import models as tvm
 
 import explorer
-from explorer import ExplorerError, analyze, list_models, network_diagram
-from explorer.network import EXPAND
+from explorer import ExplorerError, analyze, list_models, network_diagram, network_figure3
+from explorer.network import EXPAND, ORIENTATIONS
 
 SVG = "{http://www.w3.org/2000/svg}"
 CUSTOM = ["bottleneck-2-5-1-7-g4-w16", "basic-4-1-1-2"]
@@ -132,3 +133,53 @@ def test_chinese_and_bad_arguments():
         network_diagram("resnet18", orientation="diagonal")
     with pytest.raises(ExplorerError, match="unknown model"):
         network_diagram("resnet19")
+
+
+def test_vgg19_is_drawn_from_torchvisions_modules():
+    """Figure 3's left column: 16 convs in five groups, each opened by a /2 pool, then 3 fc."""
+    model = tvm.vgg19()
+    weighted = [(n, m) for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    root = ET.fromstring(network_diagram("vgg19"))
+    boxes = [e for e in root.iter() if e.get("data-layer")]
+    assert [e.get("data-layer") for e in boxes] == [n for n, _ in weighted]
+    text = [" ".join(t.text or "" for t in e.iter(f"{SVG}text")) for e in boxes]
+    assert text == [f"3×3 conv, {m.out_channels}" if isinstance(m, nn.Conv2d)
+                    else f"fc, {m.out_features}" for _, m in weighted]  # fmt: skip
+    assert not [e for e in root.iter() if e.get("data-shortcut")]
+    pools = [" ".join(t.text or "" for t in e.iter(f"{SVG}text"))
+             for e in root.iter() if e.get("data-pool")]  # fmt: skip
+    assert pools == ["pool, /2"] * 5 + ["avg pool, 7×7"]
+    sizes = [e.text for e in root.iter(f"{SVG}text") if e.text and "×" in e.text and
+             "conv" not in e.text and "image" not in e.text and "pool" not in e.text]  # fmt: skip
+    assert sizes == ["224×224", "112×112", "56×56", "28×28", "14×14", "7×7"]
+    assert network_diagram("vgg19", plain=True) == network_diagram("vgg19")  # nothing to remove
+
+
+def test_figure_3_sets_vgg19_the_plain_twin_and_the_resnet_side_by_side():
+    for orientation in ORIENTATIONS:
+        root = ET.fromstring(network_figure3("resnet34", orientation=orientation))
+        panels = list(root)
+        assert [(p.get("data-model"), p.get("data-plain")) for p in panels] == [
+            ("vgg19", "false"), ("resnet34", "true"), ("resnet34", "false")]  # fmt: skip
+        layers = [len([e for e in p.iter() if e.get("data-layer")]) for p in panels]
+        shortcuts = [[e.get("data-shortcut") for e in p.iter() if e.get("data-shortcut")]
+                     for p in panels]  # fmt: skip
+        assert layers == [19, 34, 34]
+        assert [len(s) for s in shortcuts] == [0, 0, 16] and shortcuts[2].count("projection") == 3
+        # The panels follow one another without overlapping, inside the figure.
+        at = "x" if orientation == "vertical" else "y"
+        extent = "width" if orientation == "vertical" else "height"
+        spans = [(float(p.get(at)), float(p.get(at)) + float(p.get(extent))) for p in panels]
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+        assert spans[-1][1] <= float(root.get(extent))
+    assert explorer.network_figure3 is network_figure3
+
+
+def test_stage_marks_are_drawn_not_typed():
+    """The open/closed mark is a path: a ▾ glyph made resvg set the whole header in a serif."""
+    svg = network_diagram("resnet50", expand="stages", toggled=["layer2"])
+    assert "▾" not in svg and "▸" not in svg
+    root = ET.fromstring(svg)
+    headers = [e for e in root.iter() if e.get("data-toggle") and e.get("data-stage")]
+    assert [h.get("data-stage") for h in headers] == ["layer1", "layer2", "layer3", "layer4"]
+    assert all(len(h.findall(f"{SVG}path")) == 1 for h in headers)
