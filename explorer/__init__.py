@@ -3,7 +3,8 @@
 Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)`,
 `analyze(name, input_size=224)`, `predict(image, model)`, `gradcam(image, model)`,
 `explain(image, model)`, `shortcuts(image, model)`, `network_diagram(name)` and
-`network_figure3(name)` (Figure 3 of the paper as SVG, with VGG-19 and the plain twin beside it).
+`network_figure3(name)` (Figure 3 of the paper as SVG, with VGG-19 and the plain twin beside it;
+`network_figure` wraps either for a notebook).
 Each name is imported on first use, so
 `import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
 Never imports gradio.
@@ -45,6 +46,8 @@ _API = {
     "shortcuts": "inspect.contributions",
     "network_diagram": "network",
     "network_figure3": "network",
+    "network_figure": "network",
+    "NetworkFigure": "network",
 }
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "ExplorerError",
     "ModelEntry",
     "ModelInfo",
+    "NetworkFigure",
     "Prediction",
     "ShortcutRecord",
     "ShortcutReport",
@@ -66,6 +70,7 @@ __all__ = [
     "load_model",
     "model_info",
     "network_diagram",
+    "network_figure",
     "network_figure3",
     "predict",
     "shortcut_report",

@@ -18,6 +18,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
+from os import PathLike
+from pathlib import Path
+from typing import Any
 
 from .arch.analysis import ArchitectureSummary, BlockRow, ConvSpec, LayerNode, StageRow, analyze
 from .arch.stack import STACKS, StackSummary, analyze_stack
@@ -49,7 +52,7 @@ class _Geometry:
 
 
 VERTICAL = _Geometry(22, 200, 6, 24, 30, 270, 640, False)
-HORIZONTAL = _Geometry(112, 40, 8, 92, 26, 100, 1240, True)
+HORIZONTAL = _Geometry(112, 40, 8, 92, 26, 100, 930, True)  # rows fit a 1024 px projector
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,41 @@ def network_figure3(name: str = "resnet34", *, input_size: int = 224, expand: st
                           orientation=orientation, lang=lang, toggled=toggled)
           for plain in (True, False)),
     ], orientation)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NetworkFigure:
+    """A figure of this module that shows itself in a notebook (`_repr_svg_`); `svg` is the
+    standalone SVG, `save("x.svg")` or `save("x.png")` writes it."""
+
+    svg: str
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def __str__(self) -> str:
+        return self.svg
+
+    def png(self, zoom: float = 2.0) -> bytes:
+        return png(self.svg, zoom)
+
+    def save(self, path: str | PathLike[str]) -> Path:
+        """The figure as SVG or PNG, chosen by the file's suffix."""
+        path = Path(path)
+        if path.suffix.lower() not in (".svg", ".png"):
+            raise ExplorerError(f"save the figure as .svg or .png, not {path.name!r}")
+        if path.suffix.lower() == ".png":
+            path.write_bytes(self.png())
+        else:
+            path.write_text(self.svg, "utf-8")
+        return path
+
+
+def network_figure(name: str, *, figure3: bool = False, **options: Any) -> NetworkFigure:
+    """network_diagram (or, with `figure3`, network_figure3) as an object a notebook draws:
+    `explorer.network_figure("resnet34", figure3=True)` as the last line of a cell."""
+    return NetworkFigure(network_figure3(name, **options) if figure3 else
+                         network_diagram(name, **options))  # fmt: skip
 
 
 _SIZE = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" (viewBox="[^"]*" '

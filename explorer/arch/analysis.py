@@ -168,6 +168,12 @@ class ArchitectureSummary:
     def stage(self, name: str) -> StageRow:
         return next(s for s in self.stages if s.name == name)
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the depth-formula card and the stage table, as the page shows them."""
+        from ..cards import notebook_html
+
+        return notebook_html(self)
+
     def sees_whole_input(self, stage: StageRow) -> bool:
         """True for the head once its field covers the input: after global average pooling,
         a stride or receptive field larger than the image says nothing, so it reads "global"."""

@@ -23,6 +23,7 @@ import torch
 
 from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, cost, warm_cache
 from ..arch.registry import get_entry, list_models
+from ..cards import formula_html, stage_table_html
 from ..errors import ExplorerError
 from ..i18n import LANGS, Phrase, page_language
 from ..inspect.cam import cam_layers
@@ -34,7 +35,7 @@ from ..models.device import autocast_dtype as autocast_dtype  # for the server
 from ..models.device import select_device as select_device  # for shared.device()
 from ..models.loading import load_model, model_info
 from ..models.weights import Progress, hub_file
-from ..network import block_text, network_diagram, png
+from ..network import block_text, network_diagram, network_figure3, png, side_by_side
 from ..report import layers_csv, summary_text
 from . import limits
 from .diagram import diagram_html
@@ -54,12 +55,10 @@ from .views import (
     compare_insights_html,
     compare_stages_html,
     costs_story,
-    formula_html,
     plain_summary,
     prediction_note,
     shortcut_summary,
     shown_class,
-    stage_table_html,
     tree_html,
     weights_status,
 )
@@ -147,15 +146,34 @@ class NetworkView:
 
 
 def network_view(model: str, input_size: int, plain: bool, orientation: str, lang: str,
-                 toggled: Sequence[str] = ()) -> NetworkView:  # fmt: skip
-    """The whole network as Figure 3 draws it, with `toggled` stages and blocks opened or closed;
-    one drawing for the page and both files."""
-    svg = network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
-                          lang=lang, toggled=toggled)  # fmt: skip
-    stem = f"{analyze(model, input_size).model}{'-plain' if plain else ''}"
+                 toggled: Sequence[str] = (), figure3: bool = False) -> NetworkView:  # fmt: skip
+    """The whole network as Figure 3 draws it, with `toggled` stages and blocks opened or closed
+    (`figure3`: with VGG-19 and the plain twin beside it); one drawing for the page and both
+    files."""
+    if figure3:
+        svg = network_figure3(model, input_size=input_size, orientation=orientation, lang=lang,
+                              toggled=toggled)  # fmt: skip
+    else:
+        svg = network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
+                              lang=lang, toggled=toggled)  # fmt: skip
+    name = analyze(model, input_size).model
+    stem = f"{name}-figure3" if figure3 else f"{name}-plain" if plain else name
     return NetworkView(html=f'<div class="rx-scroll rx-network">{svg}</div>',
                        svg=save_named(svg.encode("utf-8"), stem, "svg"),
                        png=save_named(png(svg), stem, "png"))  # fmt: skip
+
+
+def compare_networks(model_a: str, model_b: str, input_size: int, figure3: bool, lang: str
+                     ) -> str:  # fmt: skip
+    """The Compare tab's whole networks, one above the other in the horizontal flow: A and B, or
+    Figure 3 of the paper for A (VGG-19, A's plain twin, A)."""
+    if figure3:
+        svg = network_figure3(model_a, input_size=input_size, orientation="horizontal", lang=lang)
+    else:
+        svg = side_by_side([network_diagram(m, input_size=input_size, orientation="horizontal",
+                                            lang=lang) for m in (model_a, model_b)],
+                           "horizontal")  # fmt: skip
+    return f'<div class="rx-scroll rx-network">{svg}</div>'
 
 
 def network_click(model: str, input_size: int, toggled: Sequence[str], name: Any, lang: str

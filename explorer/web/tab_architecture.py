@@ -41,17 +41,22 @@ def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, 
 
 
 def network(model: str, input_size: float = 224, plain: bool = False,
-            orientation: str = "vertical", lang: str = "en") -> str:  # fmt: skip
-    """/network: the whole network as Figure 3 of the paper draws it, HTML around the SVG."""
-    return _figure(model, input_size, plain, orientation, lang, ())[0]
+            orientation: str = "vertical", lang: str = "en",
+            figure3: bool = False) -> str:  # fmt: skip
+    """/network: the whole network as Figure 3 of the paper draws it, HTML around the SVG
+    (`figure3`: VGG-19 and the plain twin beside it, as the paper sets them)."""
+    draw = "figure3" if figure3 is True else "plain" if plain is True else "residual"
+    return _figure(model, input_size, draw, orientation, lang, ())[0]
 
 
-def _figure(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+def _figure(model: str, input_size: float, draw: str, orientation: str, lang: str,
             toggled: Any) -> tuple[str, str, str]:  # fmt: skip
-    """The figure with `toggled` opened or closed, and its SVG and PNG files."""
+    """The figure with `toggled` opened or closed, and its SVG and PNG files. `draw`: the
+    network ("residual"), its plain twin ("plain"), or the paper's three ("figure3")."""
     try:
-        view = engine().network_view(model, whole(input_size), plain is True, orientation,
-                                     page_language(lang), _names(toggled))  # fmt: skip
+        view = engine().network_view(model, whole(input_size), draw == "plain", orientation,
+                                     page_language(lang), _names(toggled),
+                                     figure3=draw == "figure3")  # fmt: skip
     except Exception as err:
         raise fail(err, lang) from None
     return view.html, str(view.svg), str(view.png)
@@ -63,20 +68,20 @@ def _names(toggled: Any) -> tuple[str, ...]:
         else ()  # fmt: skip
 
 
-def network_anew(model: str, input_size: float, plain: bool, orientation: str, lang: str
+def network_anew(model: str, input_size: float, draw: str, orientation: str, lang: str
                  ) -> tuple[Any, ...]:  # fmt: skip
     """The figure for a new model, size or language, nothing opened and no block's row, with its
     downloads: one event, so that it follows the tab's own answer in one step."""
-    return [], "", *_figure(model, input_size, plain, orientation, lang, ())
+    return [], "", *_figure(model, input_size, draw, orientation, lang, ())
 
 
-def network_redraw(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+def network_redraw(model: str, input_size: float, draw: str, orientation: str, lang: str,
                    toggled: Any) -> tuple[str, str, str]:  # fmt: skip
-    """The plain twin or the other orientation, keeping what the user opened."""
-    return _figure(model, input_size, plain, orientation, lang, toggled)
+    """The plain twin, Figure 3 or the other orientation, keeping what the user opened."""
+    return _figure(model, input_size, draw, orientation, lang, toggled)
 
 
-def network_click(model: str, input_size: float, plain: bool, orientation: str, lang: str,
+def network_click(model: str, input_size: float, draw: str, orientation: str, lang: str,
                   toggled: Any, evt: gr.EventData) -> tuple[Any, ...]:  # fmt: skip
     """A click on a stage or a block of the figure: it opens or closes; a block says its row."""
     name = (evt._data or {}).get("toggle") if isinstance(evt._data, dict) else None
@@ -85,8 +90,17 @@ def network_click(model: str, input_size: float, plain: bool, orientation: str, 
                                           page_language(lang))  # fmt: skip
     except Exception:
         return (gr.skip(),) * 5  # the model box holds a bad name: its own event says so
-    drawn = _figure(model, input_size, plain, orientation, lang, now)
+    drawn = _figure(model, input_size, draw, orientation, lang, now)
     return list(now), (note_line(row) if row else ""), *drawn
+
+
+DRAWN = (("net_residual", "residual"), ("net_plain_box", "plain"), ("net_figure3", "figure3"))
+
+
+def _draw_choices(lang: str | None) -> list[tuple[Any, str]]:
+    """What the figure draws: the network, its plain twin, or the paper's three side by side
+    (in `lang`, or as the browser says it at first paint)."""
+    return [(t(lang, key) if lang else said(key), value) for key, value in DRAWN]
 
 
 # Clicks on the figure's stages and blocks (elements with data-toggle) become the figure's click
@@ -236,8 +250,9 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         diagram = gr.HTML()
         label.markdown("section_network", "### {}")
         with gr.Row():
-            plain = gr.Checkbox(False, label=said("net_plain_box"))
-            label(plain, lambda lg: gr.Checkbox(label=t(lg, "net_plain_box")))
+            draw = gr.Radio(_draw_choices(None), value="residual", label=said("net_draw"),
+                            scale=2)  # fmt: skip
+            label(draw, lambda lg: gr.Radio(choices=_draw_choices(lg), label=t(lg, "net_draw")))
             orientation = gr.Radio([(said("net_vertical"), "vertical"),
                                     (said("net_horizontal"), "horizontal")], value="vertical",
                                    label=said("net_orientation"))  # fmt: skip
@@ -264,7 +279,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
             label(csv_file, lambda lg: gr.DownloadButton(t(lg, "download_csv")))
 
     outputs = [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file]
-    shown = [model, size, plain, orientation, lang]
+    shown = [model, size, draw, orientation, lang]
     private: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": CONCURRENCY}
 
     drawn = [figure, svg_file, png_file]
@@ -287,7 +302,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
                        preprocess=False).then(
         natural_size, [model, size], size, api_visibility="private").then(
         architecture, [model, size, lang], outputs, **private))  # fmt: skip
-    # The plain twin or the other orientation keeps what the user opened.
-    gr.on([plain.input, orientation.input], network_redraw, [*shown, opened], drawn, **private)
+    # The plain twin, Figure 3 or the other orientation keeps what the user opened.
+    gr.on([draw.input, orientation.input], network_redraw, [*shown, opened], drawn, **private)
     figure.click(network_click, [*shown, opened], [opened, row, *drawn], **private)
     return [model, size]

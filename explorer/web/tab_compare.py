@@ -10,7 +10,7 @@ from typing import Any, Literal
 import gradio as gr
 
 from ..arch.registry import list_models
-from ..i18n import t
+from ..i18n import page_language, t
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 from .links import view_of
 from .shared import Labels, engine, fail, initial_language, said, whole
@@ -22,15 +22,28 @@ PRESETS = {
     "preset_depth": ("resnet18", "resnet34"),
     "preset_resnext": ("resnet50", "resnext50_32x4d"),
 }
+FIGURE3 = "resnet34"  # the preset "Figure 3": VGG-19, the 34-layer plain net and ResNet-34
 
 
 def _variant(pair: tuple[str, str], shown: tuple[str, str]) -> Literal["primary", "secondary"]:
     return "primary" if pair == shown else "secondary"
 
 
-def active_presets(model_a: str, model_b: str) -> list[Any]:
+def active_presets(model_a: str, model_b: str, figure3: bool) -> list[Any]:
     """The preset on screen stands out, so that clicking it visibly shows where one is."""
-    return [gr.Button(variant=_variant(pair, (model_a, model_b))) for pair in PRESETS.values()]
+    pairs = [gr.Button(variant=_variant(pair, (model_a, model_b)) if not figure3
+                       else "secondary") for pair in PRESETS.values()]  # fmt: skip
+    on = figure3 is True and model_a == FIGURE3
+    return [*pairs, gr.Button(variant="primary" if on else "secondary")]
+
+
+def networks(model_a: str, model_b: str, input_size: float, figure3: bool, lang: str) -> Any:
+    """The whole networks: A above B, or Figure 3 of the paper for A."""
+    try:
+        return engine().compare_networks(model_a, model_b, whole(input_size), figure3 is True,
+                                         page_language(lang))  # fmt: skip
+    except Exception:
+        return gr.skip()  # the comparison's own event has said what is wrong
 
 
 def compare(model_a: str, model_b: str, input_size: float, lang: str = "en") -> tuple[Any, ...]:
@@ -76,6 +89,8 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
                 button = gr.Button(said(key), size="sm", variant=_variant(pair, OPENS_ON))
                 label(button, lambda lg, k=key: gr.Button(t(lg, k)))
                 presets.append((button, pair))
+            figure3_button = gr.Button(said("preset_figure3"), size="sm", variant="secondary")
+            label(figure3_button, lambda lg: gr.Button(t(lg, "preset_figure3")))
         with gr.Row():
             formula_a, formula_b = gr.HTML(), gr.HTML()
         insights = gr.HTML()
@@ -84,20 +99,34 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         stages = gr.HTML()
         label.markdown("section_compare_blocks", "### {}")
         blocks = gr.HTML()
+        label.markdown("section_compare_networks", "### {}")
+        figure3 = gr.Checkbox(False, label=said("net_compare_figure3"))
+        label(figure3, lambda lg: gr.Checkbox(label=t(lg, "net_compare_figure3")))
+        whole_networks = gr.HTML(elem_id="compare-networks")
 
     outputs = [formula_a, formula_b, insights, costs, stages, blocks]
-    demo.load(first_view, [model_a, model_b, size], [model_a, model_b, size, *outputs],
-              api_visibility="private",
-              concurrency_limit=CONCURRENCY)  # fmt: skip
+    private: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": CONCURRENCY}
+    drawn = [model_a, model_b, size, figure3, lang]
+
+    def then_networks(event: Any) -> None:
+        event.then(networks, drawn, whole_networks, **private)
+
+    then_networks(demo.load(first_view, [model_a, model_b, size],
+                            [model_a, model_b, size, *outputs], **private))  # fmt: skip
     # The user's events only (.input): the load event sets the models in its own language, and a
     # render triggered by that change could land in the other. A preset sets them, then renders.
-    gr.on([model_a.input, model_b.input, size.release, lang.input], compare,
-          [model_a, model_b, size, lang], outputs, api_name="compare",
-          concurrency_limit=CONCURRENCY)  # fmt: skip
+    then_networks(gr.on([model_a.input, model_b.input, size.release, lang.input], compare,
+                        [model_a, model_b, size, lang], outputs, api_name="compare",
+                        concurrency_limit=CONCURRENCY))  # fmt: skip
     for button, pair in presets:
-        button.click(lambda p=pair: p, None, [model_a, model_b], api_visibility="private").then(
-            compare, [model_a, model_b, size, lang], outputs, api_visibility="private",
-            concurrency_limit=CONCURRENCY)  # fmt: skip
-    gr.on([model_a.change, model_b.change], active_presets, [model_a, model_b],
-          [button for button, _ in presets], api_visibility="private")  # fmt: skip
+        then_networks(button.click(lambda p=pair: (*p, False), None, [model_a, model_b, figure3],
+                                   api_visibility="private").then(
+            compare, [model_a, model_b, size, lang], outputs, **private))  # fmt: skip
+    then_networks(figure3_button.click(lambda: (FIGURE3, True), None, [model_a, figure3],
+                                       api_visibility="private").then(
+        compare, [model_a, model_b, size, lang], outputs, **private))  # fmt: skip
+    figure3.input(networks, drawn, whole_networks, **private)
+    gr.on([model_a.change, model_b.change, figure3.change], active_presets,
+          [model_a, model_b, figure3], [*(button for button, _ in presets), figure3_button],
+          api_visibility="private")  # fmt: skip
     return [model_a, model_b, size]

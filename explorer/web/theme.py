@@ -6,6 +6,7 @@ No gradio and no plotly here, so every renderer can use it.
 
 from __future__ import annotations
 
+from ..cards import CARD_CSS
 from ..palette import BLOCK_COLOR, FONTS, MODEL_COLORS, MONO_FONTS, STAGE_COLORS, stage_color
 
 COLORMAPS = ("Jet", "Turbo", "Viridis", "Inferno")  # Grad-CAM overlays; Jet: the classic look
@@ -21,25 +22,9 @@ __all__ = [
     "stage_color",
 ]
 
-CSS = """
-.rx-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 14px 18px;
-  background: var(--block-background-fill); }
-.rx-formula { font-size: 2.6rem; font-weight: 700; line-height: 1.2; letter-spacing: 0.01em;
-  font-variant-numeric: tabular-nums; }
-.rx-formula-small .rx-formula { font-size: 1.7rem; }
-.rx-c { color: var(--c); }
-.rx-legend { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 10px 0 6px; }
-.rx-chip { display: inline-flex; align-items: center; gap: 6px; }
-.rx-chip::before { content: ""; width: 10px; height: 10px; border-radius: 3px;
-  background: var(--c); display: inline-block; }
-.rx-muted { color: var(--body-text-color); opacity: 0.78; }
-.rx-forms { font-family: var(--font-mono); margin-top: 4px; }
-.rx-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-.rx-table th, .rx-table td { padding: 5px 9px; border-bottom: 1px solid var(--border-color-primary);
-  text-align: right; white-space: nowrap; }
-.rx-table th { font-weight: 600; background: var(--block-background-fill); }
-.rx-table td:first-child, .rx-table th:first-child, .rx-table .rx-left { text-align: left; }
-.rx-table tr.rx-total td { font-weight: 700; }
+CSS = (
+    CARD_CSS
+    + """
 .rx-up { color: #b91c1c; }
 .rx-down { color: #15803d; }
 .rx-tree { font-size: 0.92rem; font-variant-numeric: tabular-nums; }
@@ -58,9 +43,6 @@ CSS = """
 .rx-warning { background: #fef2f2; color: #991b1b; border: 2px solid #dc2626; border-radius: 10px;
   padding: 10px 14px; margin-bottom: 8px; font-size: 1.05rem; }
 .rx-diagram svg { max-width: 100%; height: auto; }
-/* Wide tables and the layer tree scroll sideways in their own box (a 1024-pixel projector, or
-   1280 pixels at 150% zoom), so no column is ever cut off. */
-.rx-scroll { overflow-x: auto; max-width: 100%; }
 .rx-tree { min-width: 720px; }
 /* The stage maps and feature maps: the whole picture, never cropped to the box. */
 .rx-strip img { object-fit: contain; width: 100%; height: auto; max-height: none; }
@@ -85,3 +67,4 @@ html.rx-projector .rx-table { font-size: 1.1rem; }
 html.rx-projector .rx-formula { font-size: 3.2rem; }
 .rx-diagram text { font-family: system-ui, "Noto Sans CJK SC", sans-serif; }
 """
+)

@@ -12,138 +12,22 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ..arch.registry import get_entry
+from ..cards import block_stages, chip, table
 from ..i18n import class_name, t
 from ..report import fmt_count, fmt_macs, fmt_shape
-from .theme import BLOCK_COLOR, stage_color
+from .theme import stage_color
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
-    from ..arch.analysis import ArchitectureSummary, BlockRow, LayerNode, StageRow
+    from ..arch.analysis import ArchitectureSummary, BlockRow, LayerNode
     from ..inspect.contributions import ShortcutRecord, ShortcutReport
     from ..inspect.explain import Explanation
     from ..inspect.plain import GradientProfile
     from ..models.loading import ModelInfo
 
 
-def _chip(label: str, color: str) -> str:
-    return f'<span class="rx-chip" style="--c:{color}">{escape(label)}</span>'
-
-
-def _colored(text: object, color: str) -> str:
-    return f'<span class="rx-c" style="--c:{color}">{escape(str(text))}</span>'
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "-"
-
-
-def _block_stages(s: ArchitectureSummary) -> list[StageRow]:
-    return [st for st in s.stages if st.blocks]
-
-
-def _stem_conv(s: ArchitectureSummary) -> str:
-    """The stem conv's kernel, channels and stride, e.g. "7×7 conv, 3→64, stride 2"."""
-    stem = next((st for st in s.stages if st.name == "stem"), None)
-    for node in s.layers.children:
-        if stem and node.name in stem.modules and node.type == "Conv2d":
-            return node.detail
-    return ""
-
-
-# ---------------------------------------------------------------- the depth formula
-
-
-def formula_html(s: ArchitectureSummary, lang: str, small: bool = False) -> str:
-    """The formula large and coloured by part, with what it counts and what it leaves out."""
-    d = s.depth_breakdown
-    k = d.convs_per_block
-    stages = _block_stages(s)
-    if k is None:  # blocks of different sizes: no common factor to colour
-        formula = escape(d.formula)
-    else:
-        counts = "+".join(_colored(st.blocks, stage_color(st.name)) for st in stages)
-        formula = (
-            f"{d.depth} = {_colored(d.stem, stage_color('stem'))} + "
-            f"{_colored(k, BLOCK_COLOR)}·({counts}) + {_colored(d.head, stage_color('head'))}"
-        )
-    legend = [_chip(t(lang, "legend_stem", n=d.stem, detail=_stem_conv(s)), stage_color("stem"))]
-    if k is not None:
-        legend.append(_chip(t(lang, "legend_block", k=k), BLOCK_COLOR))
-    legend += [_chip(t(lang, "legend_stage", stage=st.name, n=st.blocks), stage_color(st.name))
-               for st in stages]  # fmt: skip
-    legend.append(_chip(t(lang, "legend_head", n=d.head), stage_color("head")))
-
-    skipped = []
-    for u in d.not_counted:
-        text = t(lang, f"uncounted_{u.key}", n=u.modules)
-        if u.calls != u.modules:
-            text += t(lang, "uncounted_calls", calls=u.calls)
-        skipped.append(escape(text))
-    forms = [t(lang, "form_compact", f=d.compact)] if d.compact else []
-    forms.append(t(lang, "form_expanded", f=d.expanded))
-    sentence = t(lang, "formula_sentence", depth=d.depth, stem=d.stem, k=k if k else "?",
-                 blocks=sum(d.stage_blocks), head=d.head)  # fmt: skip
-    return (
-        f'<div class="rx-card{" rx-formula-small" if small else ""}">'
-        f'<div class="rx-muted">{escape(s.title)} · {escape(t(lang, "why_depth", depth=d.depth))}'
-        f"</div>"
-        f'<div class="rx-formula" aria-label="{escape(d.formula)}">{formula}</div>'
-        f'<div class="rx-legend">{"".join(legend)}</div>'
-        f"<div>{escape(sentence)}</div>"
-        f'<div class="rx-forms rx-muted">{"<br>".join(escape(f) for f in forms)}</div>'
-        f'<div class="rx-muted"><b>{escape(t(lang, "not_counted"))}</b> '
-        f"{' · '.join(skipped)}{t(lang, 'full_stop')}{escape(t(lang, 'not_counted_why'))}</div>"
-        f"</div>"
-    )
-
-
-# ---------------------------------------------------------------- the stage table
-
-
-def _table(heads: list[str], rows: list[str], note: str = "") -> str:
-    header = "".join(f"<th>{escape(h)}</th>" for h in heads)
-    # In a box of its own that scrolls sideways: on a 1024-pixel projector the last columns stay
-    # reachable rather than cut off.
-    table = (f'<div class="rx-scroll"><table class="rx-table"><thead><tr>{header}</tr></thead>'
-             f'<tbody>{"".join(rows)}</tbody></table></div>')  # fmt: skip
-    return table + (f'<div class="rx-muted">{escape(note)}</div>' * bool(note))
-
-
-def _geometry(value: int, stage: StageRow, s: ArchitectureSummary, lang: str) -> str:
-    """A stride or receptive field, or "global" (`ArchitectureSummary.sees_whole_input`)."""
-    if s.sees_whole_input(stage):
-        return escape(t(lang, "global"))
-    return str(value)
-
-
-def stage_table_html(s: ArchitectureSummary, lang: str) -> str:
-    heads = ["col_stage", "col_paper", "col_output", "col_stride", "col_rf", "col_blocks",
-             "col_params", "col_share", "col_macs", "col_share"]  # fmt: skip
-    rows = []
-    for st in s.stages:
-        rows.append(
-            "<tr>"
-            f"<td>{_chip(st.name, stage_color(st.name))}</td>"
-            f'<td class="rx-left">{escape(st.paper_name)}</td>'
-            f'<td class="rx-left">{fmt_shape(st.output_shape)}</td>'
-            f"<td>{_geometry(st.stride, st, s, lang)}</td>"
-            f"<td>{_geometry(st.receptive_field, st, s, lang)}</td>"
-            f"<td>{st.blocks or '-'}</td>"
-            f"<td>{fmt_count(st.params)}</td><td>{_pct(st.params, s.total_params)}</td>"
-            f"<td>{fmt_macs(st.macs)}</td><td>{_pct(st.macs, s.total_macs)}</td>"
-            "</tr>"
-        )
-    rows.append(
-        f'<tr class="rx-total"><td>{escape(t(lang, "total"))}</td><td></td><td></td><td></td>'
-        f"<td></td><td>{sum(st.blocks for st in s.stages)}</td>"
-        f"<td>{fmt_count(s.total_params)}</td><td>100%</td>"
-        f"<td>{fmt_macs(s.total_macs)}</td><td>100%</td></tr>"
-    )
-    return _table([t(lang, h) for h in heads], rows, note=t(lang, "stage_table_note"))
-
-
 def costs_story(s: ArchitectureSummary, lang: str) -> str:
     """One sentence on where the parameters and the MACs go (the two stories differ)."""
-    stages = _block_stages(s)
+    stages = block_stages(s)
     heavy = max(stages, key=lambda st: st.params)
     shares = [100 * st.macs / s.total_macs for st in stages]
     pct = f"{100 * heavy.params / s.total_params:.0f}"
@@ -204,7 +88,7 @@ def tree_html(s: ArchitectureSummary, lang: str) -> str:
                   0, "rx-row rx-head")  # fmt: skip
     parts = [header]
     for st in s.stages:
-        summary = _row([_chip(st.name, stage_color(st.name)), escape(st.paper_name),
+        summary = _row([chip(st.name, stage_color(st.name)), escape(st.paper_name),
                         escape(t(lang, "tree_stage", n=st.blocks) if st.blocks else ""),
                         fmt_shape(st.output_shape), fmt_count(st.params), fmt_macs(st.macs)],
                        0)  # fmt: skip
@@ -240,7 +124,7 @@ def compare_stages_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: st
         if sb is None:
             continue
         rows.append(
-            f"<tr><td>{_chip(sa.name, stage_color(sa.name))}</td>"
+            f"<tr><td>{chip(sa.name, stage_color(sa.name))}</td>"
             f'<td class="rx-left">{fmt_shape(sa.output_shape)}</td>'
             f'<td class="rx-left">{fmt_shape(sb.output_shape)}</td>'
             f"<td>{fmt_count(sa.params)}</td><td>{fmt_count(sb.params)}</td>"
@@ -255,7 +139,7 @@ def compare_stages_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: st
         f"<td>{fmt_macs(a.total_macs)}</td><td>{fmt_macs(b.total_macs)}</td>"
         f"<td>{_delta(a.total_macs, b.total_macs, fmt_macs)}</td></tr>"
     )
-    return _table(heads, rows)
+    return table(heads, rows)
 
 
 def _block_cells(block: BlockRow | None) -> str:
@@ -268,13 +152,13 @@ def _block_cells(block: BlockRow | None) -> str:
 
 def compare_blocks_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: str) -> str:
     """One block of each model at each stage's width: the stage's first and its last block."""
-    by_name = {st.name: st for st in _block_stages(b)}
+    by_name = {st.name: st for st in block_stages(b)}
     heads = [t(lang, "col_stage"), "", "A", f"A {t(lang, 'col_channels')}",
              f"A {t(lang, 'col_params')}", f"A {t(lang, 'col_macs')}", "B",
              f"B {t(lang, 'col_channels')}", f"B {t(lang, 'col_params')}",
              f"B {t(lang, 'col_macs')}"]  # fmt: skip
     rows = []
-    for sa in _block_stages(a):
+    for sa in block_stages(a):
         sb = by_name.get(sa.name)
         if sb is None:
             continue
@@ -284,10 +168,10 @@ def compare_blocks_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: st
         if later_a or later_b:
             pairs.append(("later_block", later_a, later_b))
         for i, (which, ba, bb) in enumerate(pairs):
-            stage = _chip(sa.name, stage_color(sa.name)) if i == 0 else ""
+            stage = chip(sa.name, stage_color(sa.name)) if i == 0 else ""
             rows.append(f"<tr><td>{stage}</td><td class='rx-left'>{escape(t(lang, which))}</td>"
                         f"{_block_cells(ba)}{_block_cells(bb)}</tr>")  # fmt: skip
-    return _table(heads, rows, note=t(lang, "blocks_note"))
+    return table(heads, rows, note=t(lang, "blocks_note"))
 
 
 def _ratio(a: int, b: int) -> str:
@@ -304,8 +188,8 @@ def compare_insights_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: 
             b.total_params), macs=_ratio(a.total_macs, b.total_macs))]  # fmt: skip
     da, db = a.depth_breakdown, b.depth_breakdown
     ka, kb = da.convs_per_block, db.convs_per_block
-    first_a = [st.block_rows[0] for st in _block_stages(a)]
-    first_b = [st.block_rows[0] for st in _block_stages(b)]
+    first_a = [st.block_rows[0] for st in block_stages(a)]
+    first_b = [st.block_rows[0] for st in block_stages(b)]
     if da.stage_blocks == db.stage_blocks and ka != kb:
         said.append(t(lang, "cmp_same_stages", stages="+".join(map(str, da.stage_blocks)),
                       ta=first_a[0].type, ka=ka, tb=first_b[0].type, kb=kb,
@@ -314,9 +198,9 @@ def compare_insights_html(a: ArchitectureSummary, b: ArchitectureSummary, lang: 
         blocks_a, blocks_b = ("+".join(map(str, d.stage_blocks)) for d in (da, db))
         said.append(t(lang, "cmp_more_blocks", t=first_a[0].type, k=ka, sa=blocks_a,
                       sb=blocks_b, da=da.depth, db=db.depth))  # fmt: skip
-    widest = max(_block_stages(a), key=lambda st: st.params).name
-    sa = next(st for st in _block_stages(a) if st.name == widest)
-    sb = next((st for st in _block_stages(b) if st.name == widest), None)
+    widest = max(block_stages(a), key=lambda st: st.params).name
+    sa = next(st for st in block_stages(a) if st.name == widest)
+    sb = next((st for st in block_stages(b) if st.name == widest), None)
     ba, bb = sa.block_rows[-1], sb.block_rows[-1] if sb else None
     if bb is not None and (ba.params, ba.macs) != (bb.params, bb.macs):
         said.append(t(lang, "cmp_block", stage=widest, ta=ba.type,

@@ -383,3 +383,29 @@ def test_the_whole_network_folds_opens_and_downloads(opened):
     assert len([e for e in root.iter() if e.get("data-layer")]) == 50
     kinds = [e.get("data-shortcut") for e in root.iter() if e.get("data-shortcut")]
     assert len(kinds) == 16 and kinds.count("projection") == 4
+
+
+def test_figure_3_sets_vgg19_and_the_plain_twin_beside_resnet34(opened):
+    """The Compare preset draws the paper's three networks; so does the Architecture figure."""
+    page = opened("?tab=compare", viewport=PROJECTOR)
+    preset = page.get_by_role("button", name="Figure 3: VGG-19 · 34-layer plain · ResNet-34")
+    preset.click()
+    expect(preset).to_have_class(re.compile("primary"), timeout=WAIT)
+    panels = page.locator("#compare-networks svg[data-model]")
+    expect(panels).to_have_count(3, timeout=WAIT)
+    expect(panels.nth(1)).to_have_attribute("data-plain", "true")
+    counts = [[panels.nth(i).locator(f"[{kind}]").count() for i in range(3)]
+              for kind in ("data-layer", "data-shortcut")]  # fmt: skip
+    assert counts == [[19, 34, 34], [0, 0, 16]]
+    page.locator("#compare-networks").scroll_into_view_if_needed()
+    _shot(page, "figure3-compare-en.png")
+    page.get_by_role("button", name="ResNet-18 vs ResNet-34: more blocks").click()
+    expect(panels).to_have_count(2, timeout=WAIT)  # A above B again
+    expect(preset).not_to_have_class(re.compile("primary"))
+
+    page = opened("?tab=architecture&model=resnet18&lang=zh", viewport=PROJECTOR)
+    page.get_by_text("论文图 3：VGG-19 · plain 网络 · 该网络").click()
+    panels = page.locator("#network-figure svg[data-model]")
+    expect(panels).to_have_count(3, timeout=WAIT)
+    assert [panels.nth(i).get_attribute("data-model") for i in range(3)] == [
+        "vgg19", "resnet18", "resnet18"]  # fmt: skip

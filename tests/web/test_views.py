@@ -11,6 +11,7 @@ import pytest
 from torchvision import models as tvm
 
 from explorer import analyze, list_models
+from explorer.cards import formula_html, stage_table_html
 from explorer.report import fmt_count, fmt_macs
 from explorer.web.views import (
     compare_blocks_html,
@@ -18,9 +19,7 @@ from explorer.web.views import (
     compare_stages_html,
     costs_story,
     factor,
-    formula_html,
     shown_class,
-    stage_table_html,
     tree_html,
 )
 
