@@ -62,10 +62,13 @@ def _parser() -> _Parser:
     diagram = sub.add_parser(
         "diagram",
         help="the whole network as the paper's Figure 3 draws it (SVG or PNG)",
-        epilog=f"NAME is a registry name (see `models`) or {CUSTOM_SPEC_HELP}.",
+        epilog=f"NAME is a registry name (see `models`), {CUSTOM_SPEC_HELP}, or vgg19 (the "
+        "figure's left column).",
     )
     diagram.add_argument("name", metavar="NAME")
     diagram.add_argument("--plain", action="store_true", help="the plain twin: no shortcuts")
+    diagram.add_argument("--figure3", action="store_true",
+                         help="Figure 3 whole: VGG-19, the plain twin and NAME")  # fmt: skip
     diagram.add_argument("--format", choices=("svg", "png"), default="svg")
     diagram.add_argument(
         "-o",
@@ -238,14 +241,18 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
 
 def _diagram(args: argparse.Namespace) -> str:
     """The SVG itself for stdout, or a line saying where the file went."""
-    from .network import network_diagram, png
+    from .network import network_diagram, network_figure3, png
 
-    svg = network_diagram(args.name, plain=args.plain, input_size=args.input_size,
-                          expand=args.expand, orientation=args.orientation,
-                          lang=args.lang)  # fmt: skip
+    options = {"input_size": args.input_size, "expand": args.expand,
+               "orientation": args.orientation, "lang": args.lang}  # fmt: skip
+    if args.figure3:
+        svg = network_figure3(args.name, **options)
+    else:
+        svg = network_diagram(args.name, plain=args.plain, **options)
     if args.format == "svg" and args.output is None:
         return svg
-    stem = args.name.replace("/", "_") + ("-plain" if args.plain else "")
+    suffix = "-figure3" if args.figure3 else "-plain" if args.plain else ""
+    stem = args.name.replace("/", "_") + suffix
     path = Path(args.output or f"{stem}.{args.format}")
     try:
         if args.format == "png":

@@ -171,7 +171,7 @@ EN = {
     "net_block": "{block}: {type}, channels {channels}, stride {stride}, {shortcut} shortcut, "
     "{params} parameters, {macs} MACs, receptive field {rf}",
     "diagram_legend": "Boxes: kernel, output channels, /stride (the paper's notation). Solid side "
-    "path: projection shortcut; dashed: identity.",
+    "line: identity shortcut; dotted path through a 1×1 conv: projection (as in Figure 3).",
     "diagram_groups": " g{g}: a grouped convolution; its {c} channels are split into {g} groups of "
     "{w}, each convolved on its own (ResNeXt's cardinality).",
     # charts
@@ -511,8 +511,8 @@ ZH = {
     "net_projection": "投影 shortcut {name}：{conv}（{reason}），之后接 BN",
     "net_block": "{block}：{type}，通道 {channels}，stride {stride}，{shortcut} shortcut，"
     "参数 {params}，MACs {macs}，感受野 {rf}",
-    "diagram_legend": "方框：卷积核、输出通道数、/stride（论文记法）。实线旁路：投影 shortcut；"
-    "虚线：恒等 identity。",
+    "diagram_legend": "方框：卷积核、输出通道数、/stride（论文记法）。实线旁路：恒等 identity "
+    "shortcut；经过 1×1 卷积的点线：投影 shortcut（与论文图 3 相同）。",
     "diagram_groups": "g{g}：分组卷积，把 {c} 个通道分成 {g} 组、每组 {w} 个，各组分别卷积"
     "（即 ResNeXt 的基数 cardinality）。",
     # charts

@@ -313,6 +313,12 @@ def test_diagram_command(capsys, tmp_path, monkeypatch):
     assert out.count('data-shortcut="projection"') == 3
     code, out, _ = run(capsys, "diagram", "resnet18", "--plain", "-o", str(tmp_path / "p.svg"))
     assert code == 0 and "data-shortcut" not in (tmp_path / "p.svg").read_text(encoding="utf-8")
+    code, out, _ = run(capsys, "diagram", "resnet34", "--figure3", "--orientation", "horizontal")
+    models = re.findall(r'data-model="(\w+)" data-plain="(\w+)"', out)
+    assert code == 0 and models == [("vgg19", "false"), ("resnet34", "true"), ("resnet34", "false")]
+    assert out.count("data-layer=") == 19 + 34 + 34  # VGG-19, plain-34, ResNet-34
+    code, out, _ = run(capsys, "diagram", "vgg19")
+    assert code == 0 and out.count("data-layer=") == 19
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "diagram", "resnet50", "--format", "png", "--lang", "zh")
     picture = Image.open(tmp_path / "resnet50.png")

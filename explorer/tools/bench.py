@@ -1,5 +1,5 @@
 """Benchmarks that print what they measure in one run:
-`python -m explorer.tools.bench analysis|startup|ui|predict|live|shortcuts`.
+`python -m explorer.tools.bench analysis|startup|ui|network|predict|live|shortcuts`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -30,6 +30,10 @@ def _cold(kind: str) -> float:
 
     if kind == "explorer":
         return seconds(lambda: analyze(MODEL, SIZE))
+    if kind == "network":
+        from explorer.network import network_diagram
+
+        return seconds(lambda: network_diagram(MODEL, input_size=SIZE))
     if kind == "torchinfo":
         import torchinfo
 
@@ -172,6 +176,41 @@ def startup(runs: int) -> None:
         print(f"  {name:<26} {took:6.2f} s{versus}")
 
 
+def network(runs: int) -> None:
+    """Figure 3: drawing ResNet-152's SVG cold and cached, and the page's figure event (SVG, PNG
+    and both files) beside the tab's own answer, which it follows."""
+    import re
+
+    from explorer.network import network_diagram, network_figure3
+    from explorer.web.shared import engine
+    from explorer.web.tab_architecture import architecture, network_anew
+
+    cold = statistics.median(_fresh("network") for _ in range(runs))
+    engine()
+    svg = network_diagram(MODEL, input_size=SIZE)
+    drawn = statistics.median(seconds(lambda: network_diagram(MODEL, input_size=SIZE))
+                              for _ in range(runs * 4))  # fmt: skip
+    three = statistics.median(seconds(lambda: network_figure3(MODEL, input_size=SIZE))
+                              for _ in range(runs))  # fmt: skip
+    event = statistics.median(seconds(lambda: network_anew(MODEL, SIZE, "residual", "vertical",
+                                                           "en")) for _ in range(runs))  # fmt: skip
+    architecture(MODEL, SIZE, "en")
+    tab = statistics.median(seconds(lambda: architecture(MODEL, SIZE, "en"))
+                            for _ in range(runs))  # fmt: skip
+    elements = len(re.findall(r"<(?!/)", svg))
+    ms = 1e3
+    print(f"network benchmark: Figure 3 of {MODEL} at {SIZE}×{SIZE}, folded to blocks, medians "
+          f"of {runs}+ runs")  # fmt: skip
+    print(f"  cold network_diagram, analysis included    {cold * ms:8.1f} ms  "
+          "(fresh interpreter; target < 1000 ms)")  # fmt: skip
+    print(f"  network_diagram, analysis cached           {drawn * ms:8.2f} ms")
+    print(f"  network_figure3 (VGG-19, plain twin, it)   {three * ms:8.2f} ms")
+    print(f"  the page's figure event (SVG, PNG, files)  {event * ms:8.1f} ms")
+    print(f"  the tab's own answer before it (cached)    {tab * ms:8.3f} ms")
+    print(f"  SVG: {len(svg.encode()) / 1024:.0f} KiB, {elements} elements, "
+          f"{len(re.findall('data-layer=', svg))} data-layer")  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m explorer.tools.bench")
     sub = parser.add_subparsers(dest="which", required=True)
@@ -187,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     lv.add_argument("--runs", type=int, default=8, help="images (at most the 8 examples)")
     les = sub.add_parser("shortcuts", help="the lesion study with a shared prefix vs naive")
     les.add_argument("--runs", type=int, default=5)
+    net = sub.add_parser("network", help="Figure 3 of ResNet-152: SVG, PNG and the page's event")
+    net.add_argument("--runs", type=int, default=5)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
@@ -196,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         startup(args.runs)
     elif args.which == "ui":
         ui(args.rounds)
+    elif args.which == "network":
+        network(args.runs)
     elif args.which in ("predict", "live", "shortcuts"):
         from . import bench_inference
 

@@ -1,5 +1,6 @@
 """The block diagram: the selected model's residual block drawn for every stage with its real
-channel numbers, a projection shortcut as a solid box and an identity shortcut as a dashed line.
+channel numbers, in Figure 3's convention: an identity shortcut a solid line, a projection a
+dotted path through its 1×1 conv's box.
 
 Inline SVG built from BlockRow records (no network, no JavaScript), in English or Chinese.
 """
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # records only; renderers never touch a model, nor import tor
 
 COL_W, BOX_W, BOX_H, GAP = 270, 124, 30, 26
 MAIN_X, SIDE_X, SIDE_W = 12, 200, 92  # main boxes' left edge; shortcut lane x and box width
+DOTTED = ' stroke-dasharray="2.5 3"'  # a projection's path, as network.py draws its arc
 
 
 def _conv_label(c: ConvSpec) -> str:
@@ -77,16 +79,16 @@ def _block(block: BlockRow, x0: float, y0: float, color: str, lang: str) -> tupl
         p = block.projection
         mid = (top + plus_y) / 2
         parts.append(f'<path d="M{cx},{top} H{side} V{mid - 15}" fill="none" stroke="{color}" '
-                     f'stroke-width="2"/>')  # fmt: skip
+                     f'stroke-width="2"{DOTTED}/>')  # fmt: skip
         parts.append(_box(side - SIDE_W / 2, mid - 15, SIDE_W, 30, color, 0.3))
         label = f"1×1, {p.out_channels}" + (f", /{p.stride}" if p.stride > 1 else "")
         parts.append(_text(side, mid + 4, label, 10, weight="600"))
         parts.append(f'<path d="M{side},{mid + 15} V{plus_y} H{cx + 10}" fill="none" '
-                     f'stroke="{color}" stroke-width="2"/>')  # fmt: skip
+                     f'stroke="{color}" stroke-width="2"{DOTTED}/>')  # fmt: skip
         parts.append(_text(side, mid + 28, "+ BN", 10, fill="#64748b"))
     else:
         parts.append(f'<path d="M{cx},{top} H{side} V{plus_y} H{cx + 10}" fill="none" '
-                     f'stroke="#64748b" stroke-width="1.5" stroke-dasharray="5 4"/>')  # fmt: skip
+                     f'stroke="#64748b" stroke-width="1.5"/>')  # fmt: skip
         parts.append(_text(side + 4, (top + plus_y) / 2, t(lang, "identity"), 11,
                            anchor="start", fill="#64748b"))  # fmt: skip
     y = plus_y + 10

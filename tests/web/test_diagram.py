@@ -31,10 +31,14 @@ def _dashed(root: ET.Element) -> int:
     [("resnet50", 4, 4), ("resnet18", 3, 5), ("basic-1-1-1-1", 3, 1)],
 )
 def test_projection_boxes_and_identity_lines(name, projections, identities):
+    """Figure 3's convention, as the whole-network figure draws it: identities solid, a
+    projection's path (into and out of its 1×1 conv's box) dotted."""
     root = _svg(name)
     shortcut_boxes = [el for el in root.iter(f"{SVG}rect") if el.get("fill-opacity") == "0.3"]
     assert len(shortcut_boxes) == projections
-    assert _dashed(root) == identities
+    assert _dashed(root) == 2 * projections
+    grey = [el for el in root.iter(f"{SVG}path") if el.get("stroke") == "#64748b"]
+    assert len(grey) == identities and not any(el.get("stroke-dasharray") for el in grey)
 
 
 def test_real_channel_numbers_per_stage():
