@@ -12,7 +12,16 @@ import time
 
 import pytest
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT, _pick, _shot, expect, sync_api
+from .test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT,
+    _pick,
+    _shot,
+    expect,
+    sync_api,
+)
 
 PROJECTOR = {"width": 1024, "height": 768}
 ZOOMED = {"width": 853, "height": 480}  # 1280x720 at 150%: CSS pixels, device scale 1.5
@@ -397,8 +406,8 @@ def test_figure_3_sets_vgg19_and_the_plain_twin_beside_resnet34(opened):
     counts = [[panels.nth(i).locator(f"[{kind}]").count() for i in range(3)]
               for kind in ("data-layer", "data-shortcut")]  # fmt: skip
     assert counts == [[19, 34, 34], [0, 0, 16]]
-    page.locator("#compare-networks").scroll_into_view_if_needed()
-    _shot(page, "figure3-compare-en.png")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#compare-networks").screenshot(path=str(ARTIFACTS / "figure3-compare-en.png"))
     page.get_by_role("button", name="ResNet-18 vs ResNet-34: more blocks").click()
     expect(panels).to_have_count(2, timeout=WAIT)  # A above B again
     expect(preset).not_to_have_class(re.compile("primary"))
