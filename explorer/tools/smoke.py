@@ -60,6 +60,15 @@ def _console_script() -> None:
                          timeout=120, check=False)  # fmt: skip
     _check(out.returncode == 0 and "18 = 1 + 2·(2+2+2+2) + 1" in out.stdout,
            "resnet-explorer summary resnet18 prints the depth formula")  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        picture = Path(folder) / "figure3.png"
+        out = subprocess.run([str(script), "diagram", "resnet34", "--figure3", "--format", "png",
+                              "-o", str(picture)], capture_output=True, text=True, timeout=120,
+                             check=False)  # fmt: skip
+        drawn = picture.is_file() and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        _check(out.returncode == 0 and drawn,
+               "resnet-explorer diagram resnet34 --figure3 draws VGG-19, plain-34 and ResNet-34 "
+               "as PNG")  # fmt: skip
 
 
 def _served() -> None:
@@ -77,6 +86,10 @@ def _served() -> None:
                                 api_name="/predict")[0]  # fmt: skip
         want = Path(example).stem.split("-", 1)[1]
         _check(labels["label"] == want, f"/predict through gradio_client: {labels['label']}")
+        shown = client.predict("resnet34", 224, False, "vertical", "en", True, api_name="/network")
+        panels = [shown.count(f'data-model="{m}"') for m in ("vgg19", "resnet34")]
+        _check(panels == [1, 2] and shown.count("data-layer=") == 19 + 34 + 34,
+               "/network draws Figure 3 through gradio_client")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,10 +37,12 @@ sys.addaudithook(_audit)  # hooks cannot be removed: this one records only while
 SECRET_DIR = os.path.abspath(os.path.join(os.sep, "tmp", "explorer-fuzz-secrets"))
 SECRETS = [os.path.join(SECRET_DIR, "secret.png"), os.path.join(SECRET_DIR, "weights.pth"),
            "/etc/hostname", "/etc/passwd"]  # fmt: skip
-ENDPOINTS = ["architecture", "custom_model", "compare", "summary", "predict", "shortcuts", "plain"]
+ENDPOINTS = ["architecture", "custom_model", "compare", "summary", "predict", "shortcuts", "plain",
+             "network"]  # fmt: skip
 WORDS = ["demo_basic", "demo_bottleneck", "resnet18", "layer4", "layer2.0", "top-1", "star",
          "DEFAULT", "random", "IMAGENET1K_V1", "en", "zh", "Jet", "Viridis", "basic",
-         "bottleneck", "bottleneck-50-50-50-50-w512", "bottleneck-2-2-2-2"]  # fmt: skip
+         "bottleneck", "bottleneck-50-50-50-50-w512", "bottleneck-2-2-2-2", "vgg19",
+         "horizontal"]  # fmt: skip
 
 
 def _png_url() -> str:
@@ -107,6 +109,7 @@ VALID = {  # one good request per endpoint: each parameter is kept or replaced a
     "predict": [FILE, "demo_basic", "top-1", "layer4", "DEFAULT", 0.5, "Jet", "en", FILE],
     "shortcuts": [FILE, "demo_basic", "top-1", "DEFAULT", "en", FILE],
     "plain": ["demo_basic", "en"],
+    "network": ["resnet18", 224, False, "vertical", "en", True],
 }
 
 
