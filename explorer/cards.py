@@ -9,7 +9,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from .i18n import t
-from .palette import BLOCK_COLOR, FONTS, stage_color
+from .palette import BLOCK_COLOR, FONT_FAMILY, stage_color
 from .report import fmt_count, fmt_macs, fmt_shape
 
 if TYPE_CHECKING:
@@ -163,8 +163,7 @@ def stage_table_html(s: ArchitectureSummary, lang: str) -> str:
 def notebook_html(s: ArchitectureSummary, lang: str = "en") -> str:
     """The formula card and the stage table in one block that carries its own CSS (a notebook
     has the page's theme nowhere), in the page's fonts."""
-    font = ", ".join(f"'{f}'" if " " in f else f for f in FONTS)
     return (
-        f'<div class="rx-notebook" style="font-family: {escape(font)}">'
+        f'<div class="rx-notebook" style="font-family: {escape(FONT_FAMILY)}">'
         f"<style>{CARD_CSS}</style>{formula_html(s, lang)}{stage_table_html(s, lang)}</div>"
     )

@@ -26,7 +26,7 @@ from .arch.analysis import ArchitectureSummary, BlockRow, ConvSpec, LayerNode, S
 from .arch.stack import STACKS, StackSummary, analyze_stack
 from .errors import ExplorerError
 from .i18n import page_language, t
-from .palette import FONTS, stage_color
+from .palette import FONT_FAMILY, stage_color
 from .report import fmt_count, fmt_macs
 
 EXPAND = ("auto", "stages", "blocks", "layers")
@@ -432,11 +432,10 @@ class _Drawing:
             width, height = span - g.pitch + g.box_cross + g.bulge + 8, furthest + 8
         else:
             width, height = furthest + 8, span
-        font = ", ".join(f"'{f}'" if " " in f else f for f in FONTS)
         label = escape(self.s.title + (t(self.lang, "net_plain") if self.plain else ""))
         return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 {width:.0f} '
                 f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" role="img" '
-                f'aria-label="{label}" font-family="{escape(font)}" color="#1f2937" '
+                f'aria-label="{label}" font-family="{escape(FONT_FAMILY)}" color="#1f2937" '
                 f'data-model="{escape(self.s.model)}" data-plain="{str(self.plain).lower()}">'
                 f"{''.join(parts)}</svg>\n")  # fmt: skip
 

@@ -18,6 +18,9 @@ MODEL_COLORS = ("#2563eb", "#ea580c")  # model A and model B in the Compare tab
 BLOCK_COLOR = "#0f766e"  # the "convs per block" factor of the depth formula
 FONTS = ["system-ui", "Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", "sans-serif"]
 MONO_FONTS = ["ui-monospace", "Noto Sans Mono CJK SC", "DejaVu Sans Mono", "monospace"]
+# FONTS as a CSS font-family value (names with spaces quoted), for SVG and HTML that style
+# themselves
+FONT_FAMILY = ", ".join(f"'{f}'" if " " in f else f for f in FONTS)
 
 
 def stage_color(name: str) -> str:

@@ -158,7 +158,7 @@ def network_view(model: str, input_size: int, plain: bool, orientation: str, lan
                               lang=lang, toggled=toggled)  # fmt: skip
     name = analyze(model, input_size).model
     stem = f"{name}-figure3" if figure3 else f"{name}-plain" if plain else name
-    return NetworkView(html=f'<div class="rx-scroll rx-network">{svg}</div>',
+    return NetworkView(html=_network_box(svg),
                        svg=save_named(svg.encode("utf-8"), stem, "svg"),
                        png=save_named(png(svg), stem, "png"))  # fmt: skip
 
@@ -173,6 +173,11 @@ def compare_networks(model_a: str, model_b: str, input_size: int, figure3: bool,
         svg = side_by_side([network_diagram(m, input_size=input_size, orientation="horizontal",
                                             lang=lang) for m in (model_a, model_b)],
                            "horizontal")  # fmt: skip
+    return _network_box(svg)
+
+
+def _network_box(svg: str) -> str:
+    """A figure of network.py in a box that scrolls sideways when it is wider than the page."""
     return f'<div class="rx-scroll rx-network">{svg}</div>'
 
 
