@@ -8,9 +8,9 @@ block rows. Imports nothing of the rest of the package beyond arch/.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import torch
 from torch import nn
@@ -109,25 +109,18 @@ def summarize_stack(model: nn.Module, input_size: int, name: str, title: str) ->
     return StackSummary(name, title, size, tuple(rows), root)
 
 
-_cache: dict[tuple[str, int], StackSummary] = {}
-_lock = threading.Lock()
-
-
 def analyze_stack(name: str, input_size: int = 224) -> StackSummary:
     """The summary of a network of STACKS ("vgg19"), built on the meta device (no weights, no
     arithmetic) and cached per (name, input size)."""
     if name not in STACKS:
         raise ExplorerError(f"unknown network {name!r}; the ones drawn beside ResNet: "
                             f"{', '.join(STACKS)}")  # fmt: skip
-    key = (name, check_input_size(input_size))
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-        title, build = STACKS[name]
-        with torch.device("meta"):
-            model = build().eval()
-        summary = summarize_stack(model, input_size, name, title)
-        if len(_cache) >= 32:  # (name, size) pairs; a VGG summary is small
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = summary
-    return summary
+    return _summary(name, check_input_size(input_size))
+
+
+@lru_cache(maxsize=32)  # (name, size) pairs; a VGG summary is small
+def _summary(name: str, input_size: int) -> StackSummary:
+    title, build = STACKS[name]
+    with torch.device("meta"):
+        model = build().eval()
+    return summarize_stack(model, input_size, name, title)
