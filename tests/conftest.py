@@ -29,6 +29,13 @@ TORCHVISION_NAMES = [
 PAPER_V1_NAMES = ["resnet50_v1", "resnet101_v1", "resnet152_v1"]
 IMAGENET_NAMES = TORCHVISION_NAMES + PAPER_V1_NAMES  # 224-pixel ImageNet geometry
 DEMO_NAMES = ["demo_basic", "demo_bottleneck"]
+# The paper's own networks: Table 2's plain nets, Table 3's shortcut options A and C, Section
+# 4.2's CIFAR-10 ResNets and their plain twins, He et al. 2016's pre-activation ResNets.
+IMAGENET_PAPER_NAMES = ["plain18", "plain34", "resnet34_a", "resnet34_c"]
+CIFAR_RESNETS = ["resnet20", "resnet32", "resnet44", "resnet56", "resnet110"]
+CIFAR_PLAIN = ["plain20", "plain32", "plain44", "plain56", "plain110"]
+PREACT_NAMES = ["preact_resnet110", "preact_resnet164"]
+PAPER_NET_NAMES = IMAGENET_PAPER_NAMES + CIFAR_RESNETS + CIFAR_PLAIN + PREACT_NAMES
 
 
 def depth_in_name(name: str) -> int:

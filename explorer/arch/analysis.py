@@ -23,7 +23,15 @@ from ..errors import ExplorerError
 from .depth import DepthBreakdown, depth_breakdown
 from .receptive import Geometry, pair
 from .registry import get_entry, list_models
-from .structure import POOLING, Structure, find_structure, leaves, main_path, shortcut_path
+from .structure import (
+    POOLING,
+    Structure,
+    find_structure,
+    leaves,
+    main_path,
+    shortcut_kind,
+    shortcut_path,
+)
 from .trace import Call, Shape, trace
 
 MIN_INPUT, MAX_INPUT = 32, 4096  # the smallest input that still leaves layer4 a 1×1 map
@@ -102,14 +110,20 @@ class BlockRow:
     output_shape: Shape
     stride: int  # this block's own downsampling
     stride_layer: str | None  # the branch conv that carries it: "conv2" (v1.5), "conv1" (paper v1)
-    shortcut: str  # "identity" or "projection"
-    reason: str  # why a projection: "stride 2", "channels 64→256", both; "" for identity
+    # "identity", "projection" (a 1×1 conv), "zero_pad" (option A: subsampled, zero-padded
+    # channels, no weights) or "none" (a plain network's block: F(x) alone)
+    shortcut: str
+    reason: str  # why not the identity: "stride 2", "channels 64→256", both; "" otherwise
     convs: int  # weighted layers on the residual branch (what the depth counts)
     receptive_field: int  # in input pixels, of one output position
     params: int
     macs: int
     branch: tuple[ConvSpec, ...]  # the residual branch's convs, in order
     projection: ConvSpec | None  # the shortcut's 1×1 conv, None for an identity shortcut
+    # The residual branch's layers in the order the forward pass ran them ("conv", "bn", "relu"):
+    # conv → BN → ReLU in torchvision's block, BN → ReLU → conv in a pre-activation block.
+    steps: tuple[str, ...] = ()
+    relu_after_sum: bool = True  # ReLU(F(x) + S(x)); False: the block returns F(x) + S(x)
 
 
 @dataclass(frozen=True)
@@ -299,6 +313,10 @@ def _block_row(
     convs = [(n, m) for n, m in branch if isinstance(m, nn.Conv2d)]
     projection = [_conv_spec(name, n, m) for n, m in shortcut if isinstance(m, nn.Conv2d)]
     strided = [n for n, m in convs if pair(m.stride)[0] > 1]
+    steps = [_step(m) for _, n, m in sorted((c.order, n, m) for n, m in branch
+                                            for c in calls.get(n, []))]  # fmt: skip
+    # torchvision's blocks run their one ReLU once more, after the sum: that call is the join's.
+    after_sum = bool(steps) and steps[-1] == "relu"
     c_in = calls[name][0].input_shape[1]  # type: ignore[index]
     c_out = node.output_shape[1]  # type: ignore[index]
     stride = math.prod(pair(m.stride)[0] for _, m in convs)
@@ -314,7 +332,7 @@ def _block_row(
         output_shape=node.output_shape,  # type: ignore[arg-type]
         stride=stride,
         stride_layer=strided[0].rsplit(".", 1)[-1] if strided else None,
-        shortcut="projection" if shortcut else "identity",
+        shortcut=shortcut_kind(block, name),
         reason=", ".join(reasons) if shortcut else "",
         convs=sum(isinstance(m, (nn.Conv2d, nn.Linear)) for _, m in branch),
         receptive_field=g_out.rf,
@@ -322,8 +340,18 @@ def _block_row(
         macs=node.macs,
         branch=tuple(_conv_spec(name, n, m) for n, m in convs),
         projection=projection[0] if projection else None,
+        steps=tuple(steps[:-1] if after_sum else steps),
+        relu_after_sum=after_sum,
     )
     return row, g_out
+
+
+def _step(module: nn.Module) -> str:
+    if isinstance(module, nn.Conv2d):
+        return "conv"
+    if isinstance(module, _BatchNorm):
+        return "bn"
+    return "relu" if isinstance(module, nn.ReLU) else type(module).__name__
 
 
 def _stage_rows(

@@ -110,6 +110,7 @@ def _not_counted(
     }
     kinds = {
         "projection_conv": "projection shortcut 1×1 convs",
+        "zero_pad_shortcut": "zero-padding shortcuts (no weights)",
         "batchnorm": "BatchNorm",
         "relu": "ReLU",
         "pooling": "pooling",
@@ -127,6 +128,8 @@ def _not_counted(
             key = "relu"
         elif isinstance(module, POOLING):
             key = "pooling"
+        elif name in shortcut_names:
+            key = "zero_pad_shortcut"  # option A: a shortcut module without weights
         else:
             key = "other"
         tally[key][0] += 1
@@ -134,5 +137,5 @@ def _not_counted(
     return tuple(
         Uncounted(key, kinds[key], n_modules, n_calls)
         for key, (n_modules, n_calls) in tally.items()
-        if n_modules or key != "other"
+        if n_modules or key not in ("other", "zero_pad_shortcut")
     )

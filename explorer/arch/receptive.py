@@ -36,6 +36,11 @@ class Geometry:
             size, out = call.input_shape[-1], call.output_shape[-1]
             k, s = -(-size // out), size // out  # adaptive pooling's window and step
             return Geometry(self.rf + (k - 1) * self.jump, self.jump * s)
+        shapes = (call.input_shape, call.output_shape)
+        if all(shape is not None and len(shape) == 4 for shape in shapes):
+            # any other module that subsamples (option A's shortcut takes every other pixel)
+            step = shapes[0][-1] // shapes[1][-1]  # type: ignore[index]
+            return Geometry(self.rf, self.jump * max(step, 1))
         return self
 
     def along(

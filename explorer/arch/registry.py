@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from torchvision.transforms._presets import ImageClassification
 
 BlockKind = Literal["basic", "bottleneck"]
+Shortcut = Literal["A", "B", "C", "none"]  # Table 3's options; "none": a plain network
 
 # Bounds for custom specs. They keep a random-initialised custom model within a few GB of memory;
 # torchvision's deepest stage (ResNet-152's layer3) has 36 blocks.
@@ -38,6 +39,15 @@ DEMO_SIZE = 64  # pixels: the generated images' side, so preprocessing never cro
 DEMO_LAYERS = (1, 1, 1, 1)  # one block per stage: depth 10 with BasicBlock, 14 with Bottleneck
 DEMO_WIDTHS = (16, 32, 64, 128)  # planes of layer1..layer4 (ImageNet ResNets: 64..512)
 
+# Section 4.2's CIFAR-10 networks: 6n+2 layers, three stages of 16, 32 and 64 filters on 32×32
+# images, the data set's ten classes, and its per-channel statistics for preprocessing.
+IMAGENET_WIDTHS = (64, 128, 256, 512)
+CIFAR_WIDTHS = (16, 32, 64)
+CIFAR_SIZE = 32
+CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
+                 "truck")  # fmt: skip
+CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+
 
 @dataclass(frozen=True)
 class ModelEntry:
@@ -46,7 +56,7 @@ class ModelEntry:
     name: str  # registry key: torchvision builder name, "<builder>_v1", or a canonical custom spec
     title: str  # human name, e.g. "ResNeXt-50 32×4d"
     block: BlockKind  # residual block type
-    layers: tuple[int, int, int, int]  # blocks in layer1..layer4
+    layers: tuple[int, ...]  # blocks in layer1..layer4 (three stages for CIFAR-10)
     groups: int = 1  # groups of the 3×3 conv (ResNeXt cardinality)
     # 3×3 channels per group at layer1: 64 plain, 128 wide, 4 for ResNeXt 32×4d
     width_per_group: int = 64
@@ -55,6 +65,15 @@ class ModelEntry:
     source: Literal["torchvision", "paper", "custom", "demo"] = "torchvision"  # who defines it
     note: str = ""  # one line shown in listings
     input_size: int = 224  # the image side the model is meant for (the demo models: 64)
+    shortcut: Shortcut = "B"  # Table 3: A zero-padding, B projection where the shape changes,
+    # C projection everywhere; "none": the plain network
+    preact: bool = False  # He et al. 2016's pre-activation blocks (BN → ReLU → conv)
+    family: Literal["imagenet", "cifar"] = "imagenet"  # stem, widths, classes and input size
+
+    @property
+    def staged(self) -> bool:
+        """Built by nets.StagedResNet: any option torchvision's ResNet does not have."""
+        return self.family == "cifar" or self.shortcut != "B" or self.preact
 
     @property
     def weights_enum(self) -> type[WeightsEnum] | None:
@@ -107,15 +126,20 @@ class ModelEntry:
             mean, std = stats if stats else ((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
             return ImageClassification(crop_size=self.input_size, resize_size=self.input_size,
                                        mean=tuple(mean), std=tuple(std))  # fmt: skip
+        if self.family == "cifar":
+            return ImageClassification(crop_size=CIFAR_SIZE, resize_size=CIFAR_SIZE,
+                                       mean=CIFAR_MEAN, std=CIFAR_STD)  # fmt: skip
         if weights is not None and self.weights_enum is not None:
             return self.weights(weights).transforms()
         return ImageClassification(crop_size=224)
 
     @property
     def categories(self) -> tuple[str, ...]:
-        """Class names in output order: the generated shapes, or ImageNet-1k."""
+        """Class names in output order: the generated shapes, CIFAR-10's, or ImageNet-1k's."""
         if self.source == "demo":
             return DEMO_CLASSES
+        if self.family == "cifar":
+            return CIFAR_CLASSES
         from torchvision import models as tvm
 
         weights = self.weights_enum or tvm.ResNet18_Weights
@@ -123,9 +147,9 @@ class ModelEntry:
 
     @property
     def spec(self) -> str | None:
-        """The custom spec string that builds the same architecture (None for the narrower
-        demo models, which no spec describes)."""
-        if self.source == "demo":
+        """The custom spec string that builds the same architecture (None for the demo models
+        and the paper's CIFAR, plain and other-shortcut networks, which no spec describes)."""
+        if self.source == "demo" or self.staged:
             return None
         return _canonical(
             self.block, self.layers, self.groups, self.width_per_group, self.stride_on == "1x1"
@@ -141,6 +165,11 @@ class ModelEntry:
         with torch.device(device or "cpu"):
             if self.source == "demo":
                 model = nets.DemoResNet(self.block, DEMO_LAYERS, DEMO_WIDTHS, len(DEMO_CLASSES))
+            elif self.staged:
+                cifar = self.family == "cifar"
+                model = nets.StagedResNet(
+                    self.block, self.layers, CIFAR_WIDTHS if cifar else IMAGENET_WIDTHS,
+                    len(self.categories), self.shortcut, self.family, self.preact)  # fmt: skip
             elif self.source == "torchvision":
                 model = tvm.get_model(self.name, weights=None)
             else:
@@ -172,10 +201,32 @@ def _v1(name: str, title: str, layers: tuple[int, int, int, int]) -> ModelEntry:
     return ModelEntry(name, title, "bottleneck", layers, stride_on="1x1", source="paper", note=note)
 
 
+def _paper(name: str, title: str, block: BlockKind, layers: tuple[int, ...], note: str,
+           shortcut: Shortcut = "B", preact: bool = False) -> ModelEntry:  # fmt: skip
+    cifar = len(layers) == 3
+    return ModelEntry(name, title, block, layers, source="paper", note=note,
+                      input_size=CIFAR_SIZE if cifar else 224, shortcut=shortcut, preact=preact,
+                      family="cifar" if cifar else "imagenet")  # fmt: skip
+
+
+def _cifar(depth: int) -> tuple[ModelEntry, ModelEntry]:
+    """Section 4.2's 6n+2-layer ResNet (option A shortcuts) and its plain twin."""
+    n = (depth - 2) // 6
+    note = f"CIFAR-10, 3 stages of {n} BasicBlocks (16, 32, 64 filters), 32×32 input"
+    return (_paper(f"resnet{depth}", f"ResNet-{depth} (CIFAR-10)", "basic", (n, n, n),
+                   note + "; option A: zero-padding shortcuts", "A"),
+            _paper(f"plain{depth}", f"Plain-{depth} (CIFAR-10)", "basic", (n, n, n),
+                   note + "; no shortcuts", "none"))  # fmt: skip
+
+
+_CIFAR = [e for depth in (20, 32, 44, 56, 110) for e in _cifar(depth)]
+_CIFAR.sort(key=lambda e: e.name.startswith("plain"))  # the ResNets, then their plain twins
+
 # fmt: off
 _ENTRIES: dict[str, ModelEntry] = {e.name: e for e in (
     _tv("resnet18", "ResNet-18", "basic", (2, 2, 2, 2)),
-    _tv("resnet34", "ResNet-34", "basic", (3, 4, 6, 3)),
+    _tv("resnet34", "ResNet-34", "basic", (3, 4, 6, 3),
+        note="Table 3 option B: projections where the shape changes, identity elsewhere"),
     _tv("resnet50", "ResNet-50", "bottleneck", (3, 4, 6, 3),
         note="torchvision v1.5 Bottleneck (stride on the 3×3 conv)"),
     _tv("resnet101", "ResNet-101", "bottleneck", (3, 4, 23, 3)),
@@ -193,6 +244,20 @@ _ENTRIES: dict[str, ModelEntry] = {e.name: e for e in (
     _v1("resnet50_v1", "ResNet-50 (paper v1)", (3, 4, 6, 3)),
     _v1("resnet101_v1", "ResNet-101 (paper v1)", (3, 4, 23, 3)),
     _v1("resnet152_v1", "ResNet-152 (paper v1)", (3, 8, 36, 3)),
+    _paper("plain18", "Plain-18", "basic", (2, 2, 2, 2),
+           "Table 2's plain network: ResNet-18's layers without shortcuts", "none"),
+    _paper("plain34", "Plain-34", "basic", (3, 4, 6, 3),
+           "Table 2's plain network: ResNet-34's layers without shortcuts", "none"),
+    _paper("resnet34_a", "ResNet-34 A", "basic", (3, 4, 6, 3),
+           "Table 3 option A: zero-padding identity shortcuts, no projection weights", "A"),
+    _paper("resnet34_c", "ResNet-34 C", "basic", (3, 4, 6, 3),
+           "Table 3 option C: every shortcut a 1×1 projection", "C"),
+    *_CIFAR,
+    _paper("preact_resnet110", "Pre-act ResNet-110 (CIFAR-10)", "basic", (18, 18, 18),
+           "He et al. 2016: BN → ReLU → conv blocks, nothing after the addition", preact=True),
+    _paper("preact_resnet164", "Pre-act ResNet-164 (CIFAR-10)", "bottleneck", (18, 18, 18),
+           "He et al. 2016: pre-activation Bottlenecks, nothing after the addition",
+           preact=True),
     _demo("demo_basic", "Demo ResNet-10 (BasicBlock)", "basic"),
     _demo("demo_bottleneck", "Demo ResNet-14 (Bottleneck)", "bottleneck"),
 )}

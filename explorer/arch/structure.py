@@ -88,6 +88,18 @@ def shortcut_path(block: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
     return [] if shortcut is None else leaves(shortcut, f"{prefix}.{SHORTCUT}")
 
 
+def shortcut_kind(block: nn.Module, prefix: str = "") -> str:
+    """What S(x) is, read from the modules: "none" (a plain network's block: no shortcut at
+    all), "identity" (none registered), "projection" (one with weights) or "zero_pad" (one
+    without: option A's zero-padding identity)."""
+    if not getattr(block, "has_shortcut", True):
+        return "none"
+    shortcut = shortcut_path(block, prefix)
+    if not shortcut:
+        return "identity"
+    return "projection" if any(isinstance(m, WEIGHTED) for _, m in shortcut) else "zero_pad"
+
+
 @dataclass(frozen=True)
 class Parts:
     """What torchvision's ResNet.forward applies, in order, as (name, module) pairs."""

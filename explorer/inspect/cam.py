@@ -53,6 +53,11 @@ def cam_layers(model: nn.Module) -> list[str]:
     return [*stages, *blocks]
 
 
+def last_stage(model: nn.Module) -> str:
+    """The default CAM layer: the last stage ("layer4"; "layer3" in a CIFAR-10 ResNet)."""
+    return find_structure(model).stages[-1]
+
+
 def resolve_layer(model: nn.Module, layer: str) -> nn.Module:
     valid = cam_layers(model)
     if layer not in valid:
@@ -105,14 +110,15 @@ def _upsampled(raw: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return _scaled(LayerAttribution.interpolate(raw[:, None], size, "bilinear")[:, 0])
 
 
-def explain_batch(model: nn.Module, x: torch.Tensor, layer: str = "layer4",
+def explain_batch(model: nn.Module, x: torch.Tensor, layer: str | None = None,
                   target: int | torch.Tensor | None = None) -> CamResult:  # fmt: skip
     """Scores, Grad-CAM at `layer` for `target` (default: each image's top-1) and stage outputs.
 
     x: a preprocessed batch (N, 3, H, W) on the model's device; `target` a class index or one
     per image, on that device too. Works inside torch.inference_mode or no_grad; a model in train
-    mode is evaluated in eval mode and put back.
+    mode is evaluated in eval mode and put back. `layer` None: the last stage.
     """
+    layer = layer or last_stage(model)
     resolve_layer(model, layer)
     store: dict[str, torch.Tensor] = {}
     steps = forward_steps(model, store)
@@ -168,6 +174,7 @@ def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
 
 
 def gradcam_maps(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
-                 layer: str = "layer4") -> torch.Tensor:  # fmt: skip
-    """Grad-CAM of class `target[i]` for image `x[i]` at `layer`: (N, H, W) in [0, 1]."""
+                 layer: str | None = None) -> torch.Tensor:  # fmt: skip
+    """Grad-CAM of class `target[i]` for image `x[i]` at `layer` (None: the last stage):
+    (N, H, W) in [0, 1]."""
     return explain_batch(model, x, layer, target).maps

@@ -1,6 +1,7 @@
 """How much each shortcut carries, block by block, for one image.
 
-A block computes ReLU(F(x) + S(x)): F is the residual branch, S the identity or the 1×1 projection.
+A block computes ReLU(F(x) + S(x)): F is the residual branch, S the identity or the 1×1 projection
+(option A: the zero-padded identity; a plain block: nothing; a pre-activation block: F(x) + S(x)).
 For every block: the norms of F(x) and S(x), their ratio and cosine; the share of the target
 score's gradient at the block's input that takes the shortcut; and the lesion study of Veit et
 al. (2016): the prediction with the block's residual branch removed, output = ReLU(S(x)). All
@@ -22,7 +23,8 @@ from torch import nn
 from torchvision.models.resnet import Bottleneck
 
 from ..arch.hooks import hooked
-from ..arch.structure import Parts, network_parts
+from ..arch.nets import ResidualBlock
+from ..arch.structure import Parts, network_parts, shortcut_kind
 from ..models.device import precision, to_host, to_model
 from ..models.loading import INFO_ATTR
 from .deadline import check
@@ -31,7 +33,9 @@ from .images import ImageInput
 
 
 def residual_branch(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """F(x): the block's convs, BNs and inner ReLUs, as torchvision's forward applies them."""
+    """F(x): the block's convs, BNs and inner ReLUs, as its forward applies them."""
+    if isinstance(block, ResidualBlock):  # the paper's other blocks say it themselves
+        return block.residual(x)
     out = block.relu(block.bn1(block.conv1(x)))
     if isinstance(block, Bottleneck):
         out = block.relu(block.bn2(block.conv2(out)))
@@ -40,8 +44,22 @@ def residual_branch(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def shortcut_path(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """S(x): the input itself, or its 1×1 projection (conv + BN) when the shape changes."""
+    """S(x): the input itself, its 1×1 projection (conv + BN) when the shape changes, option A's
+    zero padding, or, in a plain network, zeros that F(x) is added to."""
+    if isinstance(block, ResidualBlock):
+        return block.shortcut(x)
     return x if block.downsample is None else block.downsample(x)
+
+
+def relu_after_sum(block: nn.Module) -> bool:
+    """Whether the block's output is ReLU(F(x) + S(x)) (torchvision's, the 2015 paper's) rather
+    than F(x) + S(x) (the pre-activation block of He et al. 2016)."""
+    return getattr(block, "relu_after_sum", True)
+
+
+def after_sum(block: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """The block's output from its sum z = F(x) + S(x)."""
+    return torch.relu(z) if relu_after_sum(block) else z
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,7 @@ class ShortcutRecord:
     block: str  # "layer3.2"
     stage: str  # "layer3"
     projection: bool  # a 1×1 conv shortcut rather than the identity
+    shortcut: str  # "identity", "projection", "zero_pad" (option A) or "none" (a plain block)
     stride: int  # the block's stride: above 1 it downsamples (a projection may also keep it 1)
     residual_norm: float  # ‖F(x)‖ over channels and positions
     shortcut_norm: float  # ‖S(x)‖
@@ -130,8 +149,13 @@ PathProgress = Callable[[float, int], None]
 PROGRESS_EVERY_S = 0.1
 
 
+def _gate(v: torch.Tensor, z: torch.Tensor | None) -> torch.Tensor:
+    """v back through the ReLU after a block's sum z (nothing to pass when the block has none)."""
+    return v if z is None else v * (z > 0)
+
+
 def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
-                shortcuts: list[torch.Tensor], sums: list[torch.Tensor], top: torch.Tensor,
+                shortcuts: list[torch.Tensor], sums: list[torch.Tensor | None], top: torch.Tensor,
                 budget_s: float = PATH_BUDGET_S, seed: int = 0,
                 progress: PathProgress | None = None) -> _Walk:  # fmt: skip
     """The class score's gradient at the first block's input, path by path (Veit et al. 2016).
@@ -188,7 +212,7 @@ def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
                     arrive(g, k + take)
                     tell(arrived / 2**n, arrived)
                 else:
-                    down(i - 1, g * (sums[i - 1] > 0), k + take)
+                    down(i - 1, _gate(g, sums[i - 1]), k + take)
 
         down(n - 1, top, 0)
         return walk
@@ -201,7 +225,7 @@ def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
             for i in range(n - 1, -1, -1):
                 v = through(i, v, i in taken)
                 if i > 0:
-                    v = v * (sums[i - 1] > 0)
+                    v = _gate(v, sums[i - 1])
             arrive(v, k)
             tell(min((time.monotonic() - start) / budget_s if budget_s > 0 else 0.0, 0.99), arrived)
         if time.monotonic() - start >= budget_s:
@@ -225,6 +249,7 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
             a = module(a)
     a = a.detach().requires_grad_()  # the graph starts here: nothing before needs a gradient
     inputs, branches, shortcuts, sums = [], [], [], []
+    gates: list[bool] = []  # a ReLU after the sum: its mask gates the gradient
     with torch.enable_grad():
         for _, block in parts.blocks:
             check()
@@ -234,7 +259,8 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
             branches.append(f)
             shortcuts.append(s)
             sums.append(z)
-            a = torch.relu(z)
+            gates.append(relu_after_sum(block))
+            a = after_sum(block, z)
         for _, module in parts.head:
             a = module(a)
         logits = a
@@ -260,8 +286,9 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
             share = torch.where(energy > 0, part_s / energy, 1.0)
             ratio = torch.where(gs + gf > 0, gs / (gs + gf), 1.0)
             rows.append(torch.stack([nf, ns, cos, share, 1.0 - share, ratio]))
-        walk = _walk_paths(inputs, branches, shortcuts, sums, at_sums[-1], budget_s,
-                           progress=progress)  # fmt: skip
+        walk = _walk_paths(inputs, branches, shortcuts,
+                           [z if gate else None for z, gate in zip(sums, gates, strict=True)],
+                           at_sums[-1], budget_s, progress=progress)  # fmt: skip
     return logits.detach(), chosen, torch.stack(rows), walk
 
 
@@ -281,7 +308,7 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
             # S for every row in one call: the lesion row's S is then bit for bit the intact
             # row's (a convolution may round differently for another batch size).
             f, s = residual_branch(block, a), shortcut_path(block, a)
-            a = torch.cat([torch.relu(f + s), torch.relu(s[:1])])
+            a = torch.cat([after_sum(block, f + s), after_sum(block, s[:1])])
         # The head runs row by row: a matrix product can round a row differently by its place
         # in the batch, and a lesion that changes nothing must change the probability by 0.
         rows = []
@@ -320,7 +347,8 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
     for (name, block), (nf, ns, cos, share, residual, ratio), probs in zip(
             parts.blocks, host["rows"].tolist(), lesioned[1:], strict=True):  # fmt: skip
         records.append(ShortcutRecord(
-            block=name, stage=name.split(".")[0], projection=block.downsample is not None,
+            block=name, stage=name.split(".")[0], shortcut=shortcut_kind(block),
+            projection=shortcut_kind(block) == "projection",
             stride=_stride(block),
             residual_norm=nf, shortcut_norm=ns, ratio=nf / ns if ns else math.inf, cosine=cos,
             grad_share_shortcut=share, grad_share_residual=residual, grad_norm_ratio=ratio,

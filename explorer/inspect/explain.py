@@ -22,7 +22,7 @@ from ..arch.registry import get_entry
 from ..errors import ExplorerError
 from ..models.device import to_host, to_model
 from ..models.loading import INFO_ATTR, ModelInfo, load_model
-from .cam import CamResult, explain_batch, resolve_layer, stage_maps
+from .cam import CamResult, explain_batch, last_stage, resolve_layer, stage_maps
 from .images import ImageInput, load_image
 
 TOP_CHANNELS = 8  # feature maps shown per stage
@@ -39,7 +39,7 @@ class Prediction:
 
 @dataclass(frozen=True)
 class StageFeatures:
-    stage: str  # "layer1".."layer4"
+    stage: str  # "layer1".."layer4" ("layer3" is a CIFAR-10 ResNet's last)
     shape: tuple[int, ...]  # (C, h, w) of the stage output
     channels: tuple[int, ...]  # the most active channels, strongest first
     strength: tuple[float, ...]  # their mean activation over the map
@@ -179,15 +179,16 @@ def _explanation(model: nn.Module, result: CamResult, host: dict[str, torch.Tens
 
 
 def explain(image: ImageInput | torch.Tensor, model: ModelLike, k: int = 5,
-            layer: str = "layer4", target: Target = None) -> Explanation:  # fmt: skip
-    """Top-k predictions, Grad-CAM of `target` (default: the top-1 class) at `layer`, and the
-    strongest channels of each stage, all from one forward pass."""
+            layer: str | None = None, target: Target = None) -> Explanation:  # fmt: skip
+    """Top-k predictions, Grad-CAM of `target` (default: the top-1 class) at `layer` (default:
+    the last stage, "layer4" or a CIFAR-10 ResNet's "layer3"), and the strongest channels of each
+    stage, all from one forward pass."""
     module = resolve_model(model)
     return explain_many([image], module, k, layer, [target])[0]
 
 
 def explain_many(images: Sequence[ImageInput | torch.Tensor], model: ModelLike, k: int = 5,
-                 layer: str = "layer4", targets: Sequence[Target] | None = None,
+                 layer: str | None = None, targets: Sequence[Target] | None = None,
                  stage_cams: bool = False) -> list[Explanation]:  # fmt: skip
     """`explain` for several images of one model: one pass for those explaining their top-1
     class, one for those given a class. `stage_cams` adds the map at every stage (layer1 …
@@ -198,6 +199,7 @@ def explain_many(images: Sequence[ImageInput | torch.Tensor], model: ModelLike, 
     classes = module.fc.out_features
     categories = info.categories if info else ()
     # Cheap checks first: a bad layer or class is refused before any image is decoded.
+    layer = layer or last_stage(module)
     resolve_layer(module, layer)
     wanted = [_target_index(t, categories, classes) for t in targets]
     prepared = [prepare(img, module) for img in images]
@@ -222,6 +224,6 @@ def predict(image: ImageInput | torch.Tensor, model: ModelLike, k: int = 5) -> l
 
 
 def gradcam(image: ImageInput | torch.Tensor, model: ModelLike, target: Target = None,
-            layer: str = "layer4") -> np.ndarray:  # fmt: skip
+            layer: str | None = None) -> np.ndarray:  # fmt: skip
     """The Grad-CAM map alone: (H, W) float32 in [0, 1], aligned with the model's input crop."""
     return explain(image, model, 1, layer, target).cam

@@ -16,7 +16,7 @@ from torch import nn
 
 from ..arch.registry import get_entry
 from ..arch.structure import SHORTCUT, network_parts
-from .contributions import residual_branch, shortcut_path
+from .contributions import after_sum, residual_branch, shortcut_path
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, plain: bool) -> to
         a = module(a)
     for _, block in parts.blocks:
         f = residual_branch(block, a)
-        a = torch.relu(f if plain else f + shortcut_path(block, a))
+        a = after_sum(block, f if plain else f + shortcut_path(block, a))
     for _, module in parts.head:
         a = module(a)
     return nn.functional.cross_entropy(a, y)

@@ -10,7 +10,7 @@ from torchvision.models.resnet import BasicBlock, Bottleneck
 from explorer import ExplorerError, custom_spec, get_entry, list_models
 from explorer.arch.nets import BottleneckV1
 
-from ..conftest import DEMO_NAMES, PAPER_V1_NAMES, TORCHVISION_NAMES
+from ..conftest import DEMO_NAMES, PAPER_NET_NAMES, PAPER_V1_NAMES, TORCHVISION_NAMES
 
 
 def _meta_params(model: torch.nn.Module) -> int:
@@ -18,18 +18,19 @@ def _meta_params(model: torch.nn.Module) -> int:
 
 
 def test_registry_names_are_the_public_contract():
-    assert list_models() == TORCHVISION_NAMES + PAPER_V1_NAMES + DEMO_NAMES
+    assert list_models() == TORCHVISION_NAMES + PAPER_V1_NAMES + PAPER_NET_NAMES + DEMO_NAMES
 
 
 @pytest.mark.parametrize("name", list_models())
 def test_entry_describes_the_model_it_builds(name):
     entry = get_entry(name)
     model = entry.build(device="meta")
-    stages = [model.layer1, model.layer2, model.layer3, model.layer4]
+    stages = [getattr(model, f"layer{i + 1}") for i in range(len(entry.layers))]
     assert tuple(len(s) for s in stages) == entry.layers
     expected = {"basic": BasicBlock, "bottleneck": Bottleneck}[entry.block]
     assert all(isinstance(b, expected) for s in stages for b in s)
-    if entry.block == "bottleneck" and entry.source != "demo":  # the demo stages are narrower
+    # the demo stages and the CIFAR-10 ones are narrower
+    if entry.block == "bottleneck" and entry.source != "demo" and entry.family != "cifar":
         conv2 = model.layer1[0].conv2
         assert conv2.groups == entry.groups
         assert conv2.out_channels == entry.groups * entry.width_per_group
