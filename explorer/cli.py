@@ -47,9 +47,10 @@ def _parser() -> _Parser:
     summary.add_argument(
         "--input-size",
         type=int,
-        default=224,
+        default=None,
         metavar="N",
-        help="square input side in pixels, 32-4096 (default 224)",
+        help="square input side in pixels, 32-4096 (default: the model's own, 224 for ImageNet "
+        "networks, 32 for CIFAR-10's)",
     )
     summary.add_argument(
         "--format",
@@ -80,9 +81,10 @@ def _parser() -> _Parser:
     diagram.add_argument(
         "--input-size",
         type=int,
-        default=224,
+        default=None,
         metavar="N",
-        help="square input side in pixels, 32-4096 (default 224)",
+        help="square input side in pixels, 32-4096 (default: the model's own, 224 for ImageNet "
+        "networks, 32 for CIFAR-10's)",
     )
     diagram.add_argument(
         "--expand",
@@ -219,7 +221,7 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
     report = shortcut_report(image, module, wanted)
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    rows = [[r.block, "projection" if r.projection else "identity", f"{r.residual_norm:.1f}",
+    rows = [[r.block, r.shortcut, f"{r.residual_norm:.1f}",
              f"{r.shortcut_norm:.1f}", f"{r.ratio:.3f}", f"{r.cosine:+.3f}",
              f"{r.grad_share_shortcut:.1%}", f"{r.grad_share_residual:.1%}",
              f"{r.lesion_delta:+.4f}",
@@ -239,11 +241,20 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
     return "\n".join(lines) + "\n"
 
 
+def _size(name: str, given: int | None) -> int:
+    """--input-size, or the model's own input size (VGG-19's: 224)."""
+    if given is not None:
+        return given
+    from .arch.stack import STACKS
+
+    return 224 if name in STACKS else get_entry(name).input_size
+
+
 def _diagram(args: argparse.Namespace) -> str:
     """The SVG itself for stdout, or a line saying where the file went."""
     from .network import network_diagram, network_figure3, png
 
-    options = {"input_size": args.input_size, "expand": args.expand,
+    options = {"input_size": _size(args.name, args.input_size), "expand": args.expand,
                "orientation": args.orientation, "lang": args.lang}  # fmt: skip
     if args.figure3:
         svg = network_figure3(args.name, **options)
@@ -284,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "models":
             text = _models(args.format)
         elif args.command == "summary":
-            text = _summary(args.name, args.input_size, args.format, args.blocks)
+            text = _summary(args.name, _size(args.name, args.input_size), args.format,
+                            args.blocks)  # fmt: skip
         elif args.command == "shortcuts":
             text = _shortcuts(args.image, args.model, args.weights, args.target, args.format)
         elif args.command == "diagram":

@@ -51,6 +51,7 @@ EN = {
     "preset_v1": "ResNet-50: torchvision v1.5 vs the paper's v1",
     "preset_depth": "ResNet-18 vs ResNet-34: more blocks",
     "preset_resnext": "ResNet-50 vs ResNeXt-50 32×4d: grouped 3×3",
+    "preset_options": "Table 3: shortcut option A vs C (ResNet-34)",
     "section_compare_stages": "Per stage",
     "section_compare_blocks": "One block at each stage's width",
     "macs_note": "MACs are the multiply-accumulates of conv and fc layers per image, the unit of "
@@ -75,6 +76,7 @@ EN = {
     "form_expanded": "expanded: {f}",
     "not_counted": "Not counted:",
     "uncounted_projection_conv": "{n} projection shortcut 1×1 convs",
+    "uncounted_zero_pad_shortcut": "{n} zero-padding shortcuts (no weights)",
     "uncounted_batchnorm": "{n} BatchNorm",
     "uncounted_relu": "{n} ReLU modules",
     "uncounted_pooling": "{n} pooling layers",
@@ -109,6 +111,10 @@ EN = {
     "identity": "identity",
     "projection": "projection",
     "projection_because": "projection ({why})",
+    "zero_pad": "zero-padding",
+    "none": "no",
+    "zero_pad_because": "zero-padding identity ({why}; no weights)",
+    "no_shortcut": "none (a plain network: the block's output is ReLU(F(x)))",
     "reason_stride": "stride {stride}",
     "reason_channels": "channels {a}→{b}",
     "list_sep": ", ",
@@ -139,7 +145,24 @@ EN = {
     "expand": "{k} expand ×{x}",
     "why_projection": "A projection shortcut (1×1 conv + BN) appears only where x cannot be added "
     "to F(x) as it is, as in {block}: {reason}. Every other block adds x unchanged.",
+    "why_projection_conv": "A projection shortcut (a 1×1 conv on the pre-activated input) "
+    "appears only where x cannot be added to F(x) as it is, as in {block}: {reason}. Every other "
+    "block adds x unchanged.",
     "why_no_projection": "Every block adds x unchanged: no block changes the shape.",
+    "why_zero_pad": "Option A of the paper's Table 3: where x cannot be added to F(x) as it is, "
+    "as in {block} ({reason}), it is subsampled and the new channels are zeros, with no weights. "
+    "Every other block adds x unchanged.",
+    "why_all_projection": "Option C of the paper's Table 3: every shortcut is a projection (1×1 "
+    "conv + BN), even where x could be added as it is. The paper measured it slightly better than "
+    "B and judged the extra parameters not worth it.",
+    "why_plain": "A plain network: no block adds its input back, so each block's output is "
+    "ReLU(F(x)), the paper's plain baseline.",
+    "why_preact": " Pre-activation blocks (He et al. 2016): BN and ReLU come before each conv, "
+    "and nothing follows the addition, so x reaches the next block unchanged.",
+    "diagram_zero_pad": "0-pad → {c}",
+    "diagram_no_shortcut": "no shortcut",
+    "net_zero_pad": "zero-padding shortcut {name}: x subsampled, the new channels zeros "
+    "({reason}); no weights",
     "section_network": "The whole network, as Figure 3 of the paper draws it",
     "net_plain_box": "Plain twin (no shortcuts)",
     "net_draw": "Draw",
@@ -154,8 +177,8 @@ EN = {
     "net_vertical": "vertical",
     "net_horizontal": "horizontal",
     "net_hint": "Every layer the depth counts is a box (kernel, output channels, /2 where the "
-    "stride is); a solid arc is an identity shortcut, a dotted one a projection. Click a stage or "
-    "a block to open or close it; hover for names.",
+    "stride is); a solid arc is an identity shortcut, a dotted one a projection (grey: option A's "
+    "zero padding, no weights). Click a stage or a block to open or close it; hover for names.",
     "download_svg": "Download the figure (SVG)",
     "download_png": "Download the figure (PNG)",
     "net_plain": ", plain (no shortcuts)",
@@ -171,7 +194,8 @@ EN = {
     "net_block": "{block}: {type}, channels {channels}, stride {stride}, {shortcut} shortcut, "
     "{params} parameters, {macs} MACs, receptive field {rf}",
     "diagram_legend": "Boxes: kernel, output channels, /stride (the paper's notation). Solid side "
-    "line: identity shortcut; dotted path through a 1×1 conv: projection (as in Figure 3).",
+    "line: identity shortcut; dotted path through a 1×1 conv: projection (as in Figure 3); grey "
+    "dotted path through an empty box: option A's zero padding, no weights.",
     "diagram_groups": " g{g}: a grouped convolution; its {c} channels are split into {g} groups of "
     "{w}, each convolved on its own (ResNeXt's cardinality).",
     # charts
@@ -344,6 +368,33 @@ EN = {
     "fit_shapes": "{n} keys with another shape, file vs model ({keys})",
     "fit_sep": "; ",
     # the demo models' classes, the generated shapes
+    # why shortcuts: the degradation experiment
+    "deg_title": "Why shortcuts: deeper plain networks train worse (the paper's Figure 6, "
+    "reproduced here)",
+    "deg_plain": "plain networks",
+    "deg_resnet": "ResNets (option A shortcuts)",
+    "deg_train": "training error",
+    "deg_test": "test error",
+    "deg_step": "step",
+    "deg_steps": "SGD steps",
+    "deg_error": "error",
+    "deg_chart_title": "20 vs 56 layers, one recipe: bold lines training error, thin lines test "
+    "error",
+    "deg_plain_yes": "After {steps} steps the deeper plain network is worse on the very images "
+    "it trains on: plain56 ends with {deep} training error against plain20's {shallow}, so "
+    "depth alone made it harder to optimise; this is not overfitting.",
+    "deg_plain_no": "In this run plain56 ended with {deep} training error against plain20's "
+    "{shallow}: the paper's degradation did not appear.",
+    "deg_res_yes": "With shortcuts the deeper network is no worse: resnet56 ends at {deep} "
+    "against resnet20's {shallow}.",
+    "deg_res_no": "With shortcuts, resnet56 ended at {deep} against resnet20's {shallow}: in "
+    "this run the deeper ResNet did not catch up.",
+    "deg_recipe": "Measured, not copied from the paper: the four networks of this registry "
+    "trained with one recipe (the paper's SGD, learning rate ÷10 at 50% and 75% of {steps} "
+    "steps of {batch} images, pad-and-crop and flips) on {samples} generated 32×32 images of 10 "
+    "shapes, tested on {test} others; {device}, {minutes} min. Training error is that of the "
+    "mini-batches since the previous point, as in the paper's curves. Run it again with: "
+    "python -m explorer.experiments degradation",
     "shape_circle": "circle",
     "shape_square": "square",
     "shape_triangle": "triangle",
@@ -352,6 +403,19 @@ EN = {
     "shape_heart": "heart",
     "shape_hexagon": "hexagon",
     "shape_arrow": "arrow",
+    "shape_pentagon": "pentagon",
+    "shape_diamond": "diamond",
+    # CIFAR-10's classes
+    "class_airplane": "airplane",
+    "class_automobile": "automobile",
+    "class_bird": "bird",
+    "class_cat": "cat",
+    "class_deer": "deer",
+    "class_dog": "dog",
+    "class_frog": "frog",
+    "class_horse": "horse",
+    "class_ship": "ship",
+    "class_truck": "truck",
     "fit_other_arch": "Is it a checkpoint of another architecture? Pick the model it was trained as.",
     "fit_classes": "Its fc has {n} outputs: it was trained for {n} classes.",
 }
@@ -396,6 +460,7 @@ ZH = {
     "preset_v1": "ResNet-50：torchvision v1.5 对比论文原版 v1",
     "preset_depth": "ResNet-18 对比 ResNet-34：更多 block",
     "preset_resnext": "ResNet-50 对比 ResNeXt-50 32×4d：分组 3×3 卷积",
+    "preset_options": "表 3：shortcut 方案 A 对比 C（ResNet-34）",
     "section_compare_stages": "逐 stage 对比",
     "section_compare_blocks": "同一 stage 宽度下的单个 block",
     "macs_note": "MACs 指每张图像在卷积层和全连接层中的乘加次数，即论文中“FLOPs”与 torchvision "
@@ -419,6 +484,7 @@ ZH = {
     "form_expanded": "展开：{f}",
     "not_counted": "不计入：",
     "uncounted_projection_conv": "{n} 个投影 shortcut 的 1×1 卷积",
+    "uncounted_zero_pad_shortcut": "{n} 个补零 shortcut（无权重）",
     "uncounted_batchnorm": "{n} 个 BatchNorm",
     "uncounted_relu": "{n} 个 ReLU 模块",
     "uncounted_pooling": "{n} 个池化层",
@@ -451,6 +517,10 @@ ZH = {
     "identity": "恒等 identity",
     "projection": "投影 projection",
     "projection_because": "投影 projection（{why}）",
+    "zero_pad": "补零 zero-padding",
+    "none": "无",
+    "zero_pad_because": "补零恒等 identity（{why}；无权重）",
+    "no_shortcut": "无（plain 网络：block 的输出是 ReLU(F(x))）",
     "reason_stride": "stride {stride}",
     "reason_channels": "通道 {a}→{b}",
     "list_sep": "，",
@@ -481,7 +551,20 @@ ZH = {
     "expand": "{k} 升维 ×{x}",
     "why_projection": "只有当 x 不能直接与 F(x) 相加时才需要投影 shortcut（1×1 卷积 + BN），"
     "例如 {block}：{reason}。其余 block 都直接加上 x。",
+    "why_projection_conv": "只有当 x 不能直接与 F(x) 相加时才需要投影 shortcut（作用在预激活输入上的 1×1 "
+    "卷积），例如 {block}：{reason}。其余 block 都直接加上 x。",
     "why_no_projection": "所有 block 都直接加上 x：没有 block 改变张量形状。",
+    "why_zero_pad": "论文表 3 的方案 A：当 x 不能直接与 F(x) 相加时（如 {block}：{reason}），"
+    "x 被下采样，新增的通道补零，没有任何权重。其余 block 都直接加上 x。",
+    "why_all_projection": "论文表 3 的方案 C：每个 shortcut 都是投影（1×1 卷积 + BN），即使 x "
+    "本可以直接相加。论文测得它比 B 略好，但认为多出的参数不值得。",
+    "why_plain": "plain 网络：没有 block 把输入加回去，每个 block 的输出是 ReLU(F(x))，即论文的 plain "
+    "基线。",
+    "why_preact": "预激活 block（He 等 2016）：BN 和 ReLU 在每个卷积之前，相加之后什么也不做，"
+    "所以 x 原样进入下一个 block。",
+    "diagram_zero_pad": "补零 → {c}",
+    "diagram_no_shortcut": "无 shortcut",
+    "net_zero_pad": "补零 shortcut {name}：x 下采样，新增通道为零（{reason}）；无权重",
     "section_network": "整个网络：按论文图 3 的画法",
     "net_plain_box": "对应的 plain 网络（去掉 shortcut）",
     "net_draw": "绘制",
@@ -496,7 +579,8 @@ ZH = {
     "net_vertical": "竖排",
     "net_horizontal": "横排",
     "net_hint": "深度所计的每一层是一个方框（卷积核、输出通道数，有 stride 处标 /2）；实线弧是恒等 "
-    "shortcut，点线弧是投影 shortcut。点击 stage 或 block 可展开或收起；悬停可看名称。",
+    "shortcut，点线弧是投影 shortcut（灰色点线：方案 A 的补零，无权重）。点击 stage 或 block 可展开或收起；"
+    "悬停可看名称。",
     "download_svg": "下载此图（SVG）",
     "download_png": "下载此图（PNG）",
     "net_plain": "，plain 网络（去掉 shortcut）",
@@ -512,7 +596,8 @@ ZH = {
     "net_block": "{block}：{type}，通道 {channels}，stride {stride}，{shortcut} shortcut，"
     "参数 {params}，MACs {macs}，感受野 {rf}",
     "diagram_legend": "方框：卷积核、输出通道数、/stride（论文记法）。实线旁路：恒等 identity "
-    "shortcut；经过 1×1 卷积的点线：投影 shortcut（与论文图 3 相同）。",
+    "shortcut；经过 1×1 卷积的点线：投影 shortcut（与论文图 3 相同）；经过空框的灰色点线：方案 A 的补零，"
+    "无权重。",
     "diagram_groups": "g{g}：分组卷积，把 {c} 个通道分成 {g} 组、每组 {w} 个，各组分别卷积"
     "（即 ResNeXt 的基数 cardinality）。",
     # charts
@@ -661,6 +746,25 @@ ZH = {
     "fit_unexpected": "多出 {n} 个键（{keys}）",
     "fit_shapes": "{n} 个键的形状不同，文件 vs 模型（{keys}）",
     "fit_sep": "；",
+    "deg_title": "为什么要 shortcut：更深的 plain 网络训练得更差（复现论文图 6）",
+    "deg_plain": "plain 网络",
+    "deg_resnet": "ResNet（方案 A shortcut）",
+    "deg_train": "训练误差",
+    "deg_test": "测试误差",
+    "deg_step": "步",
+    "deg_steps": "SGD 步数",
+    "deg_error": "误差",
+    "deg_chart_title": "20 层与 56 层，同一训练方案：粗线为训练误差，细线为测试误差",
+    "deg_plain_yes": "训练 {steps} 步后，更深的 plain 网络在它自己的训练图像上反而更差：plain56 的训练误差为 "
+    "{deep}，plain20 为 {shallow}。仅仅加深就让它更难优化——这不是过拟合。",
+    "deg_plain_no": "本次运行中 plain56 的训练误差为 {deep}，plain20 为 {shallow}：论文中的退化现象没有出现。",
+    "deg_res_yes": "有了 shortcut，更深的网络并不更差：resnet56 为 {deep}，resnet20 为 {shallow}。",
+    "deg_res_no": "有 shortcut 时，resnet56 为 {deep}，resnet20 为 {shallow}：本次运行中更深的 ResNet "
+    "没有追上。",
+    "deg_recipe": "这是实测结果，并非抄自论文：本注册表中的四个网络用同一方案训练（论文的 SGD，在 {steps} 步的 "
+    "50% 和 75% 处学习率 ÷10，每批 {batch} 张图像，填充裁剪和翻转），训练数据为 {samples} 张生成的 "
+    "32×32、10 类形状图像，另用 {test} 张测试；{device}，{minutes} 分钟。训练误差取自上一个点以来的 "
+    "mini-batch，与论文曲线相同。重新运行：python -m explorer.experiments degradation",
     "shape_circle": "圆形",
     "shape_square": "正方形",
     "shape_triangle": "三角形",
@@ -669,6 +773,18 @@ ZH = {
     "shape_heart": "心形",
     "shape_hexagon": "六边形",
     "shape_arrow": "箭头",
+    "shape_pentagon": "五边形",
+    "shape_diamond": "菱形",
+    "class_airplane": "飞机",
+    "class_automobile": "汽车",
+    "class_bird": "鸟",
+    "class_cat": "猫",
+    "class_deer": "鹿",
+    "class_dog": "狗",
+    "class_frog": "青蛙",
+    "class_horse": "马",
+    "class_ship": "船",
+    "class_truck": "卡车",
     "fit_other_arch": "它是否是另一种架构的权重？请选择训练它时所用的模型。",
     "fit_classes": "它的 fc 有 {n} 个输出：它是为 {n} 个类别训练的。",
 }
@@ -717,8 +833,11 @@ def _say(value: object, lang: str) -> object:
     return value
 
 
-def class_name(lang: str, label: str, shapes: bool) -> str:
-    """A class as the page names it: a generated shape (`shapes`: the demo models' classes) in
-    the page's language; ImageNet's names as torchvision spells them, in English."""
-    key = f"shape_{label}"
-    return t(lang, key) if shapes and key in EN else label
+def class_name(lang: str, label: str, named: bool) -> str:
+    """A class as the page names it: a generated shape or a CIFAR-10 class (`named`: the page
+    has names for the model's classes) in the page's language; ImageNet's names as torchvision
+    spells them, in English."""
+    for key in (f"shape_{label}", f"class_{label}"):
+        if named and key in EN:
+            return t(lang, key)
+    return label

@@ -1,15 +1,17 @@
 """The whole network as He et al. (2015) draw it in Figure 3: every layer the depth formula counts
 is one box, in forward order, labelled the paper's way ("3×3 conv, 128, /2"), coloured by stage,
 with the output size at each stage; every block's shortcut is an arc beside its block, solid for
-an identity and dotted for a projection (the paper's convention), the projection's 1×1 conv named
-on hover.
+an identity and dotted where the shape changes (the paper's convention): grey for option A's zero
+padding, in the stage's colour for a projection, whose 1×1 conv is named on hover. A plain
+network's blocks have none.
 
 Drawn from the analysis records (arch/analysis.py), so any registry name or custom spec works,
 as standalone SVG: no JavaScript, no gradio, no torch in the drawing. Every counted layer is one
 element with `data-layer` (its module path), every shortcut one element with `data-shortcut`
-("identity" or "projection") and `data-block`. Collapsing a stage or a block hides these
-elements and keeps them in the document, so their counts hold at every `expand` level. Stage
-headers and blocks carry `data-toggle` (the name a click would open or close); the page wires it.
+("identity", "projection" or option A's "zero_pad") and `data-block`. Collapsing a stage or a
+block hides these elements and keeps them in the document, so their counts hold at every `expand`
+level. Stage headers and blocks carry `data-toggle` (the name a click would open or close); the
+page wires it.
 """
 
 from __future__ import annotations
@@ -223,13 +225,24 @@ class _Drawing:
         else:
             d = (f"M{a[0]:.1f},{a[1]:.1f} C{a[0]:.1f},{a[1] + bend:.1f} "
                  f"{b[0]:.1f},{b[1] + bend:.1f} {b[0]:.1f},{b[1]:.1f}")  # fmt: skip
+        kind = block.shortcut  # "identity", "projection" or "zero_pad" (a plain block has none)
         projection = block.projection is not None
         color = stage_color(block.name.split(".")[0]) if projection else GREY
-        dash = ' stroke-dasharray="2.5 3"' if projection else ""
-        tip = (t(self.lang, "net_projection", conv=_conv_text(block.projection),
-                 name=f"{block.name}.{block.projection.name}", reason=block.reason)
-               if block.projection is not None else t(self.lang, "net_identity"))  # fmt: skip
-        return (f'<path data-shortcut="{"projection" if projection else "identity"}" '
+        dash = ' stroke-dasharray="2.5 3"' if kind != "identity" else ""
+        if block.projection is not None:
+            tip = t(
+                self.lang,
+                "net_projection",
+                conv=_conv_text(block.projection),
+                name=f"{block.name}.{block.projection.name}",
+                reason=block.reason,
+            )
+        elif kind == "zero_pad":
+            tip = t(self.lang, "net_zero_pad", name=f"{block.name}.downsample",
+                    reason=block.reason)  # fmt: skip
+        else:
+            tip = t(self.lang, "net_identity")
+        return (f'<path data-shortcut="{kind}" '
                 f'data-block="{block.name}" d="{d}" fill="none" stroke="{color}" '
                 f'stroke-width="{2 if projection else 1.6}"{dash}'
                 f'{_HIDDEN if hidden else ""}><title>{escape(tip)}</title></path>')  # fmt: skip
@@ -375,7 +388,7 @@ class _Drawing:
                                             True, top))  # fmt: skip
                 end = top + g.box_main
             parts.append("</g>")
-            if not self.plain:
+            if not self.plain and b.shortcut != "none":
                 parts.append(self.arc(top, end, b, hidden=False))
             return parts
 
@@ -401,7 +414,8 @@ class _Drawing:
                                             True, top))  # fmt: skip
             parts.append("</g>")
             if not self.plain:
-                parts += [self.arc(top, top + box, b, hidden=True) for b in stage.block_rows]
+                parts += [self.arc(top, top + box, b, hidden=True) for b in stage.block_rows
+                          if b.shortcut != "none"]  # fmt: skip
             return parts
 
         return _Unit(box + 2 * g.gap, draw)

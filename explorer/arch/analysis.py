@@ -124,6 +124,9 @@ class BlockRow:
     # conv → BN → ReLU in torchvision's block, BN → ReLU → conv in a pre-activation block.
     steps: tuple[str, ...] = ()
     relu_after_sum: bool = True  # ReLU(F(x) + S(x)); False: the block returns F(x) + S(x)
+    # The shortcut's layers: ("conv", "bn") for torchvision's projection, ("conv",) for the
+    # pre-activation one, ("ZeroPadShortcut",) for option A, () for the identity
+    shortcut_steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -342,6 +345,7 @@ def _block_row(
         projection=projection[0] if projection else None,
         steps=tuple(steps[:-1] if after_sum else steps),
         relu_after_sum=after_sum,
+        shortcut_steps=tuple(_step(m) for _, m in shortcut),
     )
     return row, g_out
 

@@ -138,14 +138,14 @@ class ResidualBlock:
         return self.join(self.residual(x), self.shortcut(x))
 
 
-class PostActBasicBlock(ResidualBlock, BasicBlock):
-    """torchvision's BasicBlock, ReLU(F(x) + S(x)), with any shortcut (option A's zero padding)."""
+class _ExplicitBasicBlock(ResidualBlock, BasicBlock):
+    """torchvision's BasicBlock, ReLU(F(x) + S(x)), with its two paths as methods."""
 
     def residual(self, x: Tensor) -> Tensor:
         return self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
 
 
-class PlainBasicBlock(PostActBasicBlock):
+class PlainBasicBlock(_ExplicitBasicBlock):
     """The same two convs without a shortcut: ReLU(F(x)), a block of the paper's plain nets."""
 
     has_shortcut = False
@@ -280,7 +280,8 @@ class StagedResNet(nn.Module):
         elif block == "bottleneck":
             raise ValueError("plain networks are built from BasicBlocks, as in the paper")
         else:
-            block_cls = PlainBasicBlock if shortcut == "none" else PostActBasicBlock
+            # torchvision's own BasicBlock runs any shortcut module: option A's zero padding too
+            block_cls = PlainBasicBlock if shortcut == "none" else BasicBlock
         c = widths[0]
         if stem == "cifar":
             self.conv1 = conv3x3(3, c)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import t
 from .theme import stage_color
-from .views import shortcut_text
+from .views import shortcut_reasons, shortcut_text
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
     from ..arch.analysis import ArchitectureSummary, BlockRow, ConvSpec
@@ -53,6 +53,24 @@ def _box(x: float, y: float, w: float, h: float, color: str, opacity: float) -> 
             f'fill-opacity="{opacity}" stroke="{color}" stroke-width="1.5"/>')  # fmt: skip
 
 
+_STEP_NAMES = {"bn": "BN", "relu": "ReLU"}
+
+
+def _around_convs(block: BlockRow) -> tuple[str, list[str]]:
+    """What the branch runs before its first conv, and after each conv up to the next, in the
+    order the forward pass ran it: ("", ["BN, ReLU", "BN"]) for torchvision's BasicBlock,
+    ("BN, ReLU", ["BN, ReLU", ""]) for a pre-activation one."""
+    steps = block.steps or ("conv", "bn", "relu") * (len(block.branch) - 1) + ("conv", "bn")
+    groups: list[list[str]] = [[]]
+    for step in steps:
+        if step == "conv":
+            groups.append([])
+        else:
+            groups[-1].append(_STEP_NAMES.get(step, step))
+    before, *after = (", ".join(g) for g in groups)
+    return before, after
+
+
 def _block(block: BlockRow, x0: float, y0: float, color: str, lang: str) -> tuple[list[str], float]:
     """SVG parts of one block, top-left at (x0, y0); returns the parts and the height used."""
     cx = x0 + MAIN_X + BOX_W / 2
@@ -60,24 +78,29 @@ def _block(block: BlockRow, x0: float, y0: float, color: str, lang: str) -> tupl
     parts = [_text(cx, y0 + 12, t(lang, "diagram_in", c=block.in_channels), 12)]
     y = y0 + 22
     top = y
-    for i, conv in enumerate(block.branch):
+    before, after = _around_convs(block)
+    if before:  # a pre-activation block: BN and ReLU come first
+        parts.append(_line(cx, y, y + 16))
+        parts.append(_text(cx + 4, y + 12, before, 10, anchor="start", fill="#64748b"))
+        y += 16
+    for conv, then in zip(block.branch, after, strict=False):
         parts.append(_line(cx, y, y + 8))
         y += 8
         parts.append(_box(x0 + MAIN_X, y, BOX_W, BOX_H, color, 0.15))
         label = _conv_label(conv)
         parts.append(_text(cx, y + 20, label, _fitting(label), weight="600"))
         y += BOX_H
-        after = "BN, ReLU" if i < len(block.branch) - 1 else "BN"
-        parts.append(_text(cx + 4, y + 13, after, 10, anchor="start", fill="#64748b"))
+        if then:
+            parts.append(_text(cx + 4, y + 13, then, 10, anchor="start", fill="#64748b"))
         parts.append(_line(cx, y, y + GAP - 8))
         y += GAP - 8
     plus_y = y + 10
     parts.append(f'<circle cx="{cx}" cy="{plus_y}" r="10" fill="none" stroke="currentColor"/>')
-    parts.append(_text(cx, plus_y + 5, "+", 16, weight="700"))
+    parts.append(_text(cx, plus_y + 5, "+" if block.shortcut != "none" else "", 16, weight="700"))
     # The shortcut leaves the input above the first conv and joins at the addition.
+    mid = (top + plus_y) / 2
     if block.projection is not None:
         p = block.projection
-        mid = (top + plus_y) / 2
         parts.append(f'<path d="M{cx},{top} H{side} V{mid - 15}" fill="none" stroke="{color}" '
                      f'stroke-width="2"{DOTTED}/>')  # fmt: skip
         parts.append(_box(side - SIDE_W / 2, mid - 15, SIDE_W, 30, color, 0.3))
@@ -85,7 +108,22 @@ def _block(block: BlockRow, x0: float, y0: float, color: str, lang: str) -> tupl
         parts.append(_text(side, mid + 4, label, 10, weight="600"))
         parts.append(f'<path d="M{side},{mid + 15} V{plus_y} H{cx + 10}" fill="none" '
                      f'stroke="{color}" stroke-width="2"{DOTTED}/>')  # fmt: skip
-        parts.append(_text(side, mid + 28, "+ BN", 10, fill="#64748b"))
+        if "bn" in block.shortcut_steps:  # a pre-activation projection has none
+            parts.append(_text(side, mid + 28, "+ BN", 10, fill="#64748b"))
+    elif block.shortcut == "zero_pad":  # option A: no weights, so an empty dashed box
+        parts.append(
+            f'<path d="M{cx},{top} H{side} V{mid - 12} M{side},{mid + 12} V{plus_y} '
+            f'H{cx + 10}" fill="none" stroke="#64748b" stroke-width="1.5"{DOTTED}/>'
+        )
+        parts.append(
+            f'<rect x="{side - SIDE_W / 2}" y="{mid - 12}" width="{SIDE_W}" height="24" '
+            'rx="6" fill="none" stroke="#64748b" stroke-dasharray="4 3"/>'
+        )
+        label = t(lang, "diagram_zero_pad", c=block.out_channels)
+        label += f", /{block.stride}" if block.stride > 1 else ""
+        parts.append(_text(side, mid + 4, label, 10, weight="600", fill="#64748b"))
+    elif block.shortcut == "none":
+        parts.append(_text(side - 20, mid, t(lang, "diagram_no_shortcut"), 11, fill="#64748b"))
     else:
         parts.append(f'<path d="M{cx},{top} H{side} V{plus_y} H{cx + 10}" fill="none" '
                      f'stroke="#64748b" stroke-width="1.5"/>')  # fmt: skip
@@ -93,6 +131,8 @@ def _block(block: BlockRow, x0: float, y0: float, color: str, lang: str) -> tupl
                            anchor="start", fill="#64748b"))  # fmt: skip
     y = plus_y + 10
     parts.append(_line(cx, y, y + 12))
+    if block.relu_after_sum:
+        parts.append(_text(cx + 4, y + 10, "ReLU", 10, anchor="start", fill="#64748b"))
     parts.append(_text(cx, y + 26, t(lang, "diagram_out", c=block.out_channels), 12))
     return parts, y + 34 - y0
 
@@ -111,12 +151,27 @@ def block_kind(block: BlockRow, lang: str) -> str:
 
 
 def projection_sentence(s: ArchitectureSummary, lang: str) -> str:
+    """Where and why a block's shortcut is not the plain identity; a pre-activation network
+    adds why its identity path is clean."""
     blocks = [b for st in s.stages for b in st.block_rows]
-    first = next((b for b in blocks if b.shortcut == "projection" and b.stride > 1), None)
-    first = first or next((b for b in blocks if b.shortcut == "projection"), None)
+    if blocks and all(b.shortcut == "none" for b in blocks):
+        return t(lang, "why_plain")
+    if blocks and all(b.shortcut == "projection" for b in blocks):
+        return t(lang, "why_all_projection")
+    changed = [b for b in blocks if b.shortcut in ("projection", "zero_pad")]
+    first = next((b for b in changed if b.stride > 1), None) or next(iter(changed), None)
     if first is None:
-        return t(lang, "why_no_projection")
-    return t(lang, "why_projection", block=first.name, reason=shortcut_text(first, lang))
+        text = t(lang, "why_no_projection")
+    else:
+        zero_pad = first.shortcut == "zero_pad"
+        reason = shortcut_reasons(first, lang) if zero_pad else shortcut_text(first, lang)
+        key = "why_zero_pad" if zero_pad else "why_projection"
+        if not zero_pad and "bn" not in first.shortcut_steps:
+            key = "why_projection_conv"  # the pre-activation projection: a bare 1×1 conv
+        text = t(lang, key, block=first.name, reason=reason)
+    if blocks and not blocks[0].relu_after_sum:
+        text += t(lang, "why_preact")
+    return text
 
 
 def diagram_html(s: ArchitectureSummary, lang: str) -> str:

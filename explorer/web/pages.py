@@ -25,6 +25,8 @@ from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, cost
 from ..arch.registry import get_entry, list_models
 from ..cards import formula_html, stage_table_html
 from ..errors import ExplorerError
+from ..experiments.degradation import DegradationRun
+from ..experiments.degradation import load as load_degradation
 from ..i18n import LANGS, Phrase, page_language
 from ..inspect.cam import cam_layers
 from ..inspect.contributions import PathProgress, ShortcutReport, shortcut_report
@@ -42,6 +44,7 @@ from .diagram import diagram_html
 from .figures import (
     Figure,
     compare_costs,
+    degradation_chart,
     param_treemap,
     path_lengths,
     plain_vs_residual,
@@ -55,6 +58,7 @@ from .views import (
     compare_insights_html,
     compare_stages_html,
     costs_story,
+    degradation_html,
     plain_summary,
     prediction_note,
     shortcut_summary,
@@ -194,13 +198,15 @@ def network_click(model: str, input_size: int, toggled: Sequence[str], name: Any
     return now, (escape(block_text(blocks[name], lang)) if name in blocks else "")
 
 
-def warm_pages(first: Sequence[str] = (), input_size: int = 224) -> None:
-    """Analyse every registry model and render its page in both languages, `first` first."""
+def warm_pages(first: Sequence[str] = (), input_size: int | None = None) -> None:
+    """Analyse every registry model and render its page in both languages, `first` first, at
+    `input_size` or at the size the page opens the model at (its own: 32 for CIFAR-10's)."""
     names = list(dict.fromkeys([*first, *list_models()]))  # in order, each once
-    warm_cache(names, input_size)
     for name in names:
+        size = input_size or get_entry(name).input_size
+        warm_cache([name], size)
         for lang in LANGS:
-            architecture_page(name, input_size, lang)
+            architecture_page(name, size, lang)
 
 
 # ---------------------------------------------------------------- Predict & Explain
@@ -369,3 +375,15 @@ def plain_view(model: str, lang: str) -> tuple[Figure, str]:
     check_cost(model, PLAIN_SIZE, PLAIN_BATCH)
     profile = gradient_profile(get_entry(model).name, batch=PLAIN_BATCH, input_size=PLAIN_SIZE)
     return plain_vs_residual(profile, lang), plain_summary(profile, lang)
+
+
+@lru_cache(maxsize=1)
+def degradation_run() -> DegradationRun:
+    """The degradation experiment's record shipped with the package (read once)."""
+    return load_degradation()
+
+
+def degradation_view(lang: str) -> tuple[Figure, str]:
+    """The paper's Figure 6 as this package measured it: chart and the sentence it supports."""
+    run = degradation_run()
+    return degradation_chart(run, lang), degradation_html(run, lang)

@@ -21,6 +21,7 @@ PRESETS = {
     "preset_v1": ("resnet50", "resnet50_v1"),
     "preset_depth": ("resnet18", "resnet34"),
     "preset_resnext": ("resnet50", "resnext50_32x4d"),
+    "preset_options": ("resnet34_a", "resnet34_c"),  # Table 3: zero padding vs all projections
 }
 FIGURE3 = "resnet34"  # the preset "Figure 3": VGG-19, the 34-layer plain net and ResNet-34
 

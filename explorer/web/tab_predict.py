@@ -109,6 +109,12 @@ def class_choices(model: str, lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def last_stage(layers: list[str]) -> str:
+    """The last stage among the CAM layers (stages, then blocks): "layer4", or "layer3" in a
+    CIFAR-10 ResNet."""
+    return [name for name in layers if "." not in name][-1]
+
+
 def model_options(model: str, lang: str = "en") -> tuple[Any, Any, Any]:
     """The weights, classes and layers that fit the chosen model."""
     try:
@@ -119,7 +125,7 @@ def model_options(model: str, lang: str = "en") -> tuple[Any, Any, Any]:
         raise fail(err, lang) from None
     return (gr.Dropdown(choices=weights, value=weights[0][1]),
             gr.Dropdown(choices=class_choices(entry.name, lang), value=TOP1),
-            gr.Dropdown(choices=layers, value="layer4"))  # fmt: skip
+            gr.Dropdown(choices=layers, value=last_stage(layers)))  # fmt: skip
 
 
 def load_weights(model: str, weights: str, lang: str = "en", checkpoint: Any = None,

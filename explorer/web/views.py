@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 from ..arch.registry import get_entry
 from ..cards import block_stages, chip, table
+from ..experiments.degradation import finding
 from ..i18n import class_name, t
 from ..report import fmt_count, fmt_macs, fmt_shape
 from .theme import stage_color
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
     from ..arch.analysis import ArchitectureSummary, BlockRow, LayerNode
+    from ..experiments.degradation import CurvePoint, DegradationRun
     from ..inspect.contributions import ShortcutRecord, ShortcutReport
     from ..inspect.explain import Explanation
     from ..inspect.plain import GradientProfile
@@ -50,16 +52,23 @@ def _block_note(block: BlockRow, lang: str) -> str:
     return f"{channels} · {shortcut_text(block, lang)}"
 
 
-def shortcut_text(block: BlockRow, lang: str) -> str:
-    """The shortcut in `lang`: "identity", or "projection (stride 2, channels 256→512)"."""
-    if block.shortcut == "identity":
-        return t(lang, "identity")
+def shortcut_reasons(block: BlockRow, lang: str) -> str:
+    """Why x cannot be added as it is: "stride 2, channels 256→512" in `lang`."""
     reasons = []
     if block.stride > 1:
         reasons.append(t(lang, "reason_stride", stride=block.stride))
     if block.in_channels != block.out_channels:
         reasons.append(t(lang, "reason_channels", a=block.in_channels, b=block.out_channels))
-    return t(lang, "projection_because", why=t(lang, "list_sep").join(reasons))
+    return t(lang, "list_sep").join(reasons)
+
+
+def shortcut_text(block: BlockRow, lang: str) -> str:
+    """The shortcut in `lang`: "identity", "projection (stride 2, channels 256→512)", option A's
+    "zero-padding identity (…; no weights)", or none in a plain network."""
+    if block.shortcut in ("identity", "none"):
+        return t(lang, "identity" if block.shortcut == "identity" else "no_shortcut")
+    key = "zero_pad_because" if block.shortcut == "zero_pad" else "projection_because"
+    return t(lang, key, why=shortcut_reasons(block, lang))
 
 
 def _node_html(node: LayerNode, level: int, blocks: dict[str, BlockRow], lang: str) -> str:
@@ -241,8 +250,10 @@ def _percent(p: float) -> str:
 
 
 def shown_class(model: str, label: str, lang: str) -> str:
-    """A class of `model` as the page names it (the demo models' shapes are translated)."""
-    return class_name(lang, label, get_entry(model).source == "demo")
+    """A class of `model` as the page names it (the demo models' shapes and CIFAR-10's classes
+    are translated)."""
+    entry = get_entry(model)
+    return class_name(lang, label, entry.source == "demo" or entry.family == "cifar")
 
 
 def prediction_note(ex: Explanation, lang: str) -> str:
@@ -342,3 +353,23 @@ def plain_summary(profile: GradientProfile, lang: str) -> str:
              residual=factor(residual), direction=direction)  # fmt: skip
     verdict = t(lang, "plain_deep" if plain > 10 * residual else "plain_shallow")
     return f"<p>{escape(text)}{t(lang, 'sentence_gap')}{escape(verdict)}</p>"
+
+
+def degradation_html(run: DegradationRun, lang: str) -> str:
+    """The run's one computed sentence about the paper's claim, and how the run was made."""
+    f = finding(run)
+
+    def pct(p: CurvePoint) -> str:
+        return f"{100 * p.train_error:.1f}%"
+
+    plain = t(lang, "deg_plain_yes" if f.plain_degrades else "deg_plain_no", steps=f"{f.steps:,}",
+              deep=pct(f.plain[1]), shallow=pct(f.plain[0]))  # fmt: skip
+    residual = t(lang, "deg_res_yes" if f.residual_holds else "deg_res_no",
+                 deep=pct(f.residual[1]), shallow=pct(f.residual[0]))  # fmt: skip
+    r = run.recipe
+    minutes = sum(run.seconds.values()) / 60
+    recipe = t(lang, "deg_recipe", steps=f"{r.steps:,}", batch=r.batch,
+               samples=f"{r.train_samples:,}", test=f"{r.test_samples:,}", device=run.device,
+               minutes=f"{minutes:.0f}")  # fmt: skip
+    return (f'<p class="deg-finding"><b>{escape(plain)}</b> {escape(residual)}</p>'
+            f'<p class="note">{escape(recipe)}</p>')  # fmt: skip

@@ -253,7 +253,12 @@ def test_preact_blocks_run_bn_relu_conv_and_nothing_after_the_sum(name, steps):
     assert all(b.steps == steps and not b.relu_after_sum for b in rows)
     resnet = analyze("resnet56", 32).stages[1].block_rows[1]
     assert resnet.steps == ("conv", "bn", "relu", "conv", "bn") and resnet.relu_after_sum
+    projections = [b for b in rows if b.shortcut == "projection"]
+    assert len(projections) == (3 if len(steps) == 9 else 2)  # a Bottleneck widens layer1 too
+    assert all(b.shortcut_steps == ("conv",) for b in projections)
     html = diagram_html(s, "en")
+    assert ">+ BN<" not in html and "1×1 conv on the pre-activated input" in html
+    assert ">+ BN<" in diagram_html(analyze("resnet50"), "en")  # torchvision's: conv + BN
     first_box = html.index("<rect")
     assert html.index(">BN, ReLU<") < first_box  # BN and ReLU drawn before the first conv
     assert ">ReLU<" not in html  # no ReLU after the addition
@@ -290,3 +295,18 @@ def test_cifar_models_predict_its_ten_classes_at_the_last_stage():
     assert e.layer == "layer3" and e.cam.shape == (32, 32) and e.image.size == (32, 32)
     assert {p.label for p in e.predictions} <= set(get_entry("resnet20").categories)
     assert get_entry("resnet20").categories[0] == "airplane" and len(e.features) == 3
+
+
+def test_shortcut_measures_of_a_plain_network_say_there_is_none():
+    torch.manual_seed(5)
+    model = load_model("plain20", weights=None)
+    image = Image.fromarray((torch.rand(32, 32, 3) * 255).byte().numpy())
+    report = shortcut_report(image, model, budget_s=0.2)
+    assert len(report.records) == 9
+    for r in report.records:
+        assert r.shortcut == "none" and not r.projection
+        assert r.shortcut_norm == 0.0 and r.ratio == float("inf") and r.residual_norm > 0
+        assert r.grad_share_shortcut == pytest.approx(0.0, abs=1e-6)  # all of it through F
+    # every path that takes a shortcut carries nothing: only the all-branch path is left
+    assert report.gradient_by_length[-1] == pytest.approx(1.0)
+    assert all(rec["ratio"] is None for rec in report.to_dict()["records"])

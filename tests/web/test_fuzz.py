@@ -38,7 +38,7 @@ SECRET_DIR = os.path.abspath(os.path.join(os.sep, "tmp", "explorer-fuzz-secrets"
 SECRETS = [os.path.join(SECRET_DIR, "secret.png"), os.path.join(SECRET_DIR, "weights.pth"),
            "/etc/hostname", "/etc/passwd"]  # fmt: skip
 ENDPOINTS = ["architecture", "custom_model", "compare", "summary", "predict", "shortcuts", "plain",
-             "network"]  # fmt: skip
+             "network", "degradation"]  # fmt: skip
 WORDS = ["demo_basic", "demo_bottleneck", "resnet18", "layer4", "layer2.0", "top-1", "star",
          "DEFAULT", "random", "IMAGENET1K_V1", "en", "zh", "Jet", "Viridis", "basic",
          "bottleneck", "bottleneck-50-50-50-50-w512", "bottleneck-2-2-2-2", "vgg19",
@@ -110,6 +110,7 @@ VALID = {  # one good request per endpoint: each parameter is kept or replaced a
     "shortcuts": [FILE, "demo_basic", "top-1", "DEFAULT", "en", FILE],
     "plain": ["demo_basic", "en"],
     "network": ["resnet18", 224, False, "vertical", "en", True],
+    "degradation": ["zh"],
 }
 
 
