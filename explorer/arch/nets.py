@@ -55,6 +55,16 @@ def resnet(block: BlockKind, layers: Sequence[int], groups: int = 1, width_per_g
     return ResNet(block_cls, list(layers), groups=groups, width_per_group=width_per_group)
 
 
+def _init_like_torchvision(model: nn.Module) -> None:
+    """torchvision's ResNet initialisation: Kaiming (fan-out) convs, BN as the identity."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+
+
 class DemoResNet(ResNet):
     """torchvision's ResNet with narrow stages, a small-image stem and a stride-1 layer4.
 
@@ -81,12 +91,7 @@ class DemoResNet(ResNet):
         self.layer4 = self._make_layer(block_cls, widths[3], layers[3], stride=2, dilate=True)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(widths[3] * block_cls.expansion, num_classes)
-        for m in self.modules():  # torchvision's initialisation
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.constant_(m.weight, 1)
-                nn.init.constant_(m.bias, 0)
+        _init_like_torchvision(self)
 
 
 # ---------------------------------------------------------------- the paper's other networks
@@ -301,12 +306,7 @@ class StagedResNet(nn.Module):
             self.relu = nn.ReLU(inplace=True)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(c, num_classes)
-        for m in self.modules():  # torchvision's initialisation
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.constant_(m.weight, 1)
-                nn.init.constant_(m.bias, 0)
+        _init_like_torchvision(self)
 
     def forward(self, x: Tensor) -> Tensor:
         for module in self.children():

@@ -8,6 +8,7 @@ so any subset can be regenerated exactly. Images are generated at the models' in
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -102,19 +103,19 @@ def _distractors(draw: ImageDraw.ImageDraw, rng: np.random.Generator) -> None:
                           for a, q in zip(angles, radii, strict=True)], fill=color)  # fmt: skip
 
 
-def sample(seed: int, index: int) -> tuple[np.ndarray, int, np.ndarray]:
-    """Image (H, W, 3) uint8, label, and mask (H, W) bool of sample `index` of dataset `seed`."""
-    rng = np.random.default_rng([seed, index])
-    label = int(rng.integers(len(CLASSES)))
-    canvas = Image.fromarray(_background(rng))
-    _distractors(ImageDraw.Draw(canvas), rng)
-    img = np.array(canvas)
-
-    r = rng.uniform(*RADIUS) * SIZE
-    cx, cy = rng.uniform(r + 2, SIZE - r - 2, 2)
-    mask_img = Image.new("L", (SIZE, SIZE), 0)
+def paint_shape(img: np.ndarray, rng: np.random.Generator,
+                outline: Callable[[float], list[tuple[float, float]] | None],
+                radius: tuple[float, float] = RADIUS,
+                min_contrast: float = MIN_CONTRAST) -> np.ndarray:  # fmt: skip
+    """Paint one solid shape onto `img` (H, W, 3, in place), at a random size (`radius`: its
+    circumradius as a fraction of the side), place and rotation, in a colour that stands out from
+    what it covers; returns its exact mask. `outline(r)` is the polygon, or None for a circle."""
+    side = img.shape[0]
+    r = rng.uniform(*radius) * side
+    cx, cy = rng.uniform(r + 2, side - r - 2, 2)
+    mask_img = Image.new("L", (side, side), 0)
     draw = ImageDraw.Draw(mask_img)
-    polygon = _outline(CLASSES[label], r)
+    polygon = outline(r)
     if polygon is None:
         draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=255)
     else:
@@ -124,11 +125,22 @@ def sample(seed: int, index: int) -> tuple[np.ndarray, int, np.ndarray]:
     behind = img[mask].astype(np.float32).mean(0)
     for _ in range(20):  # a colour that stands out from what it covers
         color = rng.integers(0, 256, 3)
-        if np.linalg.norm(color - behind) >= MIN_CONTRAST:
+        if np.linalg.norm(color - behind) >= min_contrast:
             break
     else:
         color = 255 - behind.astype(np.int64)
     img[mask] = color.astype(np.uint8)
+    return mask
+
+
+def sample(seed: int, index: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """Image (H, W, 3) uint8, label, and mask (H, W) bool of sample `index` of dataset `seed`."""
+    rng = np.random.default_rng([seed, index])
+    label = int(rng.integers(len(CLASSES)))
+    canvas = Image.fromarray(_background(rng))
+    _distractors(ImageDraw.Draw(canvas), rng)
+    img = np.array(canvas)
+    mask = paint_shape(img, rng, lambda r: _outline(CLASSES[label], r))
     return img, label, mask
 
 
