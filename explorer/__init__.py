@@ -4,7 +4,8 @@ Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)
 `analyze(name, input_size=224)`, `predict(image, model)`, `gradcam(image, model)`,
 `explain(image, model)`, `shortcuts(image, model)`, `network_diagram(name)` and
 `network_figure3(name)` (Figure 3 of the paper as SVG, with VGG-19 and the plain twin beside it;
-`network_figure` wraps either for a notebook).
+`network_figure` wraps either for a notebook) and `degradation_curves()` (the paper's Figure 6 as
+`python -m explorer.experiments degradation` measured it).
 Each name is imported on first use, so
 `import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
 Never imports gradio.
@@ -48,10 +49,13 @@ _API = {
     "network_figure3": "network",
     "network_figure": "network",
     "NetworkFigure": "network",
+    "CurvePoint": "experiments.degradation",
+    "degradation_curves": "experiments.degradation",
 }
 
 __all__ = [
     "ArchitectureSummary",
+    "CurvePoint",
     "Explanation",
     "ExplorerError",
     "ModelEntry",
@@ -63,6 +67,7 @@ __all__ = [
     "UntrainedWeightsWarning",
     "analyze",
     "custom_spec",
+    "degradation_curves",
     "explain",
     "get_entry",
     "gradcam",
@@ -95,6 +100,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .arch.analysis import ArchitectureSummary, analyze, warm_cache
     from .arch.registry import ModelEntry, custom_spec, get_entry, list_models
     from .errors import ExplorerError
+    from .experiments.degradation import CurvePoint, degradation_curves
     from .inspect.contributions import ShortcutRecord, ShortcutReport, shortcut_report, shortcuts
     from .inspect.explain import Explanation, Prediction, explain, gradcam, predict
     from .models.loading import ModelInfo, UntrainedWeightsWarning, load_model, model_info

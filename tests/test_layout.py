@@ -13,13 +13,14 @@ import pytest
 import explorer
 
 PACKAGE = Path(explorer.__file__).parent
-FOLDERS = ("arch", "models", "inspect", "demo", "web", "tools")
+FOLDERS = ("arch", "models", "inspect", "demo", "experiments", "web", "tools")
 # What each folder's __init__ says it must not import (the top-level modules are free to all).
 FORBIDDEN = {
-    "arch": {"models", "inspect", "demo", "web", "tools"},
-    "models": {"inspect", "demo", "web", "tools"},
-    "inspect": {"demo", "web", "tools"},
-    "demo": {"web", "tools"},
+    "arch": {"models", "inspect", "demo", "experiments", "web", "tools"},
+    "models": {"inspect", "demo", "experiments", "web", "tools"},
+    "inspect": {"demo", "experiments", "web", "tools"},
+    "demo": {"experiments", "web", "tools"},
+    "experiments": {"inspect", "web", "tools"},
     "web": {"tools"},
     "tools": set(),
 }

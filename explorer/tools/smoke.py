@@ -54,12 +54,30 @@ def _demo_prediction(where: Path) -> None:
         _check(got == want, f"{name} names {SAMPLES} generated shapes right: {', '.join(got)}")
 
 
+def _experiment(where: Path) -> None:
+    import explorer
+    from explorer.experiments.degradation import MODELS, SHIPPED
+
+    shipped = where / "experiments" / SHIPPED
+    points = explorer.degradation_curves()
+    _check(shipped.is_file() and {p.model for p in points} == set(MODELS),
+           f"the degradation curves ship inside the package ({len(points)} records of "
+           f"{', '.join(MODELS)})")  # fmt: skip
+
+
 def _console_script() -> None:
     script = Path(sys.executable).with_name("resnet-explorer")
     out = subprocess.run([str(script), "summary", "resnet18"], capture_output=True, text=True,
                          timeout=120, check=False)  # fmt: skip
     _check(out.returncode == 0 and "18 = 1 + 2·(2+2+2+2) + 1" in out.stdout,
            "resnet-explorer summary resnet18 prints the depth formula")  # fmt: skip
+    out = subprocess.run([str(script), "summary", "resnet56", "--input-size", "32"],
+                         capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    cifar = "56 = 1 + 2·(9+9+9) + 1" in out.stdout and "853,018" in out.stdout
+    _check(
+        out.returncode == 0 and cifar,
+        "resnet-explorer summary resnet56 prints the CIFAR-10 formula and 853,018 parameters",
+    )
     with tempfile.TemporaryDirectory() as folder:
         picture = Path(folder) / "figure3.png"
         out = subprocess.run([str(script), "diagram", "resnet34", "--figure3", "--format", "png",
@@ -90,6 +108,9 @@ def _served() -> None:
         panels = [shown.count(f'data-model="{m}"') for m in ("vgg19", "resnet34")]
         _check(panels == [1, 2] and shown.count("data-layer=") == 19 + 34 + 34,
                "/network draws Figure 3 through gradio_client")  # fmt: skip
+        _, sentence = client.predict("zh", api_name="/degradation")
+        _check("plain56" in sentence and "resnet56" in sentence,
+               "/degradation answers with the shipped curves' sentence, in Chinese")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         where = _package(args.outside)
         _demo_prediction(where)
+        _experiment(where)
         _console_script()
         _served()
     except SmokeError as err:
