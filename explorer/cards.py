@@ -157,7 +157,10 @@ def stage_table_html(s: ArchitectureSummary, lang: str) -> str:
         f"<td>{fmt_count(s.total_params)}</td><td>100%</td>"
         f"<td>{fmt_macs(s.total_macs)}</td><td>100%</td></tr>"
     )
-    return table([t(lang, h) for h in heads], rows, note=t(lang, "stage_table_note"))
+    note = t(lang, "stage_table_note")
+    if any(len(st.modules) > 1 for st in s.stages if st.blocks):  # the stem's pool moved in
+        note += t(lang, "stage_table_pool")
+    return table([t(lang, h) for h in heads], rows, note=note)
 
 
 def notebook_html(s: ArchitectureSummary, lang: str = "en") -> str:

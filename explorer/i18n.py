@@ -101,8 +101,8 @@ EN = {
     "col_delta": "B − A",
     "total": "Total",
     "stage_table_note": "Output is channels × height × width for one image; stride and receptive "
-    "field are in input pixels. As in the paper's Table 1, the 3×3 max pool belongs to conv2_x "
-    "(layer1).",
+    "field are in input pixels.",
+    "stage_table_pool": " As in the paper's Table 1, the 3×3 max pool belongs to conv2_x (layer1).",
     "costs_story": "Parameters pile up late: {stage} alone holds {pct}% of them. MACs are spread "
     "out: each stage costs {lo}–{hi}% of the total, because the early stages run few channels "
     "over large feature maps.",
@@ -387,12 +387,16 @@ EN = {
     "{shallow}: the paper's degradation did not appear.",
     "deg_res_yes": "With shortcuts the deeper network is no worse: resnet56 ends at {deep} "
     "against resnet20's {shallow}.",
+    "deg_res_close": "With shortcuts the gap closes: resnet56 ends at {deep} against resnet20's "
+    "{shallow}, {gap} points behind where plain56 is {plain_gap} points behind, and it was the "
+    "lower of the two at {lead} of {records} records. Not lower at the end, as in the paper, but "
+    "the degradation is gone.",
     "deg_res_no": "With shortcuts, resnet56 ended at {deep} against resnet20's {shallow}: in "
     "this run the deeper ResNet did not catch up.",
     "deg_recipe": "Measured, not copied from the paper: the four networks of this registry "
-    "trained with one recipe (the paper's SGD, learning rate ÷10 at 50% and 75% of {steps} "
-    "steps of {batch} images, pad-and-crop and flips) on {samples} generated 32×32 images of 10 "
-    "shapes, tested on {test} others; {device}, {minutes} min. Training error is that of the "
+    "trained with one recipe (SGD with momentum as in the paper, learning rate {lr}, ÷10 at 50% "
+    "and 75% of {steps} steps of {batch} images, pad-and-crop and flips) on {samples} generated "
+    "32×32 images of 10 shapes, tested on {test} others; {device}, {minutes} min. Training error is that of the "
     "mini-batches since the previous point, as in the paper's curves. Run it again with: "
     "python -m explorer.experiments degradation",
     "shape_circle": "circle",
@@ -508,8 +512,8 @@ ZH = {
     "col_channels": "通道",
     "col_delta": "B − A",
     "total": "合计",
-    "stage_table_note": "输出为单张图像的 通道×高×宽；stride 与感受野以输入像素计。"
-    "与论文表 1 一致，3×3 最大池化归入 conv2_x（layer1）。",
+    "stage_table_note": "输出为单张图像的 通道×高×宽；stride 与感受野以输入像素计。",
+    "stage_table_pool": "与论文表 1 一致，3×3 最大池化归入 conv2_x（layer1）。",
     "costs_story": "参数集中在后段：仅 {stage} 就占 {pct}%。计算量（MACs）则分布较均匀：每个 stage "
     "占总量的 {lo}–{hi}%，因为前面的 stage 在大特征图上只用少量通道。",
     "tree_stage": "{n} 个 block",
@@ -759,10 +763,13 @@ ZH = {
     "{deep}，plain20 为 {shallow}。仅仅加深就让它更难优化——这不是过拟合。",
     "deg_plain_no": "本次运行中 plain56 的训练误差为 {deep}，plain20 为 {shallow}：论文中的退化现象没有出现。",
     "deg_res_yes": "有了 shortcut，更深的网络并不更差：resnet56 为 {deep}，resnet20 为 {shallow}。",
+    "deg_res_close": "有了 shortcut，差距消失了：resnet56 最终为 {deep}，resnet20 为 {shallow}，只差 {gap} "
+    "个百分点，而 plain56 比 plain20 差 {plain_gap} 个百分点；在 {records} 个记录点中有 {lead} 个 "
+    "resnet56 更低。最终并未像论文那样更低，但退化已经消失。",
     "deg_res_no": "有 shortcut 时，resnet56 为 {deep}，resnet20 为 {shallow}：本次运行中更深的 ResNet "
     "没有追上。",
-    "deg_recipe": "这是实测结果，并非抄自论文：本注册表中的四个网络用同一方案训练（论文的 SGD，在 {steps} 步的 "
-    "50% 和 75% 处学习率 ÷10，每批 {batch} 张图像，填充裁剪和翻转），训练数据为 {samples} 张生成的 "
+    "deg_recipe": "这是实测结果，并非抄自论文：本注册表中的四个网络用同一方案训练（与论文相同的动量 "
+    "SGD，学习率 {lr}，在 {steps} 步的 50% 和 75% 处 ÷10，每批 {batch} 张图像，填充裁剪和翻转），训练数据为 {samples} 张生成的 "
     "32×32、10 类形状图像，另用 {test} 张测试；{device}，{minutes} 分钟。训练误差取自上一个点以来的 "
     "mini-batch，与论文曲线相同。重新运行：python -m explorer.experiments degradation",
     "shape_circle": "圆形",

@@ -68,3 +68,11 @@ def test_a_notebook_draws_the_figure_and_saves_it(tmp_path):
     assert width == 2 * int(root.get("width"))  # drawn at twice the SVG's size
     with pytest.raises(ExplorerError, match=r"\.svg or \.png"):
         figure.save(tmp_path / "resnet34.pdf")
+
+
+def test_the_max_pool_note_only_where_a_stage_took_the_stems_pool():
+    from explorer.cards import stage_table_html
+
+    for lang, words in (("en", "max pool"), ("zh", "最大池化")):
+        assert words in stage_table_html(analyze("resnet50"), lang)
+        assert words not in stage_table_html(analyze("resnet20", 32), lang)  # a 3×3 stem only

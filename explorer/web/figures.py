@@ -21,6 +21,7 @@ from .views import shown_class
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
     from ..arch.analysis import ArchitectureSummary, LayerNode
+    from ..experiments.degradation import DegradationRun
     from ..inspect.contributions import ShortcutReport
     from ..inspect.plain import GradientProfile
 
@@ -169,7 +170,8 @@ def shortcut_bars(report: ShortcutReport, lang: str) -> go.Figure:
     """Per block: ‖F‖/‖S‖, the lesion's effect on the target, the gradient's shortcut share."""
     names = [r.block for r in report.records]
     colors = [stage_color(r.stage) for r in report.records]
-    hatch = ["/" if r.projection else "" for r in report.records]  # projection shortcuts
+    hatch = ["/" if r.shortcut in ("projection", "zero_pad") else ""
+             for r in report.records]  # fmt: skip  # where the shape changes
     rows = (
         ("chart_ratio", [r.ratio for r in report.records], "%{y:.3f}"),
         ("chart_lesion", [r.lesion_delta for r in report.records], "%{y:+.3f}"),
@@ -177,7 +179,7 @@ def shortcut_bars(report: ShortcutReport, lang: str) -> go.Figure:
     )
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
                         subplot_titles=[t(lang, key) for key, _, _ in rows])  # fmt: skip
-    kinds = [t(lang, "projection") if r.projection else t(lang, "identity")
+    kinds = [t(lang, r.shortcut if r.shortcut != "none" else "no_shortcut")
              for r in report.records]  # fmt: skip
     for i, (_, values, fmt) in enumerate(rows, start=1):
         fig.add_bar(x=names, y=values, row=i, col=1, customdata=kinds,
@@ -244,4 +246,30 @@ def plain_vs_residual(profile: GradientProfile, lang: str) -> go.Figure:
     # reads as "5, 2, 100, 5, 2, 10".
     fig.update_yaxes(type="log", dtick=1, exponentformat="power", title_text=t(lang, "grad_norm"))
     fig.update_xaxes(title_text=t(lang, "layer_index"))
+    return fig
+
+
+def degradation_chart(run: DegradationRun, lang: str) -> go.Figure:
+    """The paper's Figure 6 from a run's records: error against SGD steps, plain networks on the
+    left, ResNets on the right; bold: training error, thin: test error."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
+                        subplot_titles=[t(lang, "deg_plain"), t(lang, "deg_resnet")])  # fmt: skip
+    for col, names in enumerate((("plain20", "plain56"), ("resnet20", "resnet56")), start=1):
+        for name, color in zip(names, MODEL_COLORS, strict=False):
+            curve = run.curve(name)
+            steps = [p.step for p in curve]
+            train = [p.train_error for p in curve]
+            test = [p.test_error for p in curve]
+            for key, values, width in (("deg_train", train, 3.2), ("deg_test", test, 1.2)):
+                said = t(lang, key)
+                hover = f"{name}, {said}: %{{y:.1%}} ({t(lang, 'deg_step')} %{{x}})<extra></extra>"
+                fig.add_scatter(x=steps, y=values, mode="lines", row=1, col=col,
+                                name=f"{name} · {said}", legendgroup=name,
+                                line={"color": color, "width": width},
+                                hovertemplate=hover)  # fmt: skip
+    _layout(fig, t(lang, "deg_chart_title"), height=400)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.22})
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title_text=t(lang, "deg_error"), row=1, col=1)
+    fig.update_xaxes(title_text=t(lang, "deg_steps"))
     return fig

@@ -1,5 +1,6 @@
-"""The Shortcuts tab: what each residual connection carries for an image, and the plain vs
-residual gradient demo. /shortcuts and /plain are its API. Layout and wiring only: the maths is in
+"""The Shortcuts tab: what each residual connection carries for an image, the plain vs residual
+gradient demo, and "why shortcuts": the paper's Figure 6 as the degradation experiment measured it.
+/shortcuts, /plain and /degradation are its API. Layout and wiring only: the maths is in
 inspect/ (contributions.py, plain.py), reached through pages.py and `engine()`.
 """
 
@@ -39,7 +40,8 @@ T = TypeVar("T")
 # first-served line on the compute thread (which runs one at a time) rather than in Gradio's
 # queue, where fewer slots would put every analysis behind the predictions.
 SHORTCUT_SLOTS = MAX_BATCH
-PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "demo_basic")
+PLAIN_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnet20",
+                "resnet56", "resnet110", "preact_resnet110", "demo_basic")  # fmt: skip
 
 
 def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAULT",
@@ -91,6 +93,19 @@ def plain(model: str, lang: str = "en") -> tuple[Any, str]:
         return compute().call(_timed, engine().plain_view, name, lang)
     except Exception as err:
         raise fail(err, lang) from None
+
+
+def degradation(lang: str = "en") -> tuple[Any, str]:
+    """The degradation experiment's curves (shipped with the package) and what they show."""
+    lang = page_language(lang)
+    try:
+        return engine().degradation_view(lang)
+    except Exception as err:
+        raise fail(err, lang) from None
+
+
+def degradation_start(request: gr.Request) -> tuple[Any, str]:
+    return degradation(initial_language(request))
 
 
 def model_options(model: str, lang: str = "en") -> tuple[Any, Any]:
@@ -164,8 +179,14 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
             label(plain_btn, lambda lg: gr.Button(t(lg, "plain_btn")))
         plain_plot = gr.Plot(show_label=False, elem_id="plain-vs-residual")
         plain_text = gr.HTML()
+        label.markdown("deg_title", "### {}")
+        deg_plot = gr.Plot(show_label=False, elem_id="degradation")
+        deg_text = gr.HTML(elem_id="degradation-text")
 
     demo.load(start, None, [model, weights, target], api_visibility="private")
+    # The curves are a record, not a computation: drawn when the page opens, in its language.
+    demo.load(degradation_start, None, [deg_plot, deg_text], api_visibility="private")
+    lang.input(degradation, [lang], [deg_plot, deg_text], api_name="degradation")
     gr.on([model.input, lang.input], model_options, [model, lang], [weights, target],
           api_visibility="private")  # fmt: skip
     lang.input(said_again, [records, summary, image, model, target, weights, lang, checkpoint],

@@ -355,6 +355,12 @@ def plain_summary(profile: GradientProfile, lang: str) -> str:
     return f"<p>{escape(text)}{t(lang, 'sentence_gap')}{escape(verdict)}</p>"
 
 
+def _gap(pair: tuple[CurvePoint, CurvePoint]) -> str:
+    """Percentage points between two training errors, as the two shown (to 0.1%) differ."""
+    shallow, deep = (round(100 * p.train_error, 1) for p in pair)
+    return f"{deep - shallow:.1f}"
+
+
 def degradation_html(run: DegradationRun, lang: str) -> str:
     """The run's one computed sentence about the paper's claim, and how the run was made."""
     f = finding(run)
@@ -364,11 +370,15 @@ def degradation_html(run: DegradationRun, lang: str) -> str:
 
     plain = t(lang, "deg_plain_yes" if f.plain_degrades else "deg_plain_no", steps=f"{f.steps:,}",
               deep=pct(f.plain[1]), shallow=pct(f.plain[0]))  # fmt: skip
-    residual = t(lang, "deg_res_yes" if f.residual_holds else "deg_res_no",
-                 deep=pct(f.residual[1]), shallow=pct(f.residual[0]))  # fmt: skip
+    key = (
+        "deg_res_yes" if f.residual_holds else "deg_res_close" if f.residual_close else "deg_res_no"
+    )
+    residual = t(lang, key, deep=pct(f.residual[1]), shallow=pct(f.residual[0]),
+                 gap=_gap(f.residual), plain_gap=_gap(f.plain),
+                 lead=f.lead, records=f.records)  # fmt: skip
     r = run.recipe
     minutes = sum(run.seconds.values()) / 60
-    recipe = t(lang, "deg_recipe", steps=f"{r.steps:,}", batch=r.batch,
+    recipe = t(lang, "deg_recipe", steps=f"{r.steps:,}", batch=r.batch, lr=f"{r.lr:g}",
                samples=f"{r.train_samples:,}", test=f"{r.test_samples:,}", device=run.device,
                minutes=f"{minutes:.0f}")  # fmt: skip
     return (f'<p class="deg-finding"><b>{escape(plain)}</b> {escape(residual)}</p>'

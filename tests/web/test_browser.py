@@ -156,3 +156,35 @@ def test_a_teacher_shows_what_the_shortcuts_carry(browser_page):
     expect(page.get_by_text("the shortcuts keep them in scale")).to_be_visible(timeout=WAIT)
     page.locator("#plain-vs-residual g.trace").nth(1).wait_for(timeout=WAIT)
     _shot(page, "shortcuts-en.png")
+
+
+def test_a_teacher_shows_why_shortcuts_and_the_cifar_networks(browser_page):
+    """The paper's Figure 6 as shipped (thin test, bold train), its sentence in both languages,
+    then the 6n+2 family on the Architecture tab at its own 32×32 input."""
+    from explorer.experiments.degradation import finding, load
+
+    page, url, _ = browser_page
+    page.goto(url)
+    page.get_by_role("tab", name="Shortcuts").click()
+    page.locator("#degradation g.trace").nth(7).wait_for(timeout=WAIT)  # 4 models × train, test
+    f = finding(load())
+    deep = f"{100 * f.plain[1].train_error:.1f}%"
+    expect(page.locator("#degradation-text")).to_contain_text(deep, timeout=WAIT)
+    page.locator("#degradation").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#degradation").screenshot(path=str(ARTIFACTS / "why-shortcuts-en.png"))
+    page.get_by_label("中文").check()
+    expect(page.locator("#degradation-text")).to_contain_text("训练误差", timeout=WAIT)
+    expect(page.locator("#degradation")).to_contain_text("粗线为训练误差", timeout=WAIT)
+    page.get_by_label("English").check()
+    expect(page.locator("#degradation-text")).to_contain_text("resnet56", timeout=WAIT)
+
+    page.get_by_role("tab", name="Architecture").click()
+    _pick(page, "Model", "resnet56")
+    page.get_by_text("56 = 1 + 2·(9+9+9) + 1").first.wait_for(timeout=WAIT)
+    expect(page.get_by_text("853,018").first).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Option A of the paper's Table 3").first).to_be_visible(timeout=WAIT)
+    _pick(page, "Model", "preact_resnet164")
+    page.get_by_text("164 = 1 + 3·(18+18+18) + 1").first.wait_for(timeout=WAIT)
+    expect(page.get_by_text("Pre-activation blocks").first).to_be_visible(timeout=WAIT)
+    _shot(page, "architecture-preact164.png")
