@@ -281,6 +281,12 @@ EN = {
     "sum_lesion": "Removing a block's residual branch changes that probability by {proj} on "
     "average for the {np} projection blocks and by {ident} for the {ni} identity blocks; the top-1 "
     "class changes for {cp} of {np} and for {ci} of {ni}.",
+    "sum_lesion_a": "Removing a block's residual branch changes that probability by {proj} on "
+    "average for the {np} zero-padding (option A) blocks and by {ident} for the {ni} identity "
+    "blocks; the top-1 class changes for {cp} of {np} and for {ci} of {ni}.",
+    "sum_plain": "This network has no shortcuts: without its residual branch a block passes on "
+    "nothing, so every lesion cuts the network in two. Removing one changes the probability by "
+    "{d} on average, and the top-1 class for {c} of {n}.",
     "sum_agree": "Veit et al. found that removing a downsampling (projection) block hurts the most: "
     "this model agrees.",
     "sum_disagree": "Veit et al. found that removing a downsampling (projection) block hurts the "
@@ -678,6 +684,10 @@ ZH = {
     "sum_target": "针对“{label}”测量（概率 {prob}）。",
     "sum_lesion": "去掉一个 block 的残差分支后，该概率平均变化：{np} 个投影 block 为 {proj}，{ni} 个"
     "恒等 block 为 {ident}；top-1 类别改变的 block：投影 {cp}/{np}，恒等 {ci}/{ni}。",
+    "sum_lesion_a": "去掉一个 block 的残差分支后，该概率平均变化：{np} 个补零（方案 A）block 为 {proj}，"
+    "{ni} 个恒等 block 为 {ident}；top-1 类别改变的 block：补零 {cp}/{np}，恒等 {ci}/{ni}。",
+    "sum_plain": "这个网络没有 shortcut：去掉残差分支后，block 什么也传不下去，所以每次切除都把网络一分为二。"
+    "去掉一个 block，概率平均变化 {d}，top-1 类别改变的有 {c}/{n} 个。",
     "sum_agree": "Veit 等人发现去掉降采样（投影）block 的影响最大：本模型与之一致。",
     "sum_disagree": "Veit 等人发现去掉降采样（投影）block 的影响最大：本模型与之不一致。",
     "sum_all_projection": "本模型的每个 block 都有投影 shortcut；去掉任一个，概率平均变化 {proj}，"

@@ -287,14 +287,20 @@ def shortcut_summary(report: ShortcutReport, lang: str) -> str:
     records = report.records
     label = shown_class(report.model, report.target_label, lang)
     said = [t(lang, "sum_target", label=label, prob=f"{report.prob:.1%}")]
-    proj = [r for r in records if r.projection]
-    ident = [r for r in records if not r.projection]
+    # Where the shape changes (a projection, or option A's zero padding) vs the identity.
+    proj = [r for r in records if r.shortcut in ("projection", "zero_pad")]
+    ident = [r for r in records if r.shortcut == "identity"]
+    padded = any(r.shortcut == "zero_pad" for r in proj)
 
     def mean_delta(rs: tuple[ShortcutRecord, ...] | list[ShortcutRecord]) -> str:
         return f"{sum(r.lesion_delta for r in rs) / len(rs):+.3f}"
 
-    if ident:
-        said.append(t(lang, "sum_lesion", proj=mean_delta(proj) if proj else "-", np=len(proj),
+    if not proj and not ident:  # a plain network
+        said.append(t(lang, "sum_plain", d=mean_delta(records), n=len(records),
+                      c=sum(r.lesion_top1_changed for r in records)))  # fmt: skip
+    elif ident:
+        key = "sum_lesion_a" if padded else "sum_lesion"
+        said.append(t(lang, key, proj=mean_delta(proj) if proj else "-", np=len(proj),
                       ident=mean_delta(ident), ni=len(ident),
                       cp=sum(r.lesion_top1_changed for r in proj),
                       ci=sum(r.lesion_top1_changed for r in ident)))  # fmt: skip
@@ -310,8 +316,9 @@ def shortcut_summary(report: ShortcutReport, lang: str) -> str:
                       cp=sum(r.lesion_top1_changed for r in proj)))  # fmt: skip
     ratios = [r.ratio for r in records]
     share = sum(r.grad_share_shortcut for r in records) / len(records)
-    said.append(t(lang, "sum_ratio", lo=f"{min(ratios):.2f}", hi=f"{max(ratios):.2f}",
-                  share=f"{share:.0%}"))  # fmt: skip
+    if proj or ident:  # a plain network has no S(x) to compare F(x) with
+        said.append(t(lang, "sum_ratio", lo=f"{min(ratios):.2f}", hi=f"{max(ratios):.2f}",
+                      share=f"{share:.0%}"))  # fmt: skip
     n = len(records)
     cumulative, half = 0.0, n
     for k, weight in enumerate(report.gradient_by_length):

@@ -230,3 +230,23 @@ def test_the_heads_stride_and_field_read_global_once_they_cover_the_input():
     assert head.count("<td>global</td>") == 2 and "619" not in head
     assert "<td>427</td>" in html  # layer4's own field, a number
     assert "<td>全局</td>" in stage_table_html(analyze("resnet50"), "zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_shortcut_sentences_name_option_a_and_plain_networks_for_what_they_are(lang):
+    import torch
+    from PIL import Image
+
+    from explorer import load_model, shortcut_report
+    from explorer.web.views import shortcut_summary
+
+    image = Image.fromarray((torch.rand(32, 32, 3) * 255).byte().numpy())
+    padded = shortcut_summary(shortcut_report(image, load_model("resnet20", weights=None),
+                                              budget_s=0.1), lang)  # fmt: skip
+    plain = shortcut_summary(shortcut_report(image, load_model("plain20", weights=None),
+                                             budget_s=0.1), lang)  # fmt: skip
+    if lang == "en":
+        assert "2 zero-padding (option A) blocks" in padded and "7 identity blocks" in padded
+        assert "no shortcuts" in plain and "‖F(x)‖/‖S(x)‖" not in plain
+    else:
+        assert "2 个补零（方案 A）block" in padded and "没有 shortcut" in plain
