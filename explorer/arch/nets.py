@@ -1,5 +1,6 @@
-"""The two architectures torchvision does not build itself, both from its own ResNet parts: the
-2015 paper's v1 Bottleneck, and the narrow demo ResNet for 64-pixel images and 2 CPU cores.
+"""The architectures torchvision does not build itself, all from its own ResNet parts: the 2015
+paper's v1 Bottleneck, the narrow demo ResNet for 64-pixel images and 2 CPU cores, and the paper's
+other networks (CIFAR-10's, Table 2's plain nets, Table 3's shortcut options, pre-activation).
 
 The registry decides which to build and with what numbers; this module only assembles modules.
 """
@@ -14,7 +15,7 @@ from torch import Tensor, nn
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3
 
 if TYPE_CHECKING:
-    from .registry import BlockKind
+    from .registry import BlockKind, Shortcut
 
 
 class BottleneckV1(Bottleneck):
@@ -100,8 +101,6 @@ class DemoResNet(ResNet):
 # He et al. 2016's pre-activation blocks. Each block keeps torchvision's module names (conv1, bn1,
 # …, downsample), so the analysis reads them as it reads torchvision's, and says how it joins its
 # two paths through three methods: residual(x) = F(x), shortcut(x) = S(x), join(F, S).
-
-Shortcut = Literal["A", "B", "C", "none"]  # Table 3's options; "none": a plain network
 
 
 class ZeroPadShortcut(nn.Module):
@@ -273,7 +272,7 @@ class StagedResNet(nn.Module):
     and ends its last stage with BN → ReLU before the pooling.
     """
 
-    def __init__(self, block: Literal["basic", "bottleneck"], layers: Sequence[int],
+    def __init__(self, block: BlockKind, layers: Sequence[int],
                  widths: Sequence[int], num_classes: int, shortcut: Shortcut,
                  stem: Literal["imagenet", "cifar"], preact: bool = False) -> None:  # fmt: skip
         super().__init__()
