@@ -342,6 +342,27 @@ EN = {
     "err_target_range": "target class must be a whole number from 0 to {last}.",
     "err_unknown_model": "unknown model {name!r}. Known models: {known}; or {help}.",
     "err_no_model": "a model name is required. Known models: {known}.",
+    "err_not_residual": "{model} is not a ResNet-style model, it has no residual blocks: {found}. The explorer reads networks "
+    "whose modules add a branch's output to their own input on feature maps (N, C, H, W).",
+    "found_tokens": "its forward pass adds {count} times, but on token sequences ({shape}) as a "
+    "transformer does, not on feature maps",
+    "found_inline": "its forward pass has {count} residual additions written in the model's own "
+    "forward(); put each block in an nn.Module of its own so that it can be read",
+    "found_plain": "its forward pass runs convolutions ({convs}) but adds no branch to its input "
+    "anywhere (a plain network)",
+    "err_no_chain": "{model}'s forward does more than pass each module's output to the next "
+    "({why}); the shortcut measures, lesions and Grad-CAM run a model module by module.",
+    "err_two_sums": "{model}: the module {block} adds two residual branches in one call; the "
+    "explorer reads one sum per block.",
+    "err_block_twice": "{model}: the block {block} runs more than once in one forward pass; the "
+    "explorer reads each block once.",
+    "err_nested_blocks": "{model}: the block {block} holds other residual blocks; the explorer "
+    "reads blocks that sit side by side.",
+    "err_head_size": "{model} cannot run on a {size}×{size} input: {cause} Sizes it accepts: "
+    "{sizes}.",
+    "cause_fc_features": "{last} is {h}×{w} there, {pool} leaves {h2}×{w2}×{c} = {features} "
+    "features, and {fc} expects {expects}. torchvision's ResNet uses AdaptiveAvgPool2d(1) "
+    "so that any size works.",
     "err_spec": "invalid custom model {spec!r}: {why}. Expected {help}.",
     "spec_help": "a custom spec is BLOCK-N1-N2-N3-N4[-gG][-wW][-v1]: BLOCK is basic or bottleneck, "
     "N1..N4 the blocks per stage (1-{max}), gG the 3×3 groups and wW the channels per group "
@@ -732,6 +753,21 @@ ZH = {
     "err_target_range": "目标类别必须是 0 到 {last} 之间的整数。",
     "err_unknown_model": "未知模型 {name!r}。已知模型：{known}；或者{help}。",
     "err_no_model": "需要给出模型名称。已知模型：{known}。",
+    "err_not_residual": "{model} 不是 ResNet 式的模型，没有残差块：{found}。本工具读取的网络要在特征图 (N, C, H, W) 上"
+    "把分支的输出加到模块自己的输入上。",
+    "found_tokens": "它的前向传播做了 {count} 次加法，但像 Transformer 那样加在 token 序列（{shape}）上，"
+    "而不是特征图上",
+    "found_inline": "它在模型自己的 forward() 里写了 {count} 处残差加法；请把每个 block 写成单独的 "
+    "nn.Module，才能被读出",
+    "found_plain": "它的前向传播运行了 {convs} 个卷积，但没有任何地方把分支加到输入上（普通网络）",
+    "err_no_chain": "{model} 的 forward 不只是把每个模块的输出交给下一个模块（{why}）；shortcut 度量、"
+    "消融和 Grad-CAM 需要逐个模块地运行模型。",
+    "err_two_sums": "{model}：模块 {block} 在一次调用里加了两条残差分支；本工具每个 block 只读一个和。",
+    "err_block_twice": "{model}：block {block} 在一次前向传播中运行了不止一次；本工具每个 block 只读一次。",
+    "err_nested_blocks": "{model}：block {block} 里还包含其他残差块；本工具读取并列的 block。",
+    "err_head_size": "{model} 不能在 {size}×{size} 的输入上运行：{cause}它接受的尺寸：{sizes}。",
+    "cause_fc_features": "此时 {last} 为 {h}×{w}，{pool} 之后剩下 {h2}×{w2}×{c} = {features} 个特征，"
+    "而 {fc} 需要 {expects} 个。torchvision 的 ResNet 使用 AdaptiveAvgPool2d(1)，所以任何尺寸都可以。",
     "err_spec": "自定义模型 {spec!r} 无效：{why}。应为{help}。",
     "spec_help": "自定义规格 BLOCK-N1-N2-N3-N4[-gG][-wW][-v1]：BLOCK 为 basic 或 bottleneck，N1..N4 为"
     "各 stage 的 block 数（1-{max}），gG 为 3×3 卷积的分组数，wW 为每组通道数（仅 bottleneck，默认 "

@@ -15,24 +15,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-import torch
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..errors import ExplorerError
+from .dataflow import TraceError
 from .depth import DepthBreakdown, depth_breakdown
+from .reading import BlockReading, Reading, read_model
 from .receptive import Geometry, pair
 from .registry import get_entry, list_models
-from .structure import (
-    POOLING,
-    Structure,
-    find_structure,
-    leaves,
-    main_path,
-    shortcut_kind,
-    shortcut_path,
-)
-from .trace import Call, Shape, trace
+from .sizes import size_error
+from .structure import POOLING, leaves, remember, trace_model
+from .trace import Call, Shape
 
 MIN_INPUT, MAX_INPUT = 32, 4096  # the smallest input that still leaves layer4 a 1×1 map
 PAPER_NAMES = {
@@ -110,8 +104,9 @@ class BlockRow:
     output_shape: Shape
     stride: int  # this block's own downsampling
     stride_layer: str | None  # the branch conv that carries it: "conv2" (v1.5), "conv1" (paper v1)
-    # "identity", "projection" (a 1×1 conv), "zero_pad" (option A: subsampled, zero-padded
-    # channels, no weights) or "none" (a plain network's block: F(x) alone)
+    # "identity", "projection" (a 1×1 conv), "pooled_projection" (ResNet-D: avg-pool, then the
+    # 1×1 conv), "zero_pad" (option A: subsampled, zero-padded channels, no weights) or "none"
+    # (a plain network's block: F(x) alone)
     shortcut: str
     reason: str  # why not the identity: "stride 2", "channels 64→256", both; "" otherwise
     convs: int  # weighted layers on the residual branch (what the depth counts)
@@ -127,6 +122,8 @@ class BlockRow:
     # The shortcut's layers: ("conv", "bn") for torchvision's projection, ("conv",) for the
     # pre-activation one, ("ZeroPadShortcut",) for option A, () for the identity
     shortcut_steps: tuple[str, ...] = ()
+    branch_order: str = "post"  # "post": conv → BN → ReLU; "pre": BN → ReLU → conv (2016)
+    attention: str | None = None  # a gate inside F: "channel" (SE, ECA), "spatial", or None
 
 
 @dataclass(frozen=True)
@@ -306,20 +303,21 @@ def _conv_spec(block: str, name: str, conv: nn.Conv2d) -> ConvSpec:
 
 
 def _block_row(
-    name: str, block: nn.Module, node: LayerNode, calls: dict[str, list[Call]], g_in: Geometry
+    model: nn.Module,
+    b: BlockReading,
+    node: LayerNode,
+    calls: dict[str, list[Call]],
+    g_in: Geometry,
 ) -> tuple[BlockRow, Geometry]:
-    branch = main_path(block, name)
-    shortcut = shortcut_path(block, name)
+    name = b.name
+    branch = [(n, model.get_submodule(n)) for n in b.branch]
+    shortcut = [(n, model.get_submodule(n)) for n in b.shortcut]
     g_branch = g_in.along(branch, calls)
     # The sum F(x) + S(x) sees what either path sees; the residual branch always sees more.
     g_out = Geometry(max(g_branch.rf, g_in.along(shortcut, calls).rf), g_branch.jump)
     convs = [(n, m) for n, m in branch if isinstance(m, nn.Conv2d)]
     projection = [_conv_spec(name, n, m) for n, m in shortcut if isinstance(m, nn.Conv2d)]
     strided = [n for n, m in convs if pair(m.stride)[0] > 1]
-    steps = [_step(m) for _, n, m in sorted((c.order, n, m) for n, m in branch
-                                            for c in calls.get(n, []))]  # fmt: skip
-    # torchvision's blocks run their one ReLU once more, after the sum: that call is the join's.
-    after_sum = bool(steps) and steps[-1] == "relu"
     c_in = calls[name][0].input_shape[1]  # type: ignore[index]
     c_out = node.output_shape[1]  # type: ignore[index]
     stride = math.prod(pair(m.stride)[0] for _, m in convs)
@@ -328,77 +326,95 @@ def _block_row(
     )
     row = BlockRow(
         name=name,
-        type=type(block).__name__,
+        type=type(model.get_submodule(name)).__name__,
         in_channels=c_in,
-        width=convs[0][1].out_channels,
+        width=convs[0][1].out_channels if convs else c_out,
         out_channels=c_out,
         output_shape=node.output_shape,  # type: ignore[arg-type]
         stride=stride,
         stride_layer=strided[0].rsplit(".", 1)[-1] if strided else None,
-        shortcut=shortcut_kind(block, name),
+        shortcut=b.shortcut_kind,
         reason=", ".join(reasons) if shortcut else "",
-        convs=sum(isinstance(m, (nn.Conv2d, nn.Linear)) for _, m in branch),
+        convs=sum(isinstance(m, (nn.Conv2d, nn.Linear)) for _, m in branch) + b.functional_convs,
         receptive_field=g_out.rf,
         params=node.total_params,
         macs=node.macs,
         branch=tuple(_conv_spec(name, n, m) for n, m in convs),
         projection=projection[0] if projection else None,
-        steps=tuple(steps[:-1] if after_sum else steps),
-        relu_after_sum=after_sum,
-        shortcut_steps=tuple(_step(m) for _, m in shortcut),
+        steps=b.steps,
+        relu_after_sum=b.relu_after_sum,
+        shortcut_steps=b.shortcut_steps,
+        branch_order=b.branch_order,
+        attention=b.attention,
     )
     return row, g_out
 
 
-def _step(module: nn.Module) -> str:
-    if isinstance(module, nn.Conv2d):
-        return "conv"
-    if isinstance(module, _BatchNorm):
-        return "bn"
-    return "relu" if isinstance(module, nn.ReLU) else type(module).__name__
+def _split_pool(model: nn.Module, unit: str, calls: dict[str, list[Call]]) -> list[str]:
+    """`unit` opened into its children while its last step is a pooling layer inside it, so
+    that the pool can move to the first stage (the source notes' conv1 holds its max pool)."""
+    module = model.get_submodule(unit)
+    ran = sorted((calls[f"{unit}.{c}"][0].order, f"{unit}.{c}")
+                 for c, _ in module.named_children() if f"{unit}.{c}" in calls)  # fmt: skip
+    if isinstance(module, POOLING) or not ran:
+        return [unit]
+    inner = _split_pool(model, ran[-1][1], calls)
+    if not isinstance(model.get_submodule(inner[-1]), POOLING):
+        return [unit]
+    return [n for _, n in ran[:-1]] + inner
 
 
 def _stage_rows(
     model: nn.Module,
-    structure: Structure,
+    reading: Reading,
     root: LayerNode,
     calls: dict[str, list[Call]],
     order: dict[str, int],
 ) -> tuple[StageRow, ...]:
-    top = dict(model.named_children())
     nodes = {n.name: n for n in root.walk()}
 
     # The paper's Table 1 puts the stem's max pool at the start of conv2_x (layer1).
-    stem = list(structure.stem)
+    stem = list(reading.stem)
+    if stem:
+        stem[-1:] = _split_pool(model, stem[-1], calls)
     moved: list[str] = []
-    while stem and isinstance(top[stem[-1]], POOLING):
+    while stem and isinstance(model.get_submodule(stem[-1]), POOLING):
         moved.insert(0, stem.pop())
-    groups = [("stem", stem)] if stem else []
-    groups += [(s, (moved if i == 0 else []) + [s]) for i, s in enumerate(structure.stages)]
-    groups += [("head", list(structure.head))] if structure.head else []
+    groups: list[tuple[str, list[str], tuple[str, ...]]] = [("stem", stem, ())] if stem else []
+    for i, st in enumerate(reading.stages):
+        own = [st.name] if st.module else list(st.blocks)
+        groups.append((st.name, (moved if i == 0 else []) + own, st.blocks))
+    groups += [("head", list(reading.head), ())] if reading.head else []
+    blocks = {b.name: b for b in reading.blocks}
 
     rows = []
     g = Geometry()
-    for row_name, members in groups:
-        blocks: list[BlockRow] = []
+    for index, (row_name, members, stage_blocks) in enumerate(groups):
+        rows_in: list[BlockRow] = []
         for member in members:
-            module = top[member]
-            if member in structure.stages:
-                for i, block in enumerate(module):
-                    row, g = _block_row(f"{member}.{i}", block, nodes[f"{member}.{i}"], calls, g)
-                    blocks.append(row)
-            else:
-                g = g.along(sorted(leaves(module, member), key=lambda p: order.get(p[0], 0)), calls)
+            if member in stage_blocks or (member in blocks):
+                continue
+            if any(member == b or b.startswith(member + ".") for b in stage_blocks):
+                continue
+            g = g.along(sorted(leaves(model.get_submodule(member), member),
+                               key=lambda p: order.get(p[0], 0)), calls)  # fmt: skip
+        for name in stage_blocks:
+            row, g = _block_row(model, blocks[name], nodes[name], calls, g)
+            rows_in.append(row)
         last = max(members, key=lambda m: calls[m][-1].order if m in calls else -1)
+        stage_index = index - (1 if groups[0][0] == "stem" else 0)
+        paper = PAPER_NAMES.get(row_name) or (
+            f"conv{stage_index + 2}_x" if stage_blocks else row_name
+        )
         rows.append(
             StageRow(
                 name=row_name,
-                paper_name=PAPER_NAMES.get(row_name, row_name),
+                paper_name=PAPER_NAMES["head"] if row_name == "head" else paper,
                 modules=tuple(members),
                 output_shape=nodes[last].output_shape,  # type: ignore[arg-type]
                 stride=g.jump,
                 receptive_field=g.rf,
-                block_rows=tuple(blocks),
+                block_rows=tuple(rows_in),
                 params=sum(nodes[m].total_params for m in members),
                 macs=sum(nodes[m].macs for m in members),
             )
@@ -418,22 +434,18 @@ def check_input_size(input_size: object) -> int:
 
 
 def summarize(model: nn.Module, input_size: int, name: str, title: str) -> ArchitectureSummary:
-    """Analyse a built model; a meta-device model costs no arithmetic."""
-    param = next(model.parameters(), None)
-    device = param.device if param is not None else torch.device("cpu")
-    dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
-    x = torch.zeros(1, 3, input_size, input_size, device=device, dtype=dtype)
+    """Analyse a built model from one traced pass (meta stand-ins for its weights where its
+    forward allows: no arithmetic)."""
     try:
-        calls = trace(model, x)
-    except RuntimeError as err:
-        raise ExplorerError(
-            f"{name} cannot run on a {input_size}×{input_size} input: {err}"
-        ) from err
+        flow = trace_model(model, input_size)
+    except TraceError as err:
+        raise size_error(model, err, input_size, title, None) from err
+    calls = flow.by_module()
     order = {name: records[0].order for name, records in calls.items()}
+    reading = remember(model, read_model(model, flow, title))
     root = _node("", model, calls)
-    structure = find_structure(model, order)
-    depth = depth_breakdown(model, structure, {n: len(c) for n, c in calls.items()})
-    stages = _stage_rows(model, structure, root, calls, order)
+    depth = depth_breakdown(model, reading, {n: len(c) for n, c in calls.items()})
+    stages = _stage_rows(model, reading, root, calls, order)
     return ArchitectureSummary(name, title, input_size, depth, stages, root)
 
 

@@ -1,8 +1,9 @@
 """The depth of a ResNet as the 2015 paper counts it, and the formula that explains the number.
 
 Depth counts weighted layers (convs and fc) along the residual path: the stem's convs, each
-block's residual-branch convs, the head's fc. Projection shortcuts, BatchNorm, ReLU and pooling
-are listed as not counted. Every count comes from the module tree; no depth is looked up.
+block's residual-branch convs, the head's fc. Projection shortcuts, attention gates, BatchNorm,
+ReLU and pooling are listed as not counted. Every count comes from the dataflow reading of the
+modules (reading.py); no depth is looked up.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from .structure import POOLING, WEIGHTED, Structure, leaves, main_path, shortcut_path
+from .reading import WEIGHTED, Reading
+from .structure import POOLING, leaves
 
 
 @dataclass(frozen=True)
@@ -60,17 +62,16 @@ def _stage_term(convs: tuple[int, ...]) -> str:
     return "(" + "+".join(map(str, convs)) + ")"
 
 
-def depth_breakdown(
-    model: nn.Module, structure: Structure, calls: Mapping[str, int]
-) -> DepthBreakdown:
+def depth_breakdown(model: nn.Module, reading: Reading, calls: Mapping[str, int]) -> DepthBreakdown:
     """Count the depth of `model`; `calls` maps module names to how often one forward ran them."""
-    top = dict(model.named_children())
-    stem = sum(_weighted(leaves(top[n], n)) for n in structure.stem)
-    head = sum(_weighted(leaves(top[n], n)) for n in structure.head)
+    stem = sum(_weighted(leaves(model.get_submodule(n), n)) for n in reading.stem)
+    head = sum(_weighted(leaves(model.get_submodule(n), n)) for n in reading.head)
+    blocks = {b.name: b for b in reading.blocks}
     block_convs = tuple(
-        tuple(_weighted(main_path(block, f"{s}.{i}")) for i, block in enumerate(top[s]))
-        for s in structure.stages
-    )
+        tuple(_weighted([(n, model.get_submodule(n)) for n in blocks[b].branch])
+              + blocks[b].functional_convs for b in stage.blocks)
+        for stage in reading.stages
+    )  # fmt: skip
     depth = stem + sum(map(sum, block_convs)) + head
 
     k = {c for stage in block_convs for c in stage}
@@ -95,22 +96,19 @@ def depth_breakdown(
         formula,
         compact,
         expanded,
-        _not_counted(model, structure, calls),
+        _not_counted(model, reading, calls),
     )
 
 
 def _not_counted(
-    model: nn.Module, structure: Structure, calls: Mapping[str, int]
+    model: nn.Module, reading: Reading, calls: Mapping[str, int]
 ) -> tuple[Uncounted, ...]:
-    shortcut_names = {
-        name
-        for s in structure.stages
-        for i, block in enumerate(getattr(model, s))
-        for name, _ in shortcut_path(block, f"{s}.{i}")
-    }
+    shortcut_names = {name for b in reading.blocks for name in b.shortcut}
+    gate_names = {name for b in reading.blocks for name in b.gate}
     kinds = {
         "projection_conv": "projection shortcut 1×1 convs",
         "zero_pad_shortcut": "zero-padding shortcuts (no weights)",
+        "attention": "attention-gate layers (squeeze-excitation)",
         "batchnorm": "BatchNorm",
         "relu": "ReLU",
         "pooling": "pooling",
@@ -118,7 +116,9 @@ def _not_counted(
     }
     tally = {key: [0, 0] for key in kinds}
     for name, module in leaves(model, ""):
-        if isinstance(module, WEIGHTED):
+        if name in gate_names:
+            key = "attention"  # an SE or ECA gate's convs and activations: not the main path
+        elif isinstance(module, WEIGHTED):
             if name not in shortcut_names:
                 continue  # counted in the depth
             key = "projection_conv"
@@ -137,5 +137,5 @@ def _not_counted(
     return tuple(
         Uncounted(key, kinds[key], n_modules, n_calls)
         for key, (n_modules, n_calls) in tally.items()
-        if n_modules or key not in ("other", "zero_pad_shortcut")
+        if n_modules or key not in ("other", "zero_pad_shortcut", "attention")
     )

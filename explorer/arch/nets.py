@@ -166,7 +166,9 @@ class PlainBasicBlock(_ExplicitBasicBlock):
         return nn.functional.pad(x, (0, 0, 0, 0, 0, self.conv2.out_channels - x.shape[1])) * 0
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.relu(self.residual(x))
+        # The zero shortcut is added, so that the dataflow shows the block and its empty side
+        # path (x · 0); F(x) + 0 is F(x) bit for bit.
+        return self.relu(self.residual(x) + self.shortcut(x))
 
 
 class _PreActivation(ResidualBlock):

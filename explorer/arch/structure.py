@@ -1,70 +1,31 @@
-"""Where the stem, the stages, the residual blocks and the head sit in a ResNet's module tree.
+"""Where the stem, the stages, the residual blocks and the head sit in any residual network, and
+how to run one block with its sum F(x) + S(x) in the caller's hands.
 
-Read from the real modules: the model's top-level children, torchvision's BasicBlock/Bottleneck
-and their `downsample` shortcut. No table of known depths, no hooks, no forward pass.
+The reading comes from one traced pass (dataflow.py, reading.py), on the meta device when the
+model's tensors can be swapped for meta ones, and is kept per model object. No class or attribute
+name of any library is looked up here.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from torch import nn
-from torchvision.models.resnet import BasicBlock, Bottleneck
+import torch
+from torch import Tensor, nn
+from torch.overrides import TorchFunctionMode
 
 from ..errors import ExplorerError
+from .dataflow import ADDS, Flow, TraceError, trace_flow
+from .reading import WEIGHTED, BlockReading, Reading, read_model
 
-# Layers with weights that the depth of a network counts (the paper's "weighted layers").
-WEIGHTED = (nn.Conv2d, nn.Linear)
 POOLING = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
-SHORTCUT = "downsample"  # torchvision's attribute for a block's projection shortcut
+DEFAULT_SIZE = 224
 
-
-@dataclass(frozen=True)
-class Structure:
-    """Top-level children of a ResNet, grouped the way its forward pass uses them."""
-
-    stem: tuple[str, ...]  # children run before the first stage, in execution order
-    stages: tuple[str, ...]  # children that are a sequence of residual blocks
-    head: tuple[str, ...]  # children run after the last stage
-
-
-def is_block(module: nn.Module) -> bool:
-    return isinstance(module, (BasicBlock, Bottleneck))
-
-
-def _is_stage(module: nn.Module) -> bool:
-    return isinstance(module, nn.Sequential) and len(module) > 0 and all(map(is_block, module))
-
-
-def find_structure(model: nn.Module, order: Mapping[str, int] | None = None) -> Structure:
-    """Split the top-level children into stem, stages and head.
-
-    `order` maps a module name to the index of its first call; without it, registration order
-    (which torchvision's ResNet follows in forward) stands in for execution order.
-    """
-    children = [name for name, _ in model.named_children()]
-    if order is not None:
-        children.sort(key=lambda name: order.get(name, math.inf))
-    modules = dict(model.named_children())
-    stage_at = [i for i, name in enumerate(children) if _is_stage(modules[name])]
-    if not stage_at:
-        raise ExplorerError(
-            f"{type(model).__name__} is not a ResNet-style model: none of its top-level modules "
-            "is a sequence of BasicBlock/Bottleneck blocks."
-        )
-    first, last = stage_at[0], stage_at[-1]
-    if stage_at != list(range(first, last + 1)):
-        raise ExplorerError(
-            f"{type(model).__name__} has other modules between its residual stages; the explorer "
-            "expects stem → stages → head, as in torchvision's ResNet."
-        )
-    return Structure(
-        stem=tuple(children[:first]),
-        stages=tuple(children[first : last + 1]),
-        head=tuple(children[last + 1 :]),
-    )
+_readings: weakref.WeakKeyDictionary[nn.Module, Reading] = weakref.WeakKeyDictionary()
+_blocks: weakref.WeakKeyDictionary[nn.Module, BlockReading] = weakref.WeakKeyDictionary()
 
 
 def leaves(module: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
@@ -76,52 +37,203 @@ def leaves(module: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
     ]
 
 
-def main_path(block: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
-    """The residual branch F(x): the block's leaves outside its shortcut, in registration order."""
-    cut = f"{prefix}.{SHORTCUT}"
-    return [(n, m) for n, m in leaves(block, prefix) if n != cut and not n.startswith(cut + ".")]
+def model_size(model: nn.Module) -> int:
+    """The image side `model` is meant for: its registry entry's, else 224."""
+    info = getattr(model, "explorer_info", None)
+    return getattr(info, "input_size", None) or DEFAULT_SIZE
 
 
-def shortcut_path(block: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
-    """The projection shortcut's leaves (1×1 conv + BN), or [] for an identity shortcut."""
-    shortcut = getattr(block, SHORTCUT, None)
-    return [] if shortcut is None else leaves(shortcut, f"{prefix}.{SHORTCUT}")
+def trace_model(model: nn.Module, input_size: int) -> Flow:
+    """One traced pass at `input_size`: with meta stand-ins for the weights when that works (no
+    arithmetic), else on the model's own device."""
+    param = next(model.parameters(), None)
+    dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+    return trace_input(model, torch.zeros(1, 3, input_size, input_size, dtype=dtype))
 
 
-def shortcut_kind(block: nn.Module, prefix: str = "") -> str:
-    """What S(x) is, read from the modules: "none" (a plain network's block: no shortcut at
-    all), "identity" (none registered), "projection" (one with weights) or "zero_pad" (one
-    without: option A's zero-padding identity)."""
-    if not getattr(block, "has_shortcut", True):
-        return "none"
-    shortcut = shortcut_path(block, prefix)
-    if not shortcut:
-        return "identity"
-    return "projection" if any(isinstance(m, WEIGHTED) for _, m in shortcut) else "zero_pad"
+def trace_input(model: nn.Module, x: Tensor) -> Flow:
+    """`trace_flow` of `model` on an input shaped like `x`, on the meta device when it can be."""
+    param = next(model.parameters(), None)
+    device = param.device if param is not None else torch.device("cpu")
+    if device.type != "meta":
+        meta = {n: torch.empty_like(t, device="meta") for n, t in
+                [*model.named_parameters(), *model.named_buffers()]}  # fmt: skip
+        try:
+            with _swapped(model, meta):
+                return trace_flow(model, torch.empty_like(x, device="meta"))
+        except (RuntimeError, TypeError, NotImplementedError) as err:
+            if isinstance(err, TraceError) and "meta" not in str(err) and "device" not in str(err):
+                raise  # the model itself refuses the input: no need to try it for real
+            # a tensor the module keeps outside its parameters: trace it as it is
+    return trace_flow(model, torch.zeros_like(x, device=device))
+
+
+@contextmanager
+def _swapped(model: nn.Module, tensors: dict[str, Tensor]) -> Iterator[None]:
+    """The model's parameters and buffers replaced by `tensors` for the duration."""
+    saved = []
+    try:
+        for name, t in tensors.items():
+            owner_name, _, attr = name.rpartition(".")
+            owner = model.get_submodule(owner_name)
+            store = owner._parameters if attr in owner._parameters else owner._buffers
+            saved.append((store, attr, store[attr]))
+            store[attr] = t  # type: ignore[assignment]
+        yield
+    finally:
+        for store, attr, value in saved:
+            store[attr] = value
+
+
+def reading_of(model: nn.Module, title: str | None = None, input_size: int | None = None
+               ) -> Reading:  # fmt: skip
+    """The blocks, stages, stem and head of `model`, read once per model object."""
+    held = _readings.get(model)
+    if held is None:
+        size = input_size or model_size(model)
+        name = title or type(model).__name__
+        try:
+            flow = trace_model(model, size)
+        except RuntimeError as err:
+            raise ExplorerError(f"{name} cannot run on a {size}×{size} input: {err}") from err
+        held = remember(model, read_model(model, flow, name))
+    return held
+
+
+def remember(model: nn.Module, reading: Reading) -> Reading:
+    """Keep `reading` for `model` and each of its blocks (a block knows its sum from then on)."""
+    _readings[model] = reading
+    for b in reading.blocks:
+        _blocks[model.get_submodule(b.name)] = b
+    return reading
+
+
+def block_reading(block: nn.Module, x: Tensor | None = None) -> BlockReading:
+    """The reading of a block: kept from its model's reading, or read on its own from an input
+    shaped like `x` (a block copied out of its model)."""
+    held = _blocks.get(block)
+    if held is None:
+        if x is None:
+            raise RuntimeError(f"{type(block).__name__} is not a block of a model read so far")
+        alone = nn.Sequential(block)
+        found = read_model(alone, trace_input(alone, x[:1].detach()), type(block).__name__)
+        if [b.name for b in found.blocks] != ["0"]:
+            raise ExplorerError.text("err_not_residual", model=type(block).__name__,
+                                     found=type(block).__name__)  # fmt: skip
+        held = _blocks[block] = found.blocks[0]
+    return held
+
+
+def num_classes(model: nn.Module) -> int:
+    """The width of the model's output (its classes), from its reading."""
+    return reading_of(model).classes
 
 
 @dataclass(frozen=True)
 class Parts:
-    """What torchvision's ResNet.forward applies, in order, as (name, module) pairs."""
+    """What the model's forward applies, in order, as (name, module) pairs."""
 
     stem: tuple[tuple[str, nn.Module], ...]  # conv1, bn1, relu, maxpool
     blocks: tuple[tuple[str, nn.Module], ...]  # ("layer3.1", block), every block of every stage
     head: tuple[tuple[str, nn.Module], ...]  # avgpool, the flatten forward does, fc
+    reading: Reading
+
+    def block(self, name: str) -> BlockReading:
+        return self.reading.block(name)
+
+
+_GLUE: dict[str, Callable[[], nn.Module]] = {"flatten": lambda: nn.Flatten(1), "relu": nn.ReLU}
 
 
 def network_parts(model: nn.Module) -> Parts:
-    """The modules of a ResNet's forward pass, so that it can be run step by step."""
-    structure = find_structure(model)
-    stem = tuple((name, model.get_submodule(name)) for name in structure.stem)
-    blocks = tuple(
-        (f"{stage}.{i}", block)
-        for stage in structure.stages
-        for i, block in enumerate(model.get_submodule(stage))
-    )
-    head: list[tuple[str, nn.Module]] = []
-    for name in structure.head:
-        module = model.get_submodule(name)
-        if isinstance(module, nn.Linear):
-            head.append(("flatten", nn.Flatten(1)))
-        head.append((name, module))
-    return Parts(stem, blocks, tuple(head))
+    """The modules of the model's forward pass, so that it can be run step by step."""
+    reading = reading_of(model)
+    if reading.chain or reading.between:
+        why = reading.chain or f"{reading.between[0]} sits between two blocks"
+        raise ExplorerError.text("err_no_chain", model=type(model).__name__, why=why)
+    glue = dict(reading.glue)
+
+    def steps(names: tuple[str, ...]) -> tuple[tuple[str, nn.Module], ...]:
+        out: list[tuple[str, nn.Module]] = []
+        for name in names:
+            if name in glue:
+                out.append((glue[name], _GLUE[glue[name]]()))
+            out.append((name, model.get_submodule(name)))
+        return tuple(out)
+
+    blocks = tuple((b.name, model.get_submodule(b.name)) for b in reading.blocks)
+    return Parts(steps(reading.stem), blocks, steps(reading.head), reading)
+
+
+def weighted(module: nn.Module) -> bool:
+    return isinstance(module, WEIGHTED)
+
+
+# ---------------------------------------------------------------- running one block
+
+
+Join = Callable[[Tensor, Tensor], Tensor]
+
+
+@dataclass
+class BlockRun:
+    """What one call of a block computed: F(x), S(x), the value it went on with, its output."""
+
+    branch: Tensor
+    shortcut: Tensor
+    joined: Tensor
+    output: Tensor
+
+
+class _Sum(TorchFunctionMode):
+    """Finds the block's residual add among its two-tensor adds and hands it to `join`."""
+
+    def __init__(self, reading: BlockReading, join: Join, keep: bool) -> None:
+        super().__init__()
+        self.reading, self.join, self.keep = reading, join, keep
+        self.seen = 0
+        self.run: BlockRun | None = None
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if (name not in ADDS or len(args) < 2 or not all(isinstance(a, Tensor) for a in args[:2])
+                or args[0].shape != args[1].shape):  # fmt: skip
+            return func(*args, **kwargs)
+        if self.seen != self.reading.add_index:
+            self.seen += 1
+            return func(*args, **kwargs)
+        self.seen += 1
+        inplace = name.endswith("_") or name == "__iadd__"
+        f, s = args[self.reading.branch_arg], args[1 - self.reading.branch_arg]
+        if inplace:  # the first operand is overwritten: keep what it was
+            f = f.clone() if self.reading.branch_arg == 0 else f
+            s = s.clone() if self.reading.branch_arg == 1 else s
+        joined = self.join(f, s)
+        self.run = BlockRun(f, s, joined, joined)
+        if inplace:
+            target = args[0]
+            if target.shape == joined.shape:
+                target.copy_(joined)
+            else:  # the batch grew (lesions): the tensor takes the new shape
+                target.set_(joined.detach() if not target.requires_grad else joined)
+            return target
+        # a later in-place activation must not overwrite the sum a caller keeps
+        return joined.clone() if self.keep else joined
+
+
+def _add(f: Tensor, s: Tensor) -> Tensor:
+    return f + s
+
+
+def run_block(block: nn.Module, reading: BlockReading, x: Tensor, join: Join = _add,
+              keep: bool = False) -> BlockRun:  # fmt: skip
+    """Run `block` on `x` with its residual sum replaced by join(F(x), S(x)) (default: the sum
+    itself); `keep` leaves the joined tensor untouched by what the block does after it."""
+    mode = _Sum(reading, join, keep)
+    with mode:
+        out = block(x)
+    if mode.run is None:
+        raise RuntimeError(f"{reading.name} ran without its residual sum")
+    mode.run.output = out
+    return mode.run

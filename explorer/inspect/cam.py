@@ -19,7 +19,7 @@ from captum.attr import LayerAttribution, LayerGradCam
 from torch import nn
 
 from ..arch.hooks import hooked
-from ..arch.structure import find_structure, network_parts
+from ..arch.structure import network_parts, reading_of
 from ..errors import ExplorerError
 from ..models.device import precision
 from .deadline import check
@@ -48,33 +48,34 @@ class _Tap(nn.Module):
 
 def cam_layers(model: nn.Module) -> list[str]:
     """Layers a CAM can be taken at: each stage, then each block, in forward order."""
-    stages = find_structure(model).stages
-    blocks = [f"{s}.{i}" for s in stages for i in range(len(model.get_submodule(s)))]
-    return [*stages, *blocks]
+    reading = reading_of(model)
+    return [*reading.stage_names, *(b.name for b in reading.blocks)]
 
 
 def last_stage(model: nn.Module) -> str:
     """The default CAM layer: the last stage ("layer4"; "layer3" in a CIFAR-10 ResNet)."""
-    return find_structure(model).stages[-1]
+    return reading_of(model).stage_names[-1]
 
 
 def resolve_layer(model: nn.Module, layer: str) -> nn.Module:
+    """The module whose output the CAM at `layer` reads: a block, or a stage's last block."""
     valid = cam_layers(model)
     if layer not in valid:
         raise ExplorerError.text("err_no_layer_here", layer=layer, example=valid[-1],
                                  count=len(valid))  # fmt: skip
-    return model.get_submodule(layer)
+    stage = next((s for s in reading_of(model).stages if s.name == layer), None)
+    return model.get_submodule(stage.blocks[-1] if stage is not None else layer)
 
 
 def forward_steps(model: nn.Module, store: dict[str, torch.Tensor]) -> list[tuple[str, nn.Module]]:
     """The forward pass as steps (structure.network_parts), with a tap after each stage."""
     parts = network_parts(model)
     steps = list(parts.stem)
-    for i, (name, block) in enumerate(parts.blocks):
+    last = {s.blocks[-1]: s.name for s in parts.reading.stages}
+    for name, block in parts.blocks:
         steps.append((name, block))
-        stage = name.split(".")[0]
-        if i + 1 == len(parts.blocks) or not parts.blocks[i + 1][0].startswith(stage + "."):
-            steps.append((stage, _Tap(stage, store)))
+        if name in last:
+            steps.append((last[name], _Tap(last[name], store)))
     return steps + list(parts.head)
 
 
@@ -150,7 +151,7 @@ def stage_maps(model: nn.Module, result: CamResult, size: tuple[int, int]
     LayerGradCam (spatial mean of the gradient, times the activation, summed over channels,
     ReLU), which tests check map by map.
     """
-    stages = find_structure(model).stages
+    stages = list(reading_of(model).stage_names)
     steps = forward_steps(model, {})
     names = [name for name, _ in steps]
     mode = hooked(model) if model.training else nullcontext()

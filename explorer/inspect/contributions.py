@@ -20,11 +20,9 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torchvision.models.resnet import Bottleneck
 
 from ..arch.hooks import hooked
-from ..arch.nets import ResidualBlock
-from ..arch.structure import Parts, network_parts, shortcut_kind
+from ..arch.structure import Parts, block_reading, network_parts, num_classes, run_block
 from ..models.device import precision, to_host, to_model
 from ..models.loading import INFO_ATTR
 from .deadline import check
@@ -33,33 +31,26 @@ from .images import ImageInput
 
 
 def residual_branch(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """F(x): the block's convs, BNs and inner ReLUs, as its forward applies them."""
-    if isinstance(block, ResidualBlock):  # the paper's other blocks say it themselves
-        return block.residual(x)
-    out = block.relu(block.bn1(block.conv1(x)))
-    if isinstance(block, Bottleneck):
-        out = block.relu(block.bn2(block.conv2(out)))
-        return block.bn3(block.conv3(out))
-    return block.bn2(block.conv2(out))
+    """F(x): what the block's own forward adds to its shortcut (its convs, norms, inner
+    activations and any attention gate), read from the block's residual sum."""
+    return run_block(block, block_reading(block, x), x).branch
 
 
 def shortcut_path(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """S(x): the input itself, its 1×1 projection (conv + BN) when the shape changes, option A's
-    zero padding, or, in a plain network, zeros that F(x) is added to."""
-    if isinstance(block, ResidualBlock):
-        return block.shortcut(x)
-    return x if block.downsample is None else block.downsample(x)
+    """S(x): the input itself, its projection (conv + norm, or ResNet-D's pool + conv + norm),
+    option A's zero padding, or, in a plain network, zeros that F(x) is added to."""
+    return run_block(block, block_reading(block, x), x).shortcut
 
 
 def relu_after_sum(block: nn.Module) -> bool:
     """Whether the block's output is ReLU(F(x) + S(x)) (torchvision's, the 2015 paper's) rather
     than F(x) + S(x) (the pre-activation block of He et al. 2016)."""
-    return getattr(block, "relu_after_sum", True)
+    return block_reading(block).relu_after_sum
 
 
-def after_sum(block: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """The block's output from its sum z = F(x) + S(x)."""
-    return torch.relu(z) if relu_after_sum(block) else z
+def _lesion_join(f: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    """Every row's sum, and one row more: the intact first row's shortcut alone."""
+    return torch.cat([f + s, s[:1]])
 
 
 @dataclass(frozen=True)
@@ -69,7 +60,9 @@ class ShortcutRecord:
     block: str  # "layer3.2"
     stage: str  # "layer3"
     projection: bool  # a 1×1 conv shortcut rather than the identity
-    shortcut: str  # "identity", "projection", "zero_pad" (option A) or "none" (a plain block)
+    # "identity", "projection", "pooled_projection" (ResNet-D), "zero_pad" (option A) or "none"
+    # (a plain block)
+    shortcut: str
     stride: int  # the block's stride: above 1 it downsamples (a projection may also keep it 1)
     residual_norm: float  # ‖F(x)‖ over channels and positions
     shortcut_norm: float  # ‖S(x)‖
@@ -251,16 +244,16 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
     inputs, branches, shortcuts, sums = [], [], [], []
     gates: list[bool] = []  # a ReLU after the sum: its mask gates the gradient
     with torch.enable_grad():
-        for _, block in parts.blocks:
+        for name, block in parts.blocks:
             check()
-            f, s = residual_branch(block, a), shortcut_path(block, a)
-            z = f + s  # out of place: F(x) stays as the branch computed it
+            # the block's own forward, its sum z = F(x) + S(x) kept out of place
+            run = run_block(block, parts.block(name), a, keep=True)
             inputs.append(a)
-            branches.append(f)
-            shortcuts.append(s)
-            sums.append(z)
-            gates.append(relu_after_sum(block))
-            a = after_sum(block, z)
+            branches.append(run.branch)
+            shortcuts.append(run.shortcut)
+            sums.append(run.joined)
+            gates.append(parts.block(name).relu_after_sum)
+            a = run.output
         for _, module in parts.head:
             a = module(a)
         logits = a
@@ -303,12 +296,12 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
         a = x
         for _, module in parts.stem:
             a = module(a)
-        for _, block in parts.blocks:
+        for name, block in parts.blocks:
             check()
             # S for every row in one call: the lesion row's S is then bit for bit the intact
-            # row's (a convolution may round differently for another batch size).
-            f, s = residual_branch(block, a), shortcut_path(block, a)
-            a = torch.cat([after_sum(block, f + s), after_sum(block, s[:1])])
+            # row's (a convolution may round differently for another batch size). The block's
+            # own activation then runs on every row, the new one's ReLU(S(x)) included.
+            a = run_block(block, parts.block(name), a, join=_lesion_join).output
         # The head runs row by row: a matrix product can round a row differently by its place
         # in the batch, and a lesion that changes nothing must change the probability by 0.
         rows = []
@@ -328,9 +321,10 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
     module = resolve_model(model)
     x = to_model(module, prepare(image, module)[0])
     info = getattr(module, INFO_ATTR, None)
-    categories = info.categories if info else tuple(str(i) for i in range(module.fc.out_features))
-    wanted = _target_index(target, categories, module.fc.out_features)
     parts = network_parts(module)
+    classes = num_classes(module)
+    categories = info.categories if info else tuple(str(i) for i in range(classes))
+    wanted = _target_index(target, categories, classes)
     mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
     with torch.inference_mode(False), mode, precision(module):
         x = x.clone() if x.is_inference() else x
@@ -346,9 +340,10 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
     records = []
     for (name, block), (nf, ns, cos, share, residual, ratio), probs in zip(
             parts.blocks, host["rows"].tolist(), lesioned[1:], strict=True):  # fmt: skip
+        kind = parts.block(name).shortcut_kind
         records.append(ShortcutRecord(
-            block=name, stage=name.split(".")[0], shortcut=shortcut_kind(block),
-            projection=shortcut_kind(block) == "projection",
+            block=name, stage=parts.block(name).stage, shortcut=kind,
+            projection=kind in ("projection", "pooled_projection"),
             stride=_stride(block),
             residual_norm=nf, shortcut_norm=ns, ratio=nf / ns if ns else math.inf, cosine=cos,
             grad_share_shortcut=share, grad_share_residual=residual, grad_norm_ratio=ratio,

@@ -19,6 +19,7 @@ from PIL import Image
 from torch import nn
 
 from ..arch.registry import get_entry
+from ..arch.structure import num_classes
 from ..errors import ExplorerError
 from ..models.device import to_host, to_model
 from ..models.loading import INFO_ATTR, ModelInfo, load_model
@@ -147,7 +148,7 @@ def _explanation(model: nn.Module, result: CamResult, host: dict[str, torch.Tens
                  crop: Image.Image, layer: str, stages: list[str]) -> Explanation:  # fmt: skip
     """Image i's record, from host copies (`result` only for the stage outputs' shapes)."""
     info = _info(model)
-    classes = model.fc.out_features
+    classes = num_classes(model)
     categories = info.categories if info else tuple(str(c) for c in range(classes))
     predictions = [Prediction(c, categories[c], p)
                    for p, c in zip(host["top_p"][i].tolist(), host["top_i"][i].tolist(),
@@ -196,7 +197,7 @@ def explain_many(images: Sequence[ImageInput | torch.Tensor], model: ModelLike, 
     module = resolve_model(model)
     targets = list(targets) if targets is not None else [None] * len(images)
     info = _info(module)
-    classes = module.fc.out_features
+    classes = num_classes(module)
     categories = info.categories if info else ()
     # Cheap checks first: a bad layer or class is refused before any image is decoded.
     layer = layer or last_stage(module)

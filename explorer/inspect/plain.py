@@ -15,8 +15,7 @@ import torch
 from torch import nn
 
 from ..arch.registry import get_entry
-from ..arch.structure import SHORTCUT, network_parts
-from .contributions import after_sum, residual_branch, shortcut_path
+from ..arch.structure import network_parts, run_block
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,20 @@ def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, plain: bool) -> to
     a = x
     for _, module in parts.stem:
         a = module(a)
-    for _, block in parts.blocks:
-        f = residual_branch(block, a)
-        a = after_sum(block, f if plain else f + shortcut_path(block, a))
+    for name, block in parts.blocks:
+        # the block's own forward, with its sum replaced by F(x) alone for the plain twin
+        a = run_block(block, parts.block(name), a, _branch_only if plain else _sum).output
     for _, module in parts.head:
         a = module(a)
     return nn.functional.cross_entropy(a, y)
+
+
+def _branch_only(f: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    return f
+
+
+def _sum(f: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    return f + s
 
 
 @lru_cache(maxsize=16)
@@ -68,8 +75,9 @@ def gradient_profile(name: str = "resnet34", batch: int = 16, input_size: int = 
         model = entry.build().train()  # a private copy: BatchNorm in training mode
         x = torch.randn(batch, 3, input_size, input_size)
         y = torch.randint(0, len(entry.categories), (batch,))
+    off_path = {n for b in network_parts(model).reading.blocks for n in (*b.shortcut, *b.gate)}
     layers = [(n, m) for n, m in model.named_modules()
-              if isinstance(m, (nn.Conv2d, nn.Linear)) and f".{SHORTCUT}." not in n]  # fmt: skip
+              if isinstance(m, (nn.Conv2d, nn.Linear)) and n not in off_path]  # fmt: skip
     weights = [m.weight for _, m in layers]
     norms, rms, relative = {}, {}, {}
     for plain in (False, True):

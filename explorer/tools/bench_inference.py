@@ -168,8 +168,8 @@ def lesions(runs: int) -> None:
     """All blocks' lesions with the shared prefix, in forward-pass equivalents."""
     import torch
 
-    from explorer.arch.structure import network_parts
-    from explorer.inspect.contributions import lesion_logits, residual_branch, shortcut_path
+    from explorer.arch.structure import network_parts, run_block
+    from explorer.inspect.contributions import lesion_logits
     from explorer.models.loading import load_model
 
     print(f"lesion benchmark: one 224×224 image, CPU ({torch.get_num_threads()} threads), "
@@ -191,9 +191,9 @@ def lesions(runs: int) -> None:
                     a = x
                     for _, m in parts.stem:
                         a = m(a)
-                    for i, (_, block) in enumerate(parts.blocks):
-                        s = shortcut_path(block, a)
-                        a = torch.relu(s if i == lesioned else residual_branch(block, a) + s)
+                    for i, (name, block) in enumerate(parts.blocks):
+                        join = (lambda f, s: s) if i == lesioned else (lambda f, s: f + s)
+                        a = run_block(block, parts.block(name), a, join).output
                     for _, m in parts.head:
                         a = m(a)
 

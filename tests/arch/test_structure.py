@@ -1,46 +1,53 @@
-"""Structure: stem, stages and head found in the module tree; a block's two paths."""
+"""Structure: stem, stages and head read from the dataflow; a block's two paths."""
 
 from __future__ import annotations
 
 import pytest
+import torch
 from torch import nn
 
 from explorer import ExplorerError, get_entry
-from explorer.arch.structure import find_structure, main_path, shortcut_path
+from explorer.arch.structure import reading_of
 
 
 def test_resnet_structure():
-    s = find_structure(get_entry("resnet50").build(device="meta"))
-    assert s.stem == ("conv1", "bn1", "relu", "maxpool")
-    assert s.stages == ("layer1", "layer2", "layer3", "layer4")
-    assert s.head == ("avgpool", "fc")
+    r = reading_of(get_entry("resnet50").build(device="meta"))
+    assert r.stem == ("conv1", "bn1", "relu", "maxpool")
+    assert r.stage_names == ("layer1", "layer2", "layer3", "layer4")
+    assert r.head == ("avgpool", "fc")
+    assert r.glue == (("fc", "flatten"),)  # torch.flatten in forward, between avgpool and fc
+    assert r.chain == ""
 
 
 def test_block_paths():
-    block = get_entry("resnet50").build(device="meta").layer2[0]
-    assert [n for n, _ in main_path(block, "layer2.0")] == [
-        "layer2.0.conv1", "layer2.0.bn1", "layer2.0.conv2", "layer2.0.bn2",
-        "layer2.0.conv3", "layer2.0.bn3", "layer2.0.relu",
-    ]  # fmt: skip
-    assert [n for n, _ in shortcut_path(block, "layer2.0")] == [
-        "layer2.0.downsample.0", "layer2.0.downsample.1",
-    ]  # fmt: skip
-    identity = get_entry("resnet50").build(device="meta").layer2[1]
-    assert shortcut_path(identity, "layer2.1") == []
-
-
-def test_execution_order_decides_the_split():
-    model = get_entry("resnet18").build(device="meta")
-    order = {name: i for i, name in enumerate(
-        ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool",
-         "fc"])}  # fmt: skip
-    assert find_structure(model, order) == find_structure(model)
+    r = reading_of(get_entry("resnet50").build(device="meta"))
+    projection, identity = r.block("layer2.0"), r.block("layer2.1")
+    # execution order; the ReLU that also runs after the sum is the block's own
+    assert projection.branch == (
+        "layer2.0.conv1", "layer2.0.bn1", "layer2.0.relu", "layer2.0.conv2", "layer2.0.bn2",
+        "layer2.0.conv3", "layer2.0.bn3",
+    )  # fmt: skip
+    assert projection.shortcut == ("layer2.0.downsample.0", "layer2.0.downsample.1")
+    assert projection.post == ("layer2.0.relu",) and projection.relu_after_sum
+    assert identity.shortcut == () and identity.shortcut_kind == "identity"
+    assert projection.shortcut_kind == "projection" and projection.branch_order == "post"
 
 
 def test_non_resnets_are_refused():
-    with pytest.raises(ExplorerError, match="not a ResNet-style model"):
-        find_structure(nn.Sequential(nn.Conv2d(3, 3, 1)))
+    with pytest.raises(ExplorerError, match="no residual blocks"):
+        reading_of(nn.Sequential(nn.Conv2d(3, 3, 1)), input_size=32)
     model = get_entry("resnet18").build(device="meta")
-    model.layer2.append(nn.ReLU())  # a stage that is no longer a run of blocks
-    with pytest.raises(ExplorerError, match="between its residual stages"):
-        find_structure(model)
+    model.layer2.append(nn.ReLU())  # a layer inside a stage, after its blocks: read, not refused
+    r = reading_of(model)
+    assert r.between == ("layer2.2",) and r.block("layer2.1").stage == "layer2"
+    with pytest.raises(ExplorerError, match="between two blocks"):
+        from explorer.arch.structure import network_parts
+
+        network_parts(model)
+
+
+def test_a_real_model_is_read_without_arithmetic():
+    model = get_entry("resnet18").build()  # on the CPU: its weights are swapped for meta ones
+    assert reading_of(model).stage_names == ("layer1", "layer2", "layer3", "layer4")
+    assert all(p.device.type == "cpu" for p in model.parameters())
+    assert torch.isfinite(next(model.parameters())).all()
