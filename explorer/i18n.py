@@ -77,6 +77,7 @@ EN = {
     "not_counted": "Not counted:",
     "uncounted_projection_conv": "{n} projection shortcut 1×1 convs",
     "uncounted_zero_pad_shortcut": "{n} zero-padding shortcuts (no weights)",
+    "uncounted_attention": "{n} attention-gate layers (squeeze-excitation)",
     "uncounted_batchnorm": "{n} BatchNorm",
     "uncounted_relu": "{n} ReLU modules",
     "uncounted_pooling": "{n} pooling layers",
@@ -350,6 +351,9 @@ EN = {
     "forward(); put each block in an nn.Module of its own so that it can be read",
     "found_plain": "its forward pass runs convolutions ({convs}) but adds no branch to its input "
     "anywhere (a plain network)",
+    "err_no_timm": "timm models need timm: pip install 'resnet-explorer[timm]'.",
+    "err_unknown_timm": "timm has no model called {name!r}; the residual families tested here: "
+    "{known}.",
     "err_no_chain": "{model}'s forward does more than pass each module's output to the next "
     "({why}); the shortcut measures, lesions and Grad-CAM run a model module by module.",
     "err_two_sums": "{model}: the module {block} adds two residual branches in one call; the "
@@ -515,6 +519,7 @@ ZH = {
     "form_expanded": "展开：{f}",
     "not_counted": "不计入：",
     "uncounted_projection_conv": "{n} 个投影 shortcut 的 1×1 卷积",
+    "uncounted_attention": "{n} 个注意力门控层（squeeze-excitation）",
     "uncounted_zero_pad_shortcut": "{n} 个补零 shortcut（无权重）",
     "uncounted_batchnorm": "{n} 个 BatchNorm",
     "uncounted_relu": "{n} 个 ReLU 模块",
@@ -760,6 +765,8 @@ ZH = {
     "found_inline": "它在模型自己的 forward() 里写了 {count} 处残差加法；请把每个 block 写成单独的 "
     "nn.Module，才能被读出",
     "found_plain": "它的前向传播运行了 {convs} 个卷积，但没有任何地方把分支加到输入上（普通网络）",
+    "err_no_timm": "timm 模型需要安装 timm：pip install 'resnet-explorer[timm]'。",
+    "err_unknown_timm": "timm 中没有名为 {name!r} 的模型；这里测试过的残差网络家族：{known}。",
     "err_no_chain": "{model} 的 forward 不只是把每个模块的输出交给下一个模块（{why}）；shortcut 度量、"
     "消融和 Grad-CAM 需要逐个模块地运行模型。",
     "err_two_sums": "{model}：模块 {block} 在一次调用里加了两条残差分支；本工具每个 block 只读一个和。",

@@ -25,7 +25,7 @@ from .reading import BlockReading, Reading, read_model
 from .receptive import Geometry, pair
 from .registry import get_entry, list_models
 from .sizes import size_error
-from .structure import POOLING, leaves, remember, trace_model
+from .structure import POOLING, leaves, model_size, remember, trace_model
 from .trace import Call, Shape
 
 MIN_INPUT, MAX_INPUT = 32, 4096  # the smallest input that still leaves layer4 a 1×1 map
@@ -440,6 +440,10 @@ def summarize(model: nn.Module, input_size: int, name: str, title: str) -> Archi
         flow = trace_model(model, input_size)
     except TraceError as err:
         raise size_error(model, err, input_size, title, None) from err
+    except RuntimeError as err:
+        raise ExplorerError(
+            f"{title} cannot run on a {input_size}×{input_size} input: {err}"
+        ) from err
     calls = flow.by_module()
     order = {name: records[0].order for name, records in calls.items()}
     reading = remember(model, read_model(model, flow, title))
@@ -455,19 +459,22 @@ _cache_lock = threading.Lock()
 _key_locks: dict[tuple[str, int], threading.Lock] = {}
 
 
-def analyze(model: str | nn.Module, input_size: int = 224) -> ArchitectureSummary:
-    """The architecture summary of a registry name, custom spec or built ResNet module.
+def analyze(model: str | nn.Module, input_size: int | None = None) -> ArchitectureSummary:
+    """The architecture summary of a registry name, custom spec or any residual network module.
 
-    Registry names are analysed on the meta device and cached per (name, input size); a module is
-    traced on its own device, in eval mode, and not cached (its weights may change).
+    `input_size` None: the model's own size (32 for the CIFAR-10 networks, 64 for the demo
+    models), else 224. Registry names are analysed on the meta device and cached per (name,
+    input size); a module is traced once, with meta stand-ins for its weights where its forward
+    allows, in eval mode, and not cached (its weights may change).
     """
-    size = check_input_size(input_size)
     if isinstance(model, nn.Module):
         info = getattr(model, "explorer_info", None)
         name = info.name if info is not None else type(model).__name__
         title = info.title if info is not None else name
+        size = check_input_size(input_size if input_size is not None else model_size(model))
         return summarize(model, size, name, title)
     entry = get_entry(model)
+    size = check_input_size(input_size if input_size is not None else entry.input_size)
     key = (entry.name, size)
     with _cache_lock:
         if key in _cache:

@@ -211,9 +211,10 @@ def trace_flow(model: nn.Module, x: torch.Tensor) -> Flow:
             try:
                 out = model(x)
             except RuntimeError as err:
-                inner = [names[m] for m, entries in open_calls.items() if entries]
-                deepest = max(inner, key=lambda n: n.count(".") + bool(n), default="")
-                raise TraceError(str(err), flow, deepest) from err
+                inner = [(names[m], e[-1]["shape"]) for m, e in open_calls.items() if e]
+                deepest = max(inner, key=lambda p: p[0].count(".") + bool(p[0]), default=("", None))
+                flow.calls = [c for c in flow.calls if c is not None]  # those that returned
+                raise TraceError(str(err), flow, *deepest) from err
             flow.output_values = tuple(recorder.value(t) for t in _tensors(out))
     return flow
 
@@ -221,6 +222,6 @@ def trace_flow(model: nn.Module, x: torch.Tensor) -> Flow:
 class TraceError(RuntimeError):
     """A forward pass that failed, with what ran before and the module call that raised."""
 
-    def __init__(self, message: str, flow: Flow, module: str) -> None:
+    def __init__(self, message: str, flow: Flow, module: str, shape: Shape | None) -> None:
         super().__init__(message)
-        self.flow, self.module = flow, module
+        self.flow, self.module, self.input_shape = flow, module, shape

@@ -53,16 +53,20 @@ CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 class ModelEntry:
     """One registry name and the architecture it stands for."""
 
-    name: str  # registry key: torchvision builder name, "<builder>_v1", or a canonical custom spec
+    # registry key: torchvision builder name, "<builder>_v1", a canonical custom spec, or
+    # "timm/<name>"
+    name: str
     title: str  # human name, e.g. "ResNeXt-50 32×4d"
-    block: BlockKind  # residual block type
-    layers: tuple[int, ...]  # blocks in layer1..layer4 (three stages for CIFAR-10)
+    block: BlockKind | None  # residual block type; None: read from the modules (timm)
+    layers: tuple[int, ...]  # blocks in layer1..layer4 (three stages for CIFAR-10); () for timm
     groups: int = 1  # groups of the 3×3 conv (ResNeXt cardinality)
     # 3×3 channels per group at layer1: 64 plain, 128 wide, 4 for ResNeXt 32×4d
     width_per_group: int = 64
     # where a Bottleneck downsamples: torchvision's v1.5 ("3x3") or the paper's v1 ("1x1")
     stride_on: Literal["3x3", "1x1"] = "3x3"
-    source: Literal["torchvision", "paper", "custom", "demo"] = "torchvision"  # who defines it
+    source: Literal["torchvision", "paper", "custom", "demo", "timm"] = (
+        "torchvision"  # who defines it
+    )
     note: str = ""  # one line shown in listings
     input_size: int = 224  # the image side the model is meant for (the demo models: 64)
     shortcut: Shortcut = "B"  # Table 3: A zero-padding, B projection where the shape changes,
@@ -149,7 +153,7 @@ class ModelEntry:
     def spec(self) -> str | None:
         """The custom spec string that builds the same architecture (None for the demo models
         and the paper's CIFAR, plain and other-shortcut networks, which no spec describes)."""
-        if self.source == "demo" or self.staged:
+        if self.source in ("demo", "timm") or self.staged or self.block is None:
             return None
         return _canonical(
             self.block, self.layers, self.groups, self.width_per_group, self.stride_on == "1x1"
@@ -163,7 +167,10 @@ class ModelEntry:
         from . import nets
 
         with torch.device(device or "cpu"):
-            if self.source == "demo":
+            if self.source == "timm":
+                model = _timm_module().create_model(self.name.removeprefix(TIMM_PREFIX),
+                                                    pretrained=False)  # fmt: skip
+            elif self.source == "demo":
                 model = nets.DemoResNet(self.block, DEMO_LAYERS, DEMO_WIDTHS, len(DEMO_CLASSES))
             elif self.staged:
                 cifar = self.family == "cifar"
@@ -176,6 +183,36 @@ class ModelEntry:
                 model = nets.resnet(self.block, self.layers, self.groups, self.width_per_group,
                                     v1=self.stride_on == "1x1")  # fmt: skip
         return model.eval()
+
+
+TIMM_PREFIX = "timm/"
+# timm's residual families that the tests read (timm/<name>; any other timm name is tried too)
+TIMM_MODELS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnet50d",
+               "resnet26t", "seresnet50", "resnext50_32x4d", "wide_resnet50_2", "resnetv2_50",
+               "resnetrs50", "ecaresnet50d")  # fmt: skip
+
+
+def _timm_module():  # type: ignore[no-untyped-def]
+    try:
+        import timm
+    except ImportError:
+        raise ExplorerError.text("err_no_timm") from None
+    return timm
+
+
+def timm_entry(name: str) -> ModelEntry:
+    """The entry of timm's model `name` ("resnet50d"): known to timm, built by timm."""
+    timm = _timm_module()
+    if name not in timm.list_models():
+        raise ExplorerError.text("err_unknown_timm", name=name, known=", ".join(TIMM_MODELS))
+    note = "timm's model, read from its forward pass; random weights"
+    return ModelEntry(f"{TIMM_PREFIX}{name}", f"{name} (timm)", None, (), source="timm",
+                      note=note)  # fmt: skip
+
+
+def timm_models() -> list[str]:
+    """The timm families the explorer is tested on, as registry names."""
+    return [f"{TIMM_PREFIX}{n}" for n in TIMM_MODELS]
 
 
 def _tv(
@@ -356,6 +393,8 @@ def get_entry(name: str) -> ModelEntry:
     key = name.strip().lower()
     if key in _ENTRIES:
         return _ENTRIES[key]
+    if key.startswith(TIMM_PREFIX):
+        return timm_entry(name.strip()[len(TIMM_PREFIX) :])
     if key.split("-")[0] in ("basic", "bottleneck"):
         return parse_custom_spec(key)
     raise ExplorerError.text("err_unknown_model", name=name, known=", ".join(_ENTRIES),

@@ -81,18 +81,17 @@ def size_error(model: nn.Module, err: TraceError, size: int, title: str,
     failing = model.get_submodule(err.module) if err.module else model
     calls = err.flow.by_module()
     cause: object = f"{err}."
-    if isinstance(failing, nn.Linear) and err.module in calls:
-        given = calls[err.module][-1].input_shape
+    if isinstance(failing, nn.Linear):
+        given = err.input_shape
         if given is not None and given[-1] != failing.in_features:
-            last_block = reading.blocks[-1].name if reading else None
-            stage = reading.stages[-1].name if reading else None
-            maps = [(n, c[-1].output_shape) for n, c in calls.items()
-                    if c[-1].output_shape is not None and len(c[-1].output_shape) == 4]  # fmt: skip
-            at = calls.get(last_block or "", [None])[-1]
-            grid = at.output_shape if at is not None else (maps[-1][1] if maps else None)
             pools = [n for n, m in model.named_modules() if n in calls and isinstance(m, POOLS)]
             pool = pools[-1] if pools else None
-            pooled = calls[pool][-1].output_shape if pool else grid
+            grid = calls[pool][-1].input_shape if pool else None
+            pooled = calls[pool][-1].output_shape if pool else None
+            # the map the pool took: the last top-level module that gave that shape
+            before = [n for n, c in calls.items() if n and "." not in n and n != pool
+                      and c[-1].output_shape == grid]  # fmt: skip
+            stage = before[-1] if before else (reading.stages[-1].name if reading else None)
             if grid is not None and pooled is not None and len(pooled) == 4:
                 module = model.get_submodule(pool) if pool else None
                 cause = Phrase("cause_fc_features", {
