@@ -43,7 +43,9 @@ def _parser() -> _Parser:
         help="depth formula, stage table and totals of one model",
         epilog=f"NAME is a registry name (see `models`) or {CUSTOM_SPEC_HELP}.",
     )
-    summary.add_argument("name", metavar="NAME")
+    summary.add_argument("name", metavar="NAME",
+                         help="a registry name, timm/NAME, or your code: FILE.py:CALLABLE or "
+                              "MODULE:CALLABLE (a class or function that needs no arguments)")  # fmt: skip
     summary.add_argument(
         "--input-size",
         type=int,
@@ -66,7 +68,8 @@ def _parser() -> _Parser:
         epilog=f"NAME is a registry name (see `models`), {CUSTOM_SPEC_HELP}, or vgg19 (the "
         "figure's left column).",
     )
-    diagram.add_argument("name", metavar="NAME")
+    diagram.add_argument("name", metavar="NAME",
+                         help="as for summary: a registry name, timm/NAME or FILE.py:CALLABLE")  # fmt: skip
     diagram.add_argument("--plain", action="store_true", help="the plain twin: no shortcuts")
     diagram.add_argument("--figure3", action="store_true",
                          help="Figure 3 whole: VGG-19, the plain twin and NAME")  # fmt: skip
@@ -97,8 +100,8 @@ def _parser() -> _Parser:
 
     sc = sub.add_parser("shortcuts", help="what each residual connection carries for an image")
     sc.add_argument("image", metavar="IMAGE")
-    sc.add_argument("--model", default="demo_bottleneck", help="registry name (default: the "
-                    "offline demo model)")  # fmt: skip
+    sc.add_argument("--model", default="demo_bottleneck", help="registry name, timm/NAME or "
+                    "FILE.py:CALLABLE (default: the offline demo model)")  # fmt: skip
     sc.add_argument("--weights", default="DEFAULT", help="DEFAULT, a weights name, a file, or "
                     "random")  # fmt: skip
     sc.add_argument("--target", default=None, help="class index or label (default: top-1)")
@@ -124,6 +127,9 @@ def _parser() -> _Parser:
     serve.add_argument("--autocast", choices=("bf16", "fp16", "off"), default=None,
                        help="mixed precision on any device (default: bf16 on CUDA, off "
                             "elsewhere); also $EXPLORER_AUTOCAST")  # fmt: skip
+    serve.add_argument("--model", action="append", default=[], metavar="FILE.py:CALLABLE",
+                       help="add a model of yours to every tab's menus (repeatable; also "
+                            "MODULE:CALLABLE); only code named here is ever imported")  # fmt: skip
     serve.add_argument("--share", action="store_true",
                        help="also open a public gradio.live link (off by default)")  # fmt: skip
     return parser
@@ -275,12 +281,21 @@ def _diagram(args: argparse.Namespace) -> str:
     return f"wrote {path}\n"
 
 
+def _yours(name: str) -> str:
+    """A registry name as it is; code named on this command line imported and registered."""
+    from .models.yours import is_target, load_target
+
+    return load_target(name).name if is_target(name) else name
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":  # the one command that is the web page (explorer/web)
         from .web.server import serve
 
         try:
+            for target in args.model:
+                _yours(target)
             serve(host=args.host, port=args.port, auth=args.auth, device=args.device,
                   autocast=args.autocast, share=args.share)  # fmt: skip
         except ExplorerError as err:  # a --device this machine lacks
@@ -292,6 +307,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         return 0
     try:
+        if getattr(args, "name", None):
+            args.name = _yours(args.name)
+        if getattr(args, "model", None):
+            args.model = _yours(args.model)
         if args.command == "models":
             text = _models(args.format)
         elif args.command == "summary":

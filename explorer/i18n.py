@@ -351,6 +351,14 @@ EN = {
     "forward(); put each block in an nn.Module of its own so that it can be read",
     "found_plain": "its forward pass runs convolutions ({convs}) but adds no branch to its input "
     "anywhere (a plain network)",
+    "err_target_syntax": "{target!r} is not FILE.py:CALLABLE or MODULE:CALLABLE, e.g. "
+    "my_resnet.py:ResNet50 or my_package.models:resnet.",
+    "err_target_file": "no Python file {file!r}; give the path of a .py file that defines the "
+    "model.",
+    "err_target_module": "cannot import {module!r} ({why}); run from the folder that holds it.",
+    "err_target_callable": "{where} has no class or function {name!r} that builds an nn.Module.",
+    "err_target_args": "{name}() needs arguments ({why}); name a class or function that builds "
+    "the model without any, e.g. def ResNet50(): return ResNet([3, 4, 6, 3], 1000).",
     "err_no_timm": "timm models need timm: pip install 'resnet-explorer[timm]'.",
     "err_unknown_timm": "timm has no model called {name!r}; the residual families tested here: "
     "{known}.",
@@ -765,6 +773,13 @@ ZH = {
     "found_inline": "它在模型自己的 forward() 里写了 {count} 处残差加法；请把每个 block 写成单独的 "
     "nn.Module，才能被读出",
     "found_plain": "它的前向传播运行了 {convs} 个卷积，但没有任何地方把分支加到输入上（普通网络）",
+    "err_target_syntax": "{target!r} 不是 FILE.py:CALLABLE 或 MODULE:CALLABLE，例如 "
+    "my_resnet.py:ResNet50 或 my_package.models:resnet。",
+    "err_target_file": "没有 Python 文件 {file!r}；请给出定义该模型的 .py 文件路径。",
+    "err_target_module": "无法导入 {module!r}（{why}）；请在包含它的文件夹中运行。",
+    "err_target_callable": "{where} 中没有能构建 nn.Module 的类或函数 {name!r}。",
+    "err_target_args": "{name}() 需要参数（{why}）；请给出一个不需要参数就能构建模型的类或函数，例如 "
+    "def ResNet50(): return ResNet([3, 4, 6, 3], 1000)。",
     "err_no_timm": "timm 模型需要安装 timm：pip install 'resnet-explorer[timm]'。",
     "err_unknown_timm": "timm 中没有名为 {name!r} 的模型；这里测试过的残差网络家族：{known}。",
     "err_no_chain": "{model} 的 forward 不只是把每个模块的输出交给下一个模块（{why}）；shortcut 度量、"

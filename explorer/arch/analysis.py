@@ -103,7 +103,9 @@ class BlockRow:
     out_channels: int
     output_shape: Shape
     stride: int  # this block's own downsampling
-    stride_layer: str | None  # the branch conv that carries it: "conv2" (v1.5), "conv1" (paper v1)
+    # the branch conv that carries it, named inside the block: "conv2" (v1.5), "conv1" (paper
+    # v1), "bottleneck.3" (the source notes' Sequential)
+    stride_layer: str | None
     # "identity", "projection" (a 1×1 conv), "pooled_projection" (ResNet-D: avg-pool, then the
     # 1×1 conv), "zero_pad" (option A: subsampled, zero-padded channels, no weights) or "none"
     # (a plain network's block: F(x) alone)
@@ -332,7 +334,7 @@ def _block_row(
         out_channels=c_out,
         output_shape=node.output_shape,  # type: ignore[arg-type]
         stride=stride,
-        stride_layer=strided[0].rsplit(".", 1)[-1] if strided else None,
+        stride_layer=strided[0][len(name) + 1 :] if strided else None,
         shortcut=b.shortcut_kind,
         reason=", ".join(reasons) if shortcut else "",
         convs=sum(isinstance(m, (nn.Conv2d, nn.Linear)) for _, m in branch) + b.functional_convs,

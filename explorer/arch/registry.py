@@ -10,7 +10,8 @@ the web page is served before torch has loaded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import ExplorerError
@@ -34,6 +35,7 @@ MAX_GROUP_WIDTH = 512  # groups × width_per_group; ResNeXt-101 64×4d and Wide-
 # The offline demo models (trained by explorer/demo on shapes it generates). Every class is a solid
 # shape: a ring's hole would be background in the exact mask, and a saliency map that rightly peaks
 # at the ring's centre would then miss the object.
+DEFAULT_SIZE = 224  # the image side of an ImageNet network, and of a model of yours by default
 DEMO_CLASSES = ("circle", "square", "triangle", "star", "cross", "heart", "hexagon", "arrow")
 DEMO_SIZE = 64  # pixels: the generated images' side, so preprocessing never crops
 DEMO_LAYERS = (1, 1, 1, 1)  # one block per stage: depth 10 with BasicBlock, 14 with Bottleneck
@@ -73,6 +75,9 @@ class ModelEntry:
     # C projection everywhere; "none": the plain network
     preact: bool = False  # He et al. 2016's pre-activation blocks (BN → ReLU → conv)
     family: Literal["imagenet", "cifar"] = "imagenet"  # stem, widths, classes and input size
+    classes: int = 1000  # outputs of the classifier (a model of yours may have any number)
+    # builds a model of yours (a class or callable that needs no arguments)
+    builder: Callable[[], nn.Module] | None = field(default=None, compare=False, repr=False)
 
     @property
     def staged(self) -> bool:
@@ -91,8 +96,8 @@ class ModelEntry:
     @property
     def weight_names(self) -> tuple[str, ...]:
         """Names accepted as `weights=` besides None and a file path ("DEFAULT" included)."""
-        if self.source == "demo":
-            return ("DEFAULT",)  # the project's own weights, bundled in the package
+        if self.source in ("demo", "timm"):
+            return ("DEFAULT",)  # the project's own weights, or timm's pretrained ones
         enum = self.weights_enum
         return () if enum is None else ("DEFAULT", *(w.name for w in enum))
 
@@ -126,6 +131,16 @@ class ModelEntry:
         """
         from torchvision.transforms._presets import ImageClassification
 
+        if self.source == "timm":
+            cfg = _timm_module().get_pretrained_cfg(self.name.removeprefix(TIMM_PREFIX))
+            crop = cfg.input_size[-1] if cfg else 224
+            resize = round(crop / cfg.crop_pct) if cfg and cfg.crop_pct else 256 * crop // 224
+            return ImageClassification(crop_size=crop, resize_size=resize,
+                                       mean=tuple(cfg.mean) if cfg else (0.485, 0.456, 0.406),
+                                       std=tuple(cfg.std) if cfg else (0.229, 0.224, 0.225))  # fmt: skip
+        if self.source == "yours":
+            return ImageClassification(crop_size=self.input_size,
+                                       resize_size=256 * self.input_size // 224)  # fmt: skip
         if self.source == "demo":
             mean, std = stats if stats else ((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
             return ImageClassification(crop_size=self.input_size, resize_size=self.input_size,
@@ -144,6 +159,8 @@ class ModelEntry:
             return DEMO_CLASSES
         if self.family == "cifar":
             return CIFAR_CLASSES
+        if self.classes != 1000:  # a model of yours: its outputs by number
+            return tuple(str(i) for i in range(self.classes))
         from torchvision import models as tvm
 
         weights = self.weights_enum or tvm.ResNet18_Weights
@@ -170,6 +187,8 @@ class ModelEntry:
             if self.source == "timm":
                 model = _timm_module().create_model(self.name.removeprefix(TIMM_PREFIX),
                                                     pretrained=False)  # fmt: skip
+            elif self.builder is not None:
+                model = self.builder()
             elif self.source == "demo":
                 model = nets.DemoResNet(self.block, DEMO_LAYERS, DEMO_WIDTHS, len(DEMO_CLASSES))
             elif self.staged:
@@ -211,8 +230,40 @@ def timm_entry(name: str) -> ModelEntry:
 
 
 def timm_models() -> list[str]:
-    """The timm families the explorer is tested on, as registry names."""
+    """The timm families the explorer is tested on, as registry names; [] without timm."""
+    try:
+        import timm  # noqa: F401
+    except ImportError:
+        return []
     return [f"{TIMM_PREFIX}{n}" for n in TIMM_MODELS]
+
+
+# Models of yours, registered by `python -m explorer ... FILE.py:CALLABLE` or `serve --model`:
+# code is imported from the command line of whoever starts the process, never from a request.
+_YOURS: dict[str, ModelEntry] = {}
+
+
+def add_your_model(name: str, builder: Callable[[], nn.Module], origin: str, input_size: int,
+                   classes: int) -> ModelEntry:  # fmt: skip
+    """Register a model of yours under `name` (a callable that builds it, no arguments)."""
+    if name in _YOURS and _YOURS[name].note != origin:
+        name = f"{name} ({origin})"  # two files' models of one name: both kept
+    # Looked up by its exact name first, so "ResNet50" is yours and "resnet50" torchvision's.
+    entry = ModelEntry(name, f"{name} from {origin}", None, (), source="yours", note=origin,
+                       input_size=input_size,
+                       classes=classes, builder=builder)  # fmt: skip
+    _YOURS[name] = entry
+    return entry
+
+
+def your_models() -> list[str]:
+    return list(_YOURS)
+
+
+def menu_models() -> list[str]:
+    """What the page's menus offer, in groups: torchvision · the paper (and the demo) · timm
+    (when installed) · yours."""
+    return [*list_models(), *timm_models(), *your_models()]
 
 
 def _tv(
@@ -390,6 +441,8 @@ def get_entry(name: str) -> ModelEntry:
     """The registry entry for a name or custom spec; a clear error listing valid names otherwise."""
     if not isinstance(name, str) or not name.strip():
         raise ExplorerError.text("err_no_model", known=", ".join(_ENTRIES))
+    if name.strip() in _YOURS:
+        return _YOURS[name.strip()]
     key = name.strip().lower()
     if key in _ENTRIES:
         return _ENTRIES[key]

@@ -142,10 +142,18 @@ def test_macs_scale_with_the_input_area():
     assert analyze("resnet50", 448).total_macs - fc == 4 * (analyze("resnet50").total_macs - fc)
 
 
-@pytest.mark.parametrize("size", [31, 0, -224, 4097, 224.0, "224", True, None])
+@pytest.mark.parametrize("size", [31, 0, -224, 4097, 224.0, "224", True])
 def test_input_size_out_of_range_is_refused(size):
     with pytest.raises(ExplorerError, match="input size"):
         analyze("resnet18", size)
+
+
+def test_no_input_size_is_the_models_own():
+    """None (the default) is the size the model is meant for: the paper's 32×32 for CIFAR-10,
+    the demo's 64, else 224 (before, analyze("resnet56") silently used 224)."""
+    assert analyze("resnet56").input_size == analyze("resnet56", None).input_size == 32
+    assert analyze("resnet56").stage("layer3").output_shape == (1, 64, 8, 8)
+    assert analyze("demo_basic").input_size == 64 and analyze("resnet18").input_size == 224
 
 
 def test_shared_relu_is_shown_once_with_its_calls():

@@ -139,7 +139,7 @@ def test_a_functional_block_measures_like_its_module_twin():
 
 
 def test_no_residual_additions_is_said_plainly():
-    with pytest.raises(ExplorerError, match="no residual blocks.*convolutions"):
+    with pytest.raises(ExplorerError, match=r"no residual blocks.*convolutions"):
         analyze(handwritten.PlainCNN(), 64)
     from torchvision.models import vgg16
 
