@@ -43,9 +43,12 @@ def _parser() -> _Parser:
         help="depth formula, stage table and totals of one model",
         epilog=f"NAME is a registry name (see `models`) or {CUSTOM_SPEC_HELP}.",
     )
-    summary.add_argument("name", metavar="NAME",
-                         help="a registry name, timm/NAME, or your code: FILE.py:CALLABLE or "
-                              "MODULE:CALLABLE (a class or function that needs no arguments)")  # fmt: skip
+    summary.add_argument(
+        "name",
+        metavar="NAME",
+        help="a registry name, timm/NAME, or your code: FILE.py:CALLABLE or MODULE:CALLABLE "
+        "(a class or function that needs no arguments)",
+    )
     summary.add_argument(
         "--input-size",
         type=int,
@@ -68,8 +71,11 @@ def _parser() -> _Parser:
         epilog=f"NAME is a registry name (see `models`), {CUSTOM_SPEC_HELP}, or vgg19 (the "
         "figure's left column).",
     )
-    diagram.add_argument("name", metavar="NAME",
-                         help="as for summary: a registry name, timm/NAME or FILE.py:CALLABLE")  # fmt: skip
+    diagram.add_argument(
+        "name",
+        metavar="NAME",
+        help="as for summary: a registry name, timm/NAME or FILE.py:CALLABLE",
+    )
     diagram.add_argument("--plain", action="store_true", help="the plain twin: no shortcuts")
     diagram.add_argument("--figure3", action="store_true",
                          help="Figure 3 whole: VGG-19, the plain twin and NAME")  # fmt: skip

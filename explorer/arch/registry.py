@@ -135,9 +135,9 @@ class ModelEntry:
             cfg = _timm_module().get_pretrained_cfg(self.name.removeprefix(TIMM_PREFIX))
             crop = cfg.input_size[-1] if cfg else 224
             resize = round(crop / cfg.crop_pct) if cfg and cfg.crop_pct else 256 * crop // 224
-            return ImageClassification(crop_size=crop, resize_size=resize,
-                                       mean=tuple(cfg.mean) if cfg else (0.485, 0.456, 0.406),
-                                       std=tuple(cfg.std) if cfg else (0.229, 0.224, 0.225))  # fmt: skip
+            mean = tuple(cfg.mean) if cfg else (0.485, 0.456, 0.406)
+            std = tuple(cfg.std) if cfg else (0.229, 0.224, 0.225)
+            return ImageClassification(crop_size=crop, resize_size=resize, mean=mean, std=std)
         if self.source == "yours":
             return ImageClassification(crop_size=self.input_size,
                                        resize_size=256 * self.input_size // 224)  # fmt: skip

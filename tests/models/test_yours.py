@@ -62,10 +62,10 @@ def test_registry_lookups_never_import(tmp_path):
 
 
 def test_cli_summary_of_the_notes_model(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "explorer", "summary", f"{HANDWRITTEN}:ResNet50"],
-                         capture_output=True, text=True, cwd=tmp_path, check=True).stdout  # fmt: skip
+    command = [sys.executable, "-m", "explorer", "summary", f"{HANDWRITTEN}:ResNet50"]
+    out = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=True).stdout
     assert "50 = 1 + 3·(3+4+6+3) + 1" in out and "25,557,032" in out
-    bad = subprocess.run([sys.executable, "-m", "explorer", "summary", f"{HANDWRITTEN}:ResNet50",
-                          "--input-size", "256"], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    bad = subprocess.run([*command, "--input-size", "256"], capture_output=True, text=True,
+                         cwd=tmp_path)  # fmt: skip
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "8192" in bad.stderr and "193–224 px" in bad.stderr
