@@ -496,6 +496,22 @@ def analyze(model: str | nn.Module, input_size: int | None = None) -> Architectu
     return summary
 
 
+def module_tree(model: str | nn.Module, input_size: int | None = None) -> LayerNode:
+    """The layer tree of any model that runs (no residual blocks needed): what the Architecture
+    tab still shows for a network the explorer does not read as a ResNet."""
+    if isinstance(model, nn.Module):
+        module, size = model, input_size or model_size(model)
+    else:
+        entry = get_entry(model)
+        module, size = entry.build(device="meta"), input_size or entry.input_size
+    try:
+        flow = trace_model(module, check_input_size(size))
+    except RuntimeError as err:
+        raise ExplorerError(f"{type(module).__name__} cannot run on a {size}×{size} input: "
+                            f"{err}") from err  # fmt: skip
+    return _node("", module, flow.by_module())
+
+
 @dataclass(frozen=True)
 class Cost:
     """What building and running an architecture once would take, known before either: counted

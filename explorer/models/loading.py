@@ -117,6 +117,8 @@ def _cache_key(entry: ModelEntry, weights: object, seed: int) -> Hashable:
     if isinstance(weights, str) and weights.strip().upper() in entry.weight_names:
         if entry.source == "demo":
             return (entry.name, *_file_key(bundled_weights(entry.name)))
+        if entry.source == "timm":
+            return (entry.name, "timm pretrained")
         enum_member = entry.weights(weights.strip().upper())
         return (entry.name, enum_member.name)
     return (entry.name, *_file_key(Path(weights)))  # type: ignore[arg-type]

@@ -42,7 +42,7 @@ _PREFIXES = ("module.", "_orig_mod.")  # added by DataParallel/DDP and by torch.
 
 # random: asked for; torchvision: its published weights; bundled: the demo models' own;
 # file: a checkpoint; unavailable: torchvision weights asked for but not to be had, so random.
-WeightsSource = Literal["random", "torchvision", "bundled", "file", "unavailable"]
+WeightsSource = Literal["random", "torchvision", "bundled", "file", "unavailable", "timm"]
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,35 @@ def _random(seed: int) -> WeightsResult:
     )
 
 
+TIMM_HUB = "https://huggingface.co"  # where timm's own loading fetches pretrained weights
+
+
+def _timm(entry: ModelEntry, seed: int) -> WeightsResult:
+    """timm's pretrained weights, through timm's own loading (its hub cache, or a download);
+    offline, a random initialisation that says so."""
+    import timm
+
+    name = entry.name.removeprefix("timm/")
+    reason = offline_reason(TIMM_HUB)
+    if reason is None:
+        try:
+            state = timm.create_model(name, pretrained=True).state_dict()
+        except Exception as err:
+            reason = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+        else:
+            said = f"timm's pretrained weights for {name}."
+            return WeightsResult(state, "timm pretrained", True, said, source="timm")
+    return WeightsResult(
+        None,
+        f"random (seed {seed}); timm's weights unavailable",
+        False,
+        f"{entry.name}: timm's pretrained weights cannot be had here ({reason}). Loaded a random "
+        "initialisation instead; its predictions mean nothing. With internet access they are "
+        "downloaded once into the Hugging Face cache.",
+        source="unavailable",
+    )
+
+
 def _torchvision(
     entry: ModelEntry, weights: WeightsEnum, seed: int, progress: bool | Progress
 ) -> WeightsResult:
@@ -298,6 +327,8 @@ def resolve_weights(
         return _random(seed)
     if entry.source == "demo" and isinstance(weights, str) and weights.strip().upper() == "DEFAULT":
         return _bundled(entry)
+    if entry.source == "timm" and isinstance(weights, str) and weights.strip().upper() == "DEFAULT":
+        return _timm(entry, seed)
     if isinstance(weights, WeightsEnum):
         if entry.weights_enum is None or not isinstance(weights, entry.weights_enum):
             raise ExplorerError(f"{weights} are not weights for {entry.name}.")

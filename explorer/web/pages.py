@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -21,7 +22,14 @@ from typing import Any
 
 import torch
 
-from ..arch.analysis import ArchitectureSummary, analyze, check_input_size, cost, warm_cache
+from ..arch.analysis import (
+    ArchitectureSummary,
+    analyze,
+    check_input_size,
+    cost,
+    module_tree,
+    warm_cache,
+)
 from ..arch.registry import get_entry, list_models
 from ..cards import formula_html, stage_table_html
 from ..errors import ExplorerError
@@ -59,6 +67,7 @@ from .views import (
     compare_stages_html,
     costs_story,
     degradation_html,
+    modules_html,
     plain_summary,
     prediction_note,
     shortcut_summary,
@@ -109,6 +118,13 @@ def _architecture_page(name: str, size: int, lang: str) -> ArchitecturePage:
     )
 
 
+@lru_cache(maxsize=32)
+def modules_page(model: str, input_size: int, lang: str) -> str:
+    """For a model without residual blocks: its top-level modules' parameters, MACs, shapes."""
+    return modules_html(module_tree(get_entry(model).name, check_input_size(input_size)),
+                        page_language(lang))  # fmt: skip
+
+
 def compare_page(model_a: str, model_b: str, input_size: int, lang: str) -> ComparePage:
     a, b = get_entry(model_a).name, get_entry(model_b).name
     return _compare_page(a, b, check_input_size(input_size), page_language(lang))
@@ -130,7 +146,8 @@ def _compare_page(name_a: str, name_b: str, size: int, lang: str) -> ComparePage
 def export_files(model: str, input_size: int) -> tuple[Path, Path]:
     """The summary as JSON and the layer table as CSV, written once per (model, input size)."""
     s: ArchitectureSummary = analyze(model, input_size)
-    stem = f"{s.model}-{s.input_size}"  # registry names and specs are [a-z0-9_-] only
+    # timm/NAME and a model of yours ("ResNet50 (my.py)") become one safe file name
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{s.model}-{s.input_size}")
     json_path, csv_path = exports() / f"{stem}.json", exports() / f"{stem}.csv"
     if not json_path.exists():
         text = json.dumps(s.to_dict(), indent=1, ensure_ascii=False)

@@ -16,7 +16,7 @@ from ..arch.registry import (
     MAX_STAGE_BLOCKS,
     custom_spec,
     get_entry,
-    list_models,
+    menu_models,
 )
 from ..errors import ExplorerError
 from ..i18n import page_language, t
@@ -34,6 +34,15 @@ def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, 
         pages = engine()
         page = pages.architecture_page(model, whole(input_size), lang)
         json_path, csv_path = pages.export_files(model, whole(input_size))
+    except ExplorerError as err:
+        if err.key != "err_not_residual":
+            raise fail(err, lang) from None
+        # Not a ResNet: said in one sentence, and what is exact anyway (modules, params, MACs)
+        try:
+            modules = engine().modules_page(model, whole(input_size), lang)
+        except Exception:
+            raise fail(err, lang) from None
+        return (error_note(err.in_language(lang)), modules, "", None, None, "", "", None, None)
     except Exception as err:
         raise fail(err, lang) from None
     return (page.formula, page.stages, page.story, page.costs, page.treemap, page.diagram,
@@ -184,7 +193,7 @@ def build_custom(block: str, layer1: float, layer2: float, layer3: float, layer4
 def natural_size(model: str, current: float) -> float:
     """The model's own input size (64 for the demo models) when the slider sits at another
     model's own size; a size the user chose is kept."""
-    natural = {get_entry(name).input_size for name in list_models()}
+    natural = {get_entry(name).input_size for name in menu_models()}
     try:
         return get_entry(model).input_size if current in natural else current
     except ExplorerError:
@@ -205,7 +214,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     with gr.Tab(said("tab_arch"), id="architecture") as tab:
         label(tab, lambda lg: gr.Tab(label=t(lg, "tab_arch")))
         with gr.Row():
-            model = gr.Dropdown(list_models(), value=OPENS_ON, allow_custom_value=True,
+            model = gr.Dropdown(menu_models(), value=OPENS_ON, allow_custom_value=True,
                                 label=said("model"), info=said("model_info"),
                                 scale=3)  # fmt: skip
             label(model, lambda lg: gr.Dropdown(label=t(lg, "model"),

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from ..arch.registry import list_models
+from ..arch.registry import menu_models
 from ..i18n import page_language, t
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 from .links import view_of
@@ -74,10 +74,10 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     with gr.Tab(said("tab_compare"), id="compare") as tab:
         label(tab, lambda lg: gr.Tab(label=t(lg, "tab_compare")))
         with gr.Row():
-            model_a = gr.Dropdown(list_models(), value=OPENS_ON[0], allow_custom_value=True,
+            model_a = gr.Dropdown(menu_models(), value=OPENS_ON[0], allow_custom_value=True,
                                   label=said("model_a"))  # fmt: skip
             label(model_a, lambda lg: gr.Dropdown(label=t(lg, "model_a")))
-            model_b = gr.Dropdown(list_models(), value=OPENS_ON[1], allow_custom_value=True,
+            model_b = gr.Dropdown(menu_models(), value=OPENS_ON[1], allow_custom_value=True,
                                   label=said("model_b"))  # fmt: skip
             label(model_b, lambda lg: gr.Dropdown(label=t(lg, "model_b")))
             size = gr.Slider(MIN_SIZE_SLIDER, MAX_SIZE_SLIDER, value=224, step=1,

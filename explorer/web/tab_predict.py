@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..arch.registry import get_entry, list_models
+from ..arch.registry import get_entry, menu_models
 from ..errors import ExplorerError
 from ..i18n import Phrase, page_language, t
 from ..inspect.deadline import within
@@ -94,6 +94,8 @@ def weight_choices(model: str, lang: str) -> list[tuple[str, str]]:
     named: list[tuple[str, str]] = []
     if entry.source == "demo":
         named = [(t(lang, "weights_bundled"), "DEFAULT")]
+    elif entry.source == "timm":
+        named = [(t(lang, "weights_timm"), "DEFAULT")]
     elif entry.weights_enum is not None:
         default = t(lang, "weights_default", name=entry.weights("DEFAULT").name)
         named = [(default, "DEFAULT"), *((w.name, w.name) for w in entry.weights_enum)]
@@ -153,7 +155,8 @@ def start(request: gr.Request) -> tuple[Any, ...]:
     it and what its weights are."""
     lang = initial_language(request)
     model = opening_model(request, "predict")
-    return (model, *model_options(model, lang), *load_weights(model, "DEFAULT", lang))
+    first = weight_choices(model, lang)[0][1]  # a model of yours has random weights only
+    return (model, *model_options(model, lang), *load_weights(model, first, lang))
 
 
 def opening_model(request: gr.Request | None, tab: str) -> str:
@@ -161,7 +164,7 @@ def opening_model(request: gr.Request | None, tab: str) -> str:
     machine's choice (resnet50 with its weights here, else the demo model)."""
     view = view_of(request)
     named = view.model_for(tab)
-    if named in list_models():
+    if named in menu_models():
         return named
     return engine().default_predict_model()
 
@@ -279,7 +282,7 @@ def image_and_model(label: Labels, height: int) -> tuple[gr.Image, gr.Dropdown]:
                         examples_per_page=8)  # fmt: skip
     label(shown.dataset, lambda lg: gr.Dataset(label=t(lg, "examples")))
     add_examples(shown.dataset.samples)  # a click sends Gradio's copy: accepted like an upload
-    model = gr.Dropdown(list_models(), value=DEMO_MODEL, label=said("model"),
+    model = gr.Dropdown(menu_models(), value=DEMO_MODEL, label=said("model"),
                         allow_custom_value=True)  # fmt: skip
     label(model, lambda lg: gr.Dropdown(label=t(lg, "model")))
     return image, model

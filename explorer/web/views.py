@@ -269,6 +269,21 @@ def prediction_note(ex: Explanation, lang: str) -> str:
     return f"{warning}<div>{escape(caption)}</div>"
 
 
+def modules_html(root: LayerNode, lang: str) -> str:
+    """Parameters, MACs and output shape of each top-level module of a model that has no
+    residual blocks (VGG-16, a ViT, a plain CNN): what is exact without a ResNet reading."""
+    heads = [t(lang, k) for k in ("col_name", "col_type", "col_output", "col_params",
+                                  "col_macs")]  # fmt: skip
+    rows = [f"<tr><td>{escape(n.name)}</td><td>{escape(n.type)}</td>"
+            f"<td>{escape(fmt_shape(n.output_shape)) if n.output_shape else '–'}</td>"
+            f"<td>{fmt_count(n.total_params)}</td><td>{fmt_macs(n.macs)}</td></tr>"
+            for n in root.children]  # fmt: skip
+    rows.append(f"<tr><td><b>{escape(t(lang, 'total'))}</b></td><td></td><td></td>"
+                f"<td><b>{fmt_count(root.total_params)}</b></td>"
+                f"<td><b>{fmt_macs(root.macs)}</b></td></tr>")  # fmt: skip
+    return table(heads, rows)
+
+
 def error_note(message: str) -> str:
     return f'<div class="rx-warning">{escape(message)}</div>'
 
