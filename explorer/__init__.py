@@ -45,10 +45,10 @@ _API = {
     "ShortcutReport": "inspect.contributions",
     "shortcut_report": "inspect.contributions",
     "shortcuts": "inspect.contributions",
-    "network_diagram": "network",
-    "network_figure3": "network",
-    "network_figure": "network",
-    "NetworkFigure": "network",
+    "network_diagram": "render.network",
+    "network_figure3": "render.network",
+    "network_figure": "render.network",
+    "NetworkFigure": "render.network",
     "CurvePoint": "experiments.degradation",
     "degradation_curves": "experiments.degradation",
 }
@@ -88,8 +88,19 @@ def __getattr__(name: str) -> Any:
     if name not in _API:
         raise AttributeError(f"module 'explorer' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+    if _API[name] == "arch.analysis":
+        _notebook_view()
     globals()[name] = value  # later lookups skip this function
     return value
+
+
+def _notebook_view() -> None:
+    """A summary shows its formula card and stage table in a notebook (`_repr_html_`). The
+    renderer is attached here, at the top, because arch/ never imports the render folder."""
+    from .arch.analysis import ArchitectureSummary
+    from .render.cards import notebook_html
+
+    ArchitectureSummary._repr_html_ = notebook_html  # type: ignore[attr-defined]
 
 
 def __dir__() -> list[str]:

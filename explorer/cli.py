@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from .arch.registry import CUSTOM_SPEC_HELP, get_entry, list_models
 from .errors import ExplorerError
-from .report import fmt_count, fmt_macs, layers_csv, summary_text, text_table
+from .render.report import fmt_count, fmt_macs, layers_csv, summary_text, text_table
 
 EXIT_USAGE = 2
 
@@ -264,7 +264,7 @@ def _size(name: str, given: int | None) -> int:
 
 def _diagram(args: argparse.Namespace) -> str:
     """The SVG itself for stdout, or a line saying where the file went."""
-    from .network import network_diagram, network_figure3, png
+    from .render.network import network_diagram, network_figure3, png
 
     options = {"input_size": _size(args.name, args.input_size), "expand": args.expand,
                "orientation": args.orientation, "lang": args.lang}  # fmt: skip

@@ -3,7 +3,7 @@
 One traced forward pass (trace.py) records every module call, on the meta device for registry
 names: shapes without arithmetic, the fastest method measured here. Params come from the
 modules, MACs from each conv/fc call. Results are frozen dataclasses cached per (model, input
-size); rendering lives in report.py.
+size); rendering lives in render/.
 """
 
 from __future__ import annotations
@@ -183,12 +183,6 @@ class ArchitectureSummary:
 
     def stage(self, name: str) -> StageRow:
         return next(s for s in self.stages if s.name == name)
-
-    def _repr_html_(self) -> str:
-        """In a notebook: the depth-formula card and the stage table, as the page shows them."""
-        from ..cards import notebook_html
-
-        return notebook_html(self)
 
     def sees_whole_input(self, stage: StageRow) -> bool:
         """True for the head once its field covers the input: after global average pooling,

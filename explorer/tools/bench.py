@@ -31,7 +31,7 @@ def _cold(kind: str) -> float:
     if kind == "explorer":
         return seconds(lambda: analyze(MODEL, SIZE))
     if kind == "network":
-        from explorer.network import network_diagram
+        from explorer.render.network import network_diagram
 
         return seconds(lambda: network_diagram(MODEL, input_size=SIZE))
     if kind == "torchinfo":
@@ -181,7 +181,7 @@ def network(runs: int) -> None:
     and both files) beside the tab's own answer, which it follows."""
     import re
 
-    from explorer.network import network_diagram, network_figure3
+    from explorer.render.network import network_diagram, network_figure3
     from explorer.web.shared import engine
     from explorer.web.tab_architecture import architecture, network_anew
 

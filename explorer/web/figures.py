@@ -1,7 +1,7 @@
 """Plotly figures of architecture summaries: params and MACs per stage, where the parameters
 live (treemap), and two models side by side. The only module that imports plotly.
 
-Figures consume records only; titles and hover texts come from i18n.py.
+Figures consume records only; titles and hover texts come from explorer/i18n.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..i18n import t
-from ..report import fmt_count, fmt_macs
+from ..render.report import fmt_count, fmt_macs
 from .theme import COLORMAPS, FONTS, MODEL_COLORS, stage_color
 from .views import shown_class
 

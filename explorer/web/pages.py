@@ -31,7 +31,6 @@ from ..arch.analysis import (
     warm_cache,
 )
 from ..arch.registry import get_entry, list_models
-from ..cards import formula_html, stage_table_html
 from ..errors import ExplorerError
 from ..experiments.degradation import DegradationRun
 from ..experiments.degradation import load as load_degradation
@@ -45,8 +44,9 @@ from ..models.device import autocast_dtype as autocast_dtype  # for the server
 from ..models.device import select_device as select_device  # for shared.device()
 from ..models.loading import load_model, model_info
 from ..models.weights import Progress, hub_file
-from ..network import block_text, network_diagram, network_figure3, png, side_by_side
-from ..report import layers_csv, summary_text
+from ..render.cards import formula_html, stage_table_html
+from ..render.network import block_text, network_diagram, network_figure3, png, side_by_side
+from ..render.report import layers_csv, summary_text
 from . import limits
 from .diagram import diagram_html
 from .figures import (

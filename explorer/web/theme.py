@@ -1,13 +1,13 @@
 """The page's look: its CSS and the Grad-CAM colour maps, with the stage colours and fonts of
-`explorer.palette` (which the library's own SVG uses too) re-exported for the web renderers.
+`explorer.render.palette` (which the library's own SVG uses too) re-exported for the web renderers.
 
 No gradio and no plotly here, so every renderer can use it.
 """
 
 from __future__ import annotations
 
-from ..cards import CARD_CSS
-from ..palette import BLOCK_COLOR, FONTS, MODEL_COLORS, MONO_FONTS, STAGE_COLORS, stage_color
+from ..render.cards import CARD_CSS
+from ..render.palette import BLOCK_COLOR, FONTS, MODEL_COLORS, MONO_FONTS, STAGE_COLORS, stage_color
 
 COLORMAPS = ("Jet", "Turbo", "Viridis", "Inferno")  # Grad-CAM overlays; Jet: the classic look
 

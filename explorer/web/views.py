@@ -2,7 +2,7 @@
 tree, and the Compare tab's tables and sentences, in English or Chinese.
 
 Pure functions from records to HTML strings; no gradio, no plotly, no model. Every number shown
-comes from the records; every string from a record or i18n.py is escaped.
+comes from the records; every string from a record or explorer/i18n is escaped.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ..arch.registry import get_entry
-from ..cards import block_stages, chip, table
 from ..experiments.degradation import finding
 from ..i18n import class_name, t
-from ..report import fmt_count, fmt_macs, fmt_shape
+from ..render.cards import block_stages, chip, table
+from ..render.report import fmt_count, fmt_macs, fmt_shape
 from .theme import stage_color
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch

@@ -11,8 +11,8 @@ import pytest
 from torchvision import models as tvm
 
 from explorer import analyze, list_models
-from explorer.cards import formula_html, stage_table_html
-from explorer.report import fmt_count, fmt_macs
+from explorer.render.cards import formula_html, stage_table_html
+from explorer.render.report import fmt_count, fmt_macs
 from explorer.web.views import (
     compare_blocks_html,
     compare_insights_html,

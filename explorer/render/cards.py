@@ -1,6 +1,6 @@
 """The depth-formula card and the stage table as HTML, shared by the web page and by a notebook
-(`ArchitectureSummary._repr_html_`), with the CSS they need. Strings only: no gradio, no torch,
-and no import of arch/ at run time (analysis imports this module for its notebook view).
+(`ArchitectureSummary._repr_html_`, attached by explorer/__init__), with the CSS they need.
+Strings only: no gradio, no torch, and no import of arch/ at run time.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from .i18n import t
+from ..i18n import t
 from .palette import BLOCK_COLOR, FONT_FAMILY, stage_color
 from .report import fmt_count, fmt_macs, fmt_shape
 
 if TYPE_CHECKING:
-    from .arch.analysis import ArchitectureSummary, StageRow
+    from ..arch.analysis import ArchitectureSummary, StageRow
 
 # The card's and the table's look. The page's theme defines the variables; a notebook has none,
 # so each has a fallback.

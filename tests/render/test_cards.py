@@ -71,7 +71,7 @@ def test_a_notebook_draws_the_figure_and_saves_it(tmp_path):
 
 
 def test_the_max_pool_note_only_where_a_stage_took_the_stems_pool():
-    from explorer.cards import stage_table_html
+    from explorer.render.cards import stage_table_html
 
     for lang, words in (("en", "max pool"), ("zh", "最大池化")):
         assert words in stage_table_html(analyze("resnet50"), lang)

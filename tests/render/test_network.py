@@ -13,7 +13,7 @@ from torchvision import models as tvm
 
 import explorer
 from explorer import ExplorerError, analyze, list_models, network_diagram, network_figure3
-from explorer.network import EXPAND, ORIENTATIONS
+from explorer.render.network import EXPAND, ORIENTATIONS
 
 SVG = "{http://www.w3.org/2000/svg}"
 CUSTOM = ["bottleneck-2-5-1-7-g4-w16", "basic-4-1-1-2"]

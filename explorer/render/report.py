@@ -17,7 +17,7 @@ MACS_NOTE = (
 )
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
-    from .arch.analysis import ArchitectureSummary, LayerNode
+    from ..arch.analysis import ArchitectureSummary, LayerNode
 
 
 def fmt_count(n: int) -> str:

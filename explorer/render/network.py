@@ -24,10 +24,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from .arch.analysis import ArchitectureSummary, BlockRow, ConvSpec, LayerNode, StageRow, analyze
-from .arch.stack import STACKS, StackSummary, analyze_stack
-from .errors import ExplorerError
-from .i18n import page_language, t
+from ..arch.analysis import ArchitectureSummary, BlockRow, ConvSpec, LayerNode, StageRow, analyze
+from ..arch.stack import STACKS, StackSummary, analyze_stack
+from ..errors import ExplorerError
+from ..i18n import page_language, t
 from .palette import FONT_FAMILY, stage_color
 from .report import fmt_count, fmt_macs
 

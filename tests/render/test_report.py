@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from explorer import analyze
-from explorer.report import fmt_macs, fmt_shape, layer_rows, summary_text
+from explorer.render.report import fmt_macs, fmt_shape, layer_rows, summary_text
 
 
 def test_units():
