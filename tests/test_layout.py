@@ -139,8 +139,7 @@ def test_no_import_cycles():
     """No module reaches itself through the imports that run (TYPE_CHECKING ones never do)."""
     graph = {
         # `from . import part` in a package's __init__ names the package itself: not an edge
-        module: {t for t, typing_only in targets
-                 if t in imports() and not typing_only and t != module}  # fmt: skip
+        module: {t for t, only in targets if t in imports() and not only and t != module}
         for module, targets in imports().items()
     }
     state: dict[str, int] = {}  # 1: on the current path, 2: done
