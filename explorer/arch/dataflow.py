@@ -24,6 +24,10 @@ Shape = tuple[int, ...]
 
 # torch functions that add two tensors: `a + b`, `a += b` and `a.add_(b)` ("add_"), torch.add
 ADDS = frozenset({"add", "add_", "__add__", "__iadd__", "__radd__"})
+# Normalisations give a tensor of their input's shape. On the meta device torch computes that
+# shape through Python decompositions (about 1.6 ms a call, 60% of tracing ResNet-152), so the
+# recorder answers it directly: same shape, dtype and device, and no values either way.
+SAME_SHAPE_ON_META = frozenset({"batch_norm", "layer_norm", "group_norm", "instance_norm"})
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,10 @@ class _Recorder(TorchFunctionMode):
         given = list(_tensors((args, kwargs)))
         ins = tuple(self.value(t) for t in given)
         versions = [t._version for t in given]
-        out = func(*args, **kwargs)
+        if name in SAME_SHAPE_ON_META and given and given[0].device.type == "meta":
+            out = torch.empty_like(given[0])
+        else:
+            out = func(*args, **kwargs)
         index = len(self.flow.ops)
         outs = []
         for t in _tensors(out):

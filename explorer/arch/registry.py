@@ -223,7 +223,7 @@ def _timm_module():  # type: ignore[no-untyped-def]
 def timm_entry(name: str) -> ModelEntry:
     """The entry of timm's model `name` ("resnet50d"): known to timm, built by timm."""
     timm = _timm_module()
-    if name not in timm.list_models():
+    if not timm.is_model(name):
         raise ExplorerError.text("err_unknown_timm", name=name, known=", ".join(TIMM_MODELS))
     note = "timm's model, read from its forward pass; random weights"
     return ModelEntry(f"{TIMM_PREFIX}{name}", f"{name} (timm)", None, (), source="timm",

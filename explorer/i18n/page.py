@@ -7,8 +7,9 @@ from __future__ import annotations
 
 EN = {
     "title": "ResNet Explorer",
-    "subtitle": "The block structure of every ResNet depth, computed from the real torchvision "
-    "modules: where each layer count comes from, what every stage outputs, what each block costs.",
+    "subtitle": "The block structure of every ResNet depth, torchvision's, timm's or your own, "
+    "read from what the real modules compute: where each layer count comes from, what every "
+    "stage outputs, what each block costs.",
     "language": "Language",
     "tab_arch": "Architecture",
     "tab_compare": "Compare",
@@ -61,7 +62,7 @@ EN = {
 
 ZH = {
     "title": "ResNet 结构浏览器",
-    "subtitle": "逐层查看各种深度 ResNet 的 block 结构，数据直接来自真实的 torchvision 模块："
+    "subtitle": "逐层查看各种深度 ResNet（torchvision、timm 或你自己写的）的 block 结构，数据直接读自真实模块的计算："
     "层数从何而来、每个 stage 输出什么、每个 block 开销多少。",
     "language": "语言",
     "tab_arch": "网络结构",

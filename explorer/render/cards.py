@@ -60,12 +60,15 @@ def block_stages(s: ArchitectureSummary) -> list[StageRow]:
 
 
 def stem_conv(s: ArchitectureSummary) -> str:
-    """The stem conv's kernel, channels and stride, e.g. "7×7 conv, 3→64, stride 2"."""
+    """The stem convs' kernel, channels and stride, e.g. "7×7 conv, 3→64, stride 2", at any depth
+    of the stem's modules (the source notes keep theirs in a Sequential, `conv1.0`); a deep stem's
+    three in order, joined by arrows."""
     stem = next((st for st in s.stages if st.name == "stem"), None)
-    for node in s.layers.children:
-        if stem and node.name in stem.modules and node.type == "Conv2d":
-            return node.detail
-    return ""
+    if stem is None:
+        return ""
+    convs = [node.detail for node in s.layers.walk() if node.type == "Conv2d" and any(
+        node.name == m or node.name.startswith(m + ".") for m in stem.modules)]  # fmt: skip
+    return " → ".join(convs)
 
 
 # ---------------------------------------------------------------- the depth formula

@@ -288,7 +288,8 @@ class _Drawing:
         def draw(start: float) -> list[str]:
             mid = self.g.box_cross / 2
             if self.vertical:
-                return [self.text(start + 8, mid, title, 14, "700"),
+                # a long name (a model of yours, a timm name) shrinks to the column's width
+                return [self.text(start + 8, mid, title, _fit(title, self.g.box_cross, 14), "700"),
                         self.text(start + 26, mid, t(self.lang, "net_image", size=size), 11,
                                   fill=GREY)]  # fmt: skip
             room, image = self.g.header, t(self.lang, "net_image", size=size)

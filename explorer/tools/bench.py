@@ -31,6 +31,8 @@ def _cold(kind: str) -> float:
     if kind == "explorer":
         return seconds(lambda: analyze(MODEL, SIZE))
     if kind == "explorer-timm":
+        import timm
+
         return seconds(lambda: analyze(f"timm/{MODEL}", SIZE))
     if kind == "torchinfo-timm":
         import timm
