@@ -31,7 +31,9 @@ def _cold(kind: str) -> float:
     if kind == "explorer":
         return seconds(lambda: analyze(MODEL, SIZE))
     if kind == "explorer-timm":
-        import timm
+        import timm  # imported before the clock, as for torchinfo below
+
+        assert timm.is_model(MODEL)
 
         return seconds(lambda: analyze(f"timm/{MODEL}", SIZE))
     if kind == "torchinfo-timm":
