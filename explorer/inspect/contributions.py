@@ -77,6 +77,7 @@ class ShortcutRecord:
     lesion_prob: float  # the target's probability with this block's residual branch removed
     lesion_delta: float  # lesioned minus intact target probability
     lesion_top1_changed: bool  # the lesioned network predicts another class
+    branch_order: str = "post"  # "post": conv first; "pre": BN → ReLU → conv (He et al. 2016)
 
 
 @dataclass(frozen=True)
@@ -350,6 +351,7 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
             lesion_prob=float(probs[chosen]),
             lesion_delta=float(probs[chosen] - lesioned[0, chosen]),
             lesion_top1_changed=int(probs.argmax()) != int(lesioned[0].argmax()),
+            branch_order=parts.block(name).branch_order,
         ))  # fmt: skip
     magnitude = host["magnitude"].double()
     whole = float(magnitude.sum())

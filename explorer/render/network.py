@@ -225,7 +225,8 @@ class _Drawing:
         else:
             d = (f"M{a[0]:.1f},{a[1]:.1f} C{a[0]:.1f},{a[1] + bend:.1f} "
                  f"{b[0]:.1f},{b[1] + bend:.1f} {b[0]:.1f},{b[1]:.1f}")  # fmt: skip
-        kind = block.shortcut  # "identity", "projection" or "zero_pad" (a plain block has none)
+        # "identity", "projection", "pooled_projection" or "zero_pad" (a plain block has none)
+        kind = block.shortcut
         projection = block.projection is not None
         color = stage_color(block.name.split(".")[0]) if projection else GREY
         dash = ' stroke-dasharray="2.5 3"' if kind != "identity" else ""

@@ -104,7 +104,7 @@ def summary_text(s: ArchitectureSummary, blocks: bool = False) -> str:
     header = ["stage", "paper", "output", "stride", "RF", "blocks", "params", "MACs"]
     out += text_table(header, rows, right={3, 4, 5, 6, 7})
     all_blocks = [b for st in s.stages for b in st.block_rows]
-    projections = [b for b in all_blocks if b.shortcut == "projection"]
+    projections = [b for b in all_blocks if b.shortcut in ("projection", "pooled_projection")]
     out += ["", f"Projection shortcuts (1×1 conv + BN): {len(projections)} blocks"]
     out += [f"  {b.name:<9} {b.reason}" for b in projections]
     out.append(f"Identity shortcuts: {len(all_blocks) - len(projections)} blocks")

@@ -53,7 +53,7 @@ def _box(x: float, y: float, w: float, h: float, color: str, opacity: float) -> 
             f'fill-opacity="{opacity}" stroke="{color}" stroke-width="1.5"/>')  # fmt: skip
 
 
-_STEP_NAMES = {"bn": "BN", "relu": "ReLU"}
+_STEP_NAMES = {"bn": "BN", "relu": "ReLU", "attention": "× attention gate"}
 
 
 def _around_convs(block: BlockRow) -> tuple[str, list[str]]:
@@ -156,9 +156,9 @@ def projection_sentence(s: ArchitectureSummary, lang: str) -> str:
     blocks = [b for st in s.stages for b in st.block_rows]
     if blocks and all(b.shortcut == "none" for b in blocks):
         return t(lang, "why_plain")
-    if blocks and all(b.shortcut == "projection" for b in blocks):
+    if blocks and all(b.shortcut in ("projection", "pooled_projection") for b in blocks):
         return t(lang, "why_all_projection")
-    changed = [b for b in blocks if b.shortcut in ("projection", "zero_pad")]
+    changed = [b for b in blocks if b.shortcut in ("projection", "pooled_projection", "zero_pad")]
     first = next((b for b in changed if b.stride > 1), None) or next(iter(changed), None)
     if first is None:
         text = t(lang, "why_no_projection")

@@ -170,7 +170,7 @@ def shortcut_bars(report: ShortcutReport, lang: str) -> go.Figure:
     """Per block: ‖F‖/‖S‖, the lesion's effect on the target, the gradient's shortcut share."""
     names = [r.block for r in report.records]
     colors = [stage_color(r.stage) for r in report.records]
-    hatch = ["/" if r.shortcut in ("projection", "zero_pad") else ""
+    hatch = ["/" if r.shortcut in ("projection", "pooled_projection", "zero_pad") else ""
              for r in report.records]  # fmt: skip  # where the shape changes
     rows = (
         ("chart_ratio", [r.ratio for r in report.records], "%{y:.3f}"),

@@ -303,7 +303,7 @@ def shortcut_summary(report: ShortcutReport, lang: str) -> str:
     label = shown_class(report.model, report.target_label, lang)
     said = [t(lang, "sum_target", label=label, prob=f"{report.prob:.1%}")]
     # Where the shape changes (a projection, or option A's zero padding) vs the identity.
-    proj = [r for r in records if r.shortcut in ("projection", "zero_pad")]
+    proj = [r for r in records if r.shortcut in ("projection", "pooled_projection", "zero_pad")]
     ident = [r for r in records if r.shortcut == "identity"]
     padded = any(r.shortcut == "zero_pad" for r in proj)
 

@@ -69,3 +69,26 @@ def test_cli_summary_of_the_notes_model(tmp_path):
                          cwd=tmp_path)  # fmt: skip
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "8192" in bad.stderr and "193–224 px" in bad.stderr
+
+
+def test_weights_of_yours_load_strictly(tmp_path):
+    """A checkpoint for a model of yours goes through the same strict, unpickling-free loading
+    as any other: its own tensors come back, and another model's are refused by key."""
+    import torch
+    from safetensors.torch import save_file
+
+    from explorer import load_model, model_info
+
+    entry = load_target(f"{HANDWRITTEN}:FunctionalNet")
+    torch.manual_seed(3)
+    source = entry.builder()  # type: ignore[misc]
+    path = tmp_path / "mine.safetensors"
+    save_file({k: v.contiguous() for k, v in source.state_dict().items()}, str(path))
+    model = load_model(entry.name, weights=str(path))
+    assert model_info(model).trained
+    for (k, a), b in zip(model.state_dict().items(), source.state_dict().values(), strict=True):
+        assert torch.equal(a, b), k
+    other = tmp_path / "other.safetensors"
+    save_file({"conv1.weight": torch.zeros(64, 3, 7, 7)}, str(other))
+    with pytest.raises(ExplorerError, match="missing"):
+        load_model(entry.name, weights=str(other))
