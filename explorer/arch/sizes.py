@@ -23,12 +23,10 @@ POOLS = (nn.AvgPool2d, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
 
 
 def _runs(model: nn.Module, size: int) -> bool:
-    from .structure import _swapped
+    from .structure import on_meta
 
-    meta = {n: torch.empty_like(t, device="meta") for n, t in
-            [*model.named_parameters(), *model.named_buffers()]}  # fmt: skip
     try:
-        with _swapped(model, meta), torch.no_grad():
+        with on_meta(model), torch.no_grad():
             model(torch.zeros(1, 3, size, size, device="meta"))
     except (RuntimeError, ValueError, TypeError):
         return False

@@ -56,16 +56,21 @@ def trace_input(model: nn.Module, x: Tensor) -> Flow:
     param = next(model.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
     if device.type != "meta":
-        meta = {n: torch.empty_like(t, device="meta") for n, t in
-                [*model.named_parameters(), *model.named_buffers()]}  # fmt: skip
         try:
-            with _swapped(model, meta):
+            with on_meta(model):
                 return trace_flow(model, torch.empty_like(x, device="meta"))
         except (RuntimeError, TypeError, NotImplementedError) as err:
             if isinstance(err, TraceError) and "meta" not in str(err) and "device" not in str(err):
                 raise  # the model itself refuses the input: no need to try it for real
             # a tensor the module keeps outside its parameters: trace it as it is
     return trace_flow(model, torch.zeros_like(x, device=device))
+
+
+def on_meta(model: nn.Module):  # type: ignore[no-untyped-def]
+    """The model's parameters and buffers replaced by meta stand-ins of their shapes for the
+    duration (a context manager): its forward then computes shapes only."""
+    return _swapped(model, {n: torch.empty_like(t, device="meta") for n, t in
+                            [*model.named_parameters(), *model.named_buffers()]})  # fmt: skip
 
 
 @contextmanager
@@ -92,11 +97,19 @@ def reading_of(model: nn.Module, title: str | None = None, input_size: int | Non
     if held is None:
         size = input_size or model_size(model)
         name = title or type(model).__name__
+        # A loaded registry model is read from a meta build of its own entry: the shared,
+        # served module is never swapped, not even for a moment.
+        info = getattr(model, "explorer_info", None)
+        traced = model
+        if info is not None:
+            from .registry import get_entry
+
+            traced = get_entry(info.name).build(device="meta")
         try:
-            flow = trace_model(model, size)
+            flow = trace_model(traced, size)
         except RuntimeError as err:
             raise ExplorerError(f"{name} cannot run on a {size}×{size} input: {err}") from err
-        held = remember(model, read_model(model, flow, name))
+        held = remember(model, read_model(traced, flow, name))
     return held
 
 
