@@ -10,7 +10,7 @@ x · 0). Nothing here looks at class or attribute names; only at what the ops di
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -151,15 +151,12 @@ def _steps(flow: Flow, model: nn.Module, ops: set[int], gate: set[int]) -> list[
         op = flow.ops[i]
         leaf = flow.leaf_of(op)
         if i in gate:
-            if op.name in MULS and i not in ops:
-                steps.append("attention")
-            continue
+            continue  # the gate's own layers: one "attention" step where it multiplies
         if leaf is not None:
             if leaf.index != last_call:
                 steps.append(_step(model.get_submodule(leaf.name)))
             last_call = leaf.index
-        elif op.name in MULS and any(k in gate for k in flow.ancestors(op.inputs[0], 0, i)
-                                     | flow.ancestors(op.inputs[-1], 0, i)):  # fmt: skip
+        elif op.name in MULS and any(flow.producer.get(v) in gate for v in op.inputs):
             steps.append("attention")
         elif op.name in STEP_OPS:
             steps.append(STEP_OPS[op.name])
@@ -246,7 +243,7 @@ def _not_residual(flow: Flow, title: str, inline: list[Op]) -> ExplorerError:
 def _cover(model: nn.Module, called: dict[str, int], ran: set[str], inside: set[str]
            ) -> list[str]:  # fmt: skip
     """The highest modules that hold no block and all of whose leaves that ran (`ran`) are in
-    `called` (leaf → its first call's order); in execution order."""
+    `called` (leaf → its first call's order)."""
     chosen: list[str] = []
     for name, module in model.named_modules():
         if not name or any(name.startswith(c + ".") for c in chosen):
@@ -257,8 +254,7 @@ def _cover(model: nn.Module, called: dict[str, int], ran: set[str], inside: set[
         used = [n for n in leaves if n in ran]
         if used and all(n in called for n in used):
             chosen.append(name)
-    return sorted(chosen, key=lambda c: min(called[n] for n in called
-                                            if n == c or n.startswith(c + ".")))  # fmt: skip
+    return chosen
 
 
 def read_model(model: nn.Module, flow: Flow, title: str) -> Reading:
@@ -317,7 +313,7 @@ def read_model(model: nn.Module, flow: Flow, title: str) -> Reading:
     first, last = units.index(names[0]), units.index(names[-1])
     stages = _stages([b for _, b in blocks], [c for c, _ in blocks], names)
     stage_of = {n: s.name for s in stages for n in s.blocks}
-    readings = tuple(_with_stage(b, stage_of[b.name]) for _, b in blocks)
+    readings = tuple(replace(b, stage=stage_of[b.name]) for _, b in blocks)
     glue, chain = _chain(flow, model, units)
     return Reading(
         units=tuple(units), stem=tuple(units[:first]),
@@ -326,12 +322,6 @@ def read_model(model: nn.Module, flow: Flow, title: str) -> Reading:
         blocks=readings, glue=glue, chain=chain,
         output_shape=next((c.record.output_shape or () for c in flow.calls if c.parent < 0), ()),
     )  # fmt: skip
-
-
-def _with_stage(b: BlockReading, stage: str) -> BlockReading:
-    from dataclasses import replace
-
-    return replace(b, stage=stage)
 
 
 def _stages(readings: list[BlockReading], calls: list[ModuleCall], names: list[str]

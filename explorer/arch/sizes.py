@@ -8,7 +8,6 @@ trace, and finds the accepted sizes by trying them on the meta device (shapes on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -41,7 +40,10 @@ def accepted_sizes(
     was = model.training
     model.eval()
     try:
-        works: Callable[[int], bool] = lambda s: _runs(model, s)  # noqa: E731
+
+        def works(size: int) -> bool:
+            return _runs(model, size)
+
         grid = list(range(lo, hi + 1, 32))
         ok = [works(s) for s in grid]
         runs: list[tuple[int, int]] = []

@@ -42,12 +42,6 @@ def shortcut_path(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return run_block(block, block_reading(block, x), x).shortcut
 
 
-def relu_after_sum(block: nn.Module) -> bool:
-    """Whether the block's output is ReLU(F(x) + S(x)) (torchvision's, the 2015 paper's) rather
-    than F(x) + S(x) (the pre-activation block of He et al. 2016)."""
-    return block_reading(block).relu_after_sum
-
-
 def _lesion_join(f: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     """Every row's sum, and one row more: the intact first row's shortcut alone."""
     return torch.cat([f + s, s[:1]])
