@@ -310,7 +310,8 @@ def _block_row(
     shortcut = [(n, model.get_submodule(n)) for n in b.shortcut]
     g_branch = g_in.along(branch, calls)
     # The sum F(x) + S(x) sees what either path sees; the residual branch always sees more.
-    g_out = Geometry(max(g_branch.rf, g_in.along(shortcut, calls).rf), g_branch.jump)
+    g_out = Geometry(max(g_branch.rf, g_in.along(shortcut, calls).rf), g_branch.jump,
+                     g_branch.offset)  # fmt: skip
     convs = [(n, m) for n, m in branch if isinstance(m, nn.Conv2d)]
     projection = [_conv_spec(name, n, m) for n, m in shortcut if isinstance(m, nn.Conv2d)]
     strided = [n for n, m in convs if pair(m.stride)[0] > 1]
@@ -388,10 +389,8 @@ def _stage_rows(
     for index, (row_name, members, stage_blocks) in enumerate(groups):
         rows_in: list[BlockRow] = []
         for member in members:
-            if member in stage_blocks or (member in blocks):
-                continue
             if any(member == b or b.startswith(member + ".") for b in stage_blocks):
-                continue
+                continue  # the stage's blocks are walked one by one below
             g = g.along(sorted(leaves(model.get_submodule(member), member),
                                key=lambda p: order.get(p[0], 0)), calls)  # fmt: skip
         for name in stage_blocks:
@@ -399,13 +398,14 @@ def _stage_rows(
             rows_in.append(row)
         last = max(members, key=lambda m: calls[m][-1].order if m in calls else -1)
         stage_index = index - (1 if groups[0][0] == "stem" else 0)
+        # Table 1's rows; a stage named otherwise (timm's "stages.0") by its place
         paper = PAPER_NAMES.get(row_name) or (
             f"conv{stage_index + 2}_x" if stage_blocks else row_name
         )
         rows.append(
             StageRow(
                 name=row_name,
-                paper_name=PAPER_NAMES["head"] if row_name == "head" else paper,
+                paper_name=paper,
                 modules=tuple(members),
                 output_shape=nodes[last].output_shape,  # type: ignore[arg-type]
                 stride=g.jump,

@@ -2,7 +2,8 @@
 (cumulative stride) between neighbouring positions, along a path of modules.
 
 rf_out = rf_in + dilation·(kernel − 1)·jump_in, jump_out = jump_in·stride: square kernels assumed,
-as in every ResNet.
+as in every ResNet. The field's centre moves by (dilation·(kernel − 1)/2 − padding)·jump_in, so
+that `box` can place one output position's field on the image.
 """
 
 from __future__ import annotations
@@ -26,22 +27,38 @@ class Geometry:
 
     rf: int = 1
     jump: int = 1
+    offset: float = 0.0  # input pixel at the centre of output position 0 (pixel k spans k±0.5)
 
     def through(self, module: nn.Module, call: Call) -> Geometry:
         if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
             k, s = pair(module.kernel_size)[0], pair(module.stride)[0]
             d = pair(getattr(module, "dilation", 1))[0]
-            return Geometry(self.rf + d * (k - 1) * self.jump, self.jump * s)
+            pad = module.padding
+            p = d * (k - 1) / 2 if pad == "same" else 0 if pad == "valid" else pair(pad)[0]
+            return Geometry(self.rf + d * (k - 1) * self.jump, self.jump * s,
+                            self.offset + (d * (k - 1) / 2 - p) * self.jump)  # fmt: skip
         if isinstance(module, POOLING) and call.input_shape and call.output_shape:
             size, out = call.input_shape[-1], call.output_shape[-1]
             k, s = -(-size // out), size // out  # adaptive pooling's window and step
-            return Geometry(self.rf + (k - 1) * self.jump, self.jump * s)
+            return Geometry(self.rf + (k - 1) * self.jump, self.jump * s,
+                            self.offset + (k - 1) / 2 * self.jump)  # fmt: skip
         shapes = (call.input_shape, call.output_shape)
         if all(shape is not None and len(shape) == 4 for shape in shapes):
             # any other module that subsamples (option A's shortcut takes every other pixel)
             step = shapes[0][-1] // shapes[1][-1]  # type: ignore[index]
-            return Geometry(self.rf, self.jump * max(step, 1))
+            return Geometry(self.rf, self.jump * max(step, 1), self.offset)
         return self
+
+    def centre(self, row: int, col: int) -> tuple[float, float]:
+        """The input pixel (row, column) at the centre of output position (row, col)."""
+        return self.offset + row * self.jump, self.offset + col * self.jump
+
+    def box(self, row: int, col: int) -> tuple[float, float, float, float]:
+        """The field of output position (row, col): top, left, bottom, right input pixels
+        (inclusive; beyond the image where the field runs off it, into the padding)."""
+        cy, cx = self.centre(row, col)
+        half = (self.rf - 1) / 2
+        return cy - half, cx - half, cy + half, cx + half
 
     def along(
         self, path: Iterable[tuple[str, nn.Module]], calls: dict[str, list[Call]]
@@ -51,3 +68,38 @@ class Geometry:
             if name in calls:  # a module the forward pass never ran is on no path
                 g = g.through(module, calls[name][0])
         return g
+
+
+def field_of(model: nn.Module, layer: str, input_size: int) -> Geometry:
+    """The geometry of the output of `layer` (a stage or a block of `model`'s reading): the stem,
+    then each block's residual branch (whose field holds its shortcut's), as the analysis walks
+    them, up to `layer`'s last block."""
+    from ..errors import ExplorerError
+    from .structure import leaves, reading_of, trace_model
+
+    reading = reading_of(model)
+    blocks = [b.name for b in reading.blocks]
+    ends = {b: b for b in blocks} | {st.name: st.blocks[-1] for st in reading.stages}
+    if layer not in ends:
+        choices = ", ".join([st.name for st in reading.stages] + blocks[:3])
+        raise ExplorerError.text("err_no_layer", layer=layer, model=type(model).__name__,
+                                 example=choices)  # fmt: skip
+    info = getattr(model, "explorer_info", None)
+    traced = model
+    if info is not None:  # a loaded registry model: its meta build, as the reading was made
+        from .registry import get_entry
+
+        traced = get_entry(info.name).build(device="meta")
+    calls = trace_model(traced, input_size).by_module()
+    order = {name: records[0].order for name, records in calls.items()}
+    g = Geometry()
+    for unit in reading.stem:
+        g = g.along(sorted(leaves(traced.get_submodule(unit), unit),
+                           key=lambda p: order.get(p[0], 0)), calls)  # fmt: skip
+    for b in reading.blocks:
+        branch = g.along([(n, traced.get_submodule(n)) for n in b.branch], calls)
+        side = g.along([(n, traced.get_submodule(n)) for n in b.shortcut], calls)
+        g = Geometry(max(branch.rf, side.rf), branch.jump, branch.offset)
+        if b.name == ends[layer]:
+            break
+    return g
