@@ -229,7 +229,8 @@ class _Sum(TorchFunctionMode):
             if target.shape == joined.shape:
                 target.copy_(joined)
             else:  # the batch grew (lesions): the tensor takes the new shape
-                target.set_(joined.detach() if not target.requires_grad else joined)
+                grown = joined.clone() if self.keep else joined  # `keep`: the caller's own
+                target.set_(grown.detach() if not target.requires_grad else grown)
             return target
         # a later in-place activation must not overwrite the sum a caller keeps
         return joined.clone() if self.keep else joined
