@@ -153,7 +153,7 @@ def _weights_status(name: str) -> str:
     from .models.weights import hub_file
 
     entry = get_entry(name)
-    if entry.source == "demo":
+    if entry.shipped:
         return "bundled" if bundled_weights(name).is_file() else "missing: see README"
     if entry.weights_enum is None:
         return "none published"

@@ -50,6 +50,11 @@ CIFAR_SIZE = 32
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
                  "truck")  # fmt: skip
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+# The degradation experiment (explorer/experiments) trains four of them on ten classes of 32×32
+# shapes; their weights ship with the package, so these four predict shapes, not CIFAR-10.
+SHAPES32_CLASSES = ("circle", "square", "triangle", "star", "cross", "heart", "hexagon", "arrow",
+                    "pentagon", "diamond")  # fmt: skip
+TRAINED_ON_SHAPES = ("plain20", "plain56", "resnet20", "resnet56")
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,12 @@ class ModelEntry:
         return self.family == "cifar" or self.shortcut != "B" or self.preact
 
     @property
+    def shipped(self) -> bool:
+        """Trained weights ship inside the package: the demo models and the degradation
+        experiment's four networks."""
+        return self.source == "demo" or (self.source == "paper" and self.name in TRAINED_ON_SHAPES)
+
+    @property
     def weights_enum(self) -> type[WeightsEnum] | None:
         """torchvision's weights enum for this builder, or None when no weights are published."""
         if self.source != "torchvision":
@@ -97,7 +108,7 @@ class ModelEntry:
     @property
     def weight_names(self) -> tuple[str, ...]:
         """Names accepted as `weights=` besides None and a file path ("DEFAULT" included)."""
-        if self.source in ("demo", "timm"):
+        if self.shipped or self.source == "timm":
             return ("DEFAULT",)  # the project's own weights, or timm's pretrained ones
         enum = self.weights_enum
         return () if enum is None else ("DEFAULT", *(w.name for w in enum))
@@ -146,9 +157,10 @@ class ModelEntry:
             mean, std = stats if stats else ((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
             return ImageClassification(crop_size=self.input_size, resize_size=self.input_size,
                                        mean=tuple(mean), std=tuple(std))  # fmt: skip
-        if self.family == "cifar":
+        if self.family == "cifar":  # the shipped weights' own statistics, else CIFAR-10's
+            mean, std = stats if stats else (CIFAR_MEAN, CIFAR_STD)
             return ImageClassification(crop_size=CIFAR_SIZE, resize_size=CIFAR_SIZE,
-                                       mean=CIFAR_MEAN, std=CIFAR_STD)  # fmt: skip
+                                       mean=tuple(mean), std=tuple(std))  # fmt: skip
         if weights is not None and self.weights_enum is not None:
             return self.weights(weights).transforms()
         return ImageClassification(crop_size=224)
@@ -158,6 +170,8 @@ class ModelEntry:
         """Class names in output order: the generated shapes, CIFAR-10's, or ImageNet-1k's."""
         if self.source == "demo":
             return DEMO_CLASSES
+        if self.shipped:
+            return SHAPES32_CLASSES
         if self.family == "cifar":
             return CIFAR_CLASSES
         if self.classes != 1000:  # a model of yours: its outputs by number
@@ -301,6 +315,8 @@ def _cifar(depth: int) -> tuple[ModelEntry, ModelEntry]:
     """Section 4.2's 6n+2-layer ResNet (option A shortcuts) and its plain twin."""
     n = (depth - 2) // 6
     note = f"CIFAR-10, 3 stages of {n} BasicBlocks (16, 32, 64 filters), 32×32 input"
+    if f"resnet{depth}" in TRAINED_ON_SHAPES:
+        note += "; trained here on 32×32 shapes (bundled)"
     return (_paper(f"resnet{depth}", f"ResNet-{depth} (CIFAR-10)", "basic", (n, n, n),
                    note + "; option A: zero-padding shortcuts", "A"),
             _paper(f"plain{depth}", f"Plain-{depth} (CIFAR-10)", "basic", (n, n, n),

@@ -12,14 +12,15 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ..arch.registry import SHAPES32_CLASSES
 from ..demo.data import SIZE as DRAWN
 from ..demo.data import _background, _distractors, _outline, _regular, paint_shape
 
-CLASSES = ("circle", "square", "triangle", "star", "cross", "heart", "hexagon", "arrow",
-           "pentagon", "diamond")  # fmt: skip
+CLASSES = SHAPES32_CLASSES  # the registry's: the shipped networks' outputs, in this order
 SIZE = 32  # pixels of a sample, as CIFAR-10's
 RADIUS = (0.2, 0.4)  # object circumradius as a fraction of the side
 MIN_CONTRAST = 110.0  # RGB distance between the object and the background it covers
+HELDOUT = 300  # images of the fixed held-out set that the lesion experiments measure
 
 
 def _shape(label: str, r: float) -> list[tuple[float, float]] | None:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from safetensors import safe_open
 
+from ..arch.registry import TRAINED_ON_SHAPES
+
 FOLDER_ENV = "EXPLORER_DEMO_WEIGHTS"
 FOLDER = "demo_weights"  # beside this module, inside the package
 CARD = "DEMO_MODELS.md"
@@ -32,9 +34,15 @@ def folder() -> Path:
 
 
 @cache
+def _packaged_at(folder: tuple[str, ...], filename: str) -> Path:
+    """A file under the explorer package. In an unpacked install (the usual case) it is the
+    file itself; in a zip, a copy of it."""
+    root = files(__package__.rpartition(".")[0])
+    return _extracted.enter_context(as_file(root.joinpath(*folder, filename)))
+
+
 def _packaged(filename: str) -> Path:
-    # In an unpacked install (the usual case) this is the file itself; in a zip, a copy of it.
-    return _extracted.enter_context(as_file(files(__package__) / FOLDER / filename))
+    return _packaged_at(("models", FOLDER), filename)
 
 
 def bundled_file(filename: str) -> Path:
@@ -44,7 +52,21 @@ def bundled_file(filename: str) -> Path:
     return _packaged(filename)
 
 
+# The degradation experiment's four trained networks live beside its curves (experiments/
+# weights/); found here by their place in the package, without importing the experiment's code.
+TRAINED_FOLDER = ("experiments", "weights")
+TRAINED_CARD = "MODEL_CARD.md"
+
+
+def trained_file(filename: str) -> Path:
+    """A file of the experiment's weights folder as a real path."""
+    return _packaged_at(TRAINED_FOLDER, filename)
+
+
 def bundled_weights(name: str) -> Path:
+    """The shipped weights of a demo model, or of one of the experiment's networks."""
+    if name in TRAINED_ON_SHAPES:
+        return trained_file(f"{name}.safetensors")
     return bundled_file(f"{name}.safetensors")
 
 

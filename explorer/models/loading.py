@@ -115,7 +115,7 @@ def _cache_key(entry: ModelEntry, weights: object, seed: int) -> Hashable:
     if isinstance(weights, WeightsEnum):
         weights = weights.name
     if isinstance(weights, str) and weights.strip().upper() in entry.weight_names:
-        if entry.source == "demo":
+        if entry.shipped:
             return (entry.name, *_file_key(bundled_weights(entry.name)))
         if entry.source == "timm":
             return (entry.name, "timm pretrained")
@@ -183,8 +183,10 @@ def _load(
         check_fits(model, result.state_dict, entry.name, result.label)
         model.load_state_dict(result.state_dict, strict=False)  # checked above, BN counters aside
     model.eval()
-    # A demo model's input statistics travel with its bundled weights, whatever weights it has.
-    stats = normalization(entry.name) if entry.source == "demo" else None
+    # A demo model's input statistics travel with its bundled weights, whatever weights it has;
+    # so do the experiment's networks' when they carry those weights (else CIFAR-10's).
+    shipped = entry.source == "demo" or result.source == "bundled"
+    stats = normalization(entry.name) if shipped else None
     info = ModelInfo(
         name=entry.name,
         title=entry.title,

@@ -303,11 +303,14 @@ def _torchvision(
 
 def _bundled(entry: ModelEntry) -> WeightsResult:
     path = bundled_weights(entry.name)
+    command = ("python -m explorer.demo train" if entry.source == "demo"
+               else "python -m explorer.experiments degradation")  # fmt: skip
     if not path.is_file():
         raise ExplorerError(
             f"the bundled weights of {entry.name} are missing ({path}). Reinstall the package, "
-            f"unset {FOLDER_ENV}, or train them again with `python -m explorer.demo train`."
+            f"unset {FOLDER_ENV}, or train them again with `{command}`."
         )
+    # fp16 on disk (the experiment's networks): load_state_dict copies them into float32
     return WeightsResult(
         read_checkpoint(path), "bundled", True,
         f"{entry.title}: trained by this project on generated shapes ({path.name}).",
@@ -325,7 +328,7 @@ def resolve_weights(
     """
     if weights is None:
         return _random(seed)
-    if entry.source == "demo" and isinstance(weights, str) and weights.strip().upper() == "DEFAULT":
+    if entry.shipped and isinstance(weights, str) and weights.strip().upper() == "DEFAULT":
         return _bundled(entry)
     if entry.source == "timm" and isinstance(weights, str) and weights.strip().upper() == "DEFAULT":
         return _timm(entry, seed)

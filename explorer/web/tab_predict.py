@@ -92,7 +92,7 @@ def weight_choices(model: str, lang: str) -> list[tuple[str, str]]:
     """What the weights menu offers for a model: its own weights first, random last."""
     entry = get_entry(model)  # a demo model's menu needs no torch: the page is built with it
     named: list[tuple[str, str]] = []
-    if entry.source == "demo":
+    if entry.shipped:
         named = [(t(lang, "weights_bundled"), "DEFAULT")]
     elif entry.source == "timm":
         named = [(t(lang, "weights_timm"), "DEFAULT")]

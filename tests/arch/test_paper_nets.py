@@ -294,7 +294,11 @@ def test_cifar_models_predict_its_ten_classes_at_the_last_stage():
     e = explain(image, model, 3)
     assert e.layer == "layer3" and e.cam.shape == (32, 32) and e.image.size == (32, 32)
     assert {p.label for p in e.predictions} <= set(get_entry("resnet20").categories)
-    assert get_entry("resnet20").categories[0] == "airplane" and len(e.features) == 3
+    assert len(e.features) == 3
+    # resnet20 ships trained on the degradation experiment's ten shapes; resnet32 has no weights
+    # and keeps CIFAR-10's classes
+    assert get_entry("resnet20").categories[-2:] == ("pentagon", "diamond")
+    assert get_entry("resnet32").categories[0] == "airplane"
 
 
 def test_shortcut_measures_of_a_plain_network_say_there_is_none():
