@@ -8,6 +8,7 @@ that `box` can place one output position's field on the image.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -70,10 +71,22 @@ class Geometry:
         return g
 
 
+_fields: weakref.WeakKeyDictionary[nn.Module, dict[tuple[str, int], Geometry]] = (
+    weakref.WeakKeyDictionary()
+)  # per model object: its geometry depends on its modules, not on its weights
+
+
 def field_of(model: nn.Module, layer: str, input_size: int) -> Geometry:
     """The geometry of the output of `layer` (a stage or a block of `model`'s reading): the stem,
     then each block's residual branch (whose field holds its shortcut's), as the analysis walks
-    them, up to `layer`'s last block."""
+    them, up to `layer`'s last block. Traced once per (model, layer, size)."""
+    held = _fields.setdefault(model, {})
+    if (layer, input_size) not in held:
+        held[(layer, input_size)] = _field_of(model, layer, input_size)
+    return held[(layer, input_size)]
+
+
+def _field_of(model: nn.Module, layer: str, input_size: int) -> Geometry:
     from ..errors import ExplorerError
     from .structure import leaves, reading_of, trace_model
 

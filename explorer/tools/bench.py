@@ -1,5 +1,5 @@
 """Benchmarks that print what they measure in one run:
-`python -m explorer.tools.bench analysis|startup|ui|network|predict|live|shortcuts`.
+`python -m explorer.tools.bench analysis|startup|ui|network|predict|live|shortcuts|block`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -251,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     les.add_argument("--runs", type=int, default=5)
     net = sub.add_parser("network", help="Figure 3 of ResNet-152: SVG, PNG and the page's event")
     net.add_argument("--runs", type=int, default=5)
+    blk = sub.add_parser("block", help="block view, ERF and lesion curve vs bare passes")
+    blk.add_argument("--runs", type=int, default=10)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
@@ -262,6 +264,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         ui(args.rounds)
     elif args.which == "network":
         network(args.runs)
+    elif args.which == "block":
+        from .bench_block import block
+
+        block(args.runs)
     elif args.which in ("predict", "live", "shortcuts"):
         from . import bench_inference
 

@@ -22,7 +22,9 @@ from .views import shown_class
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
     from ..arch.analysis import ArchitectureSummary, LayerNode
     from ..experiments.degradation import DegradationRun
+    from ..experiments.lesions import LesionPoint
     from ..inspect.contributions import ShortcutReport
+    from ..inspect.erf import StageField
     from ..inspect.plain import GradientProfile
 
 Figure = go.Figure  # what the renderers return; the only module that imports plotly
@@ -272,4 +274,61 @@ def degradation_chart(run: DegradationRun, lang: str) -> go.Figure:
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(title_text=t(lang, "deg_error"), row=1, col=1)
     fig.update_xaxes(title_text=t(lang, "deg_steps"))
+    return fig
+
+
+def diverging_lut() -> np.ndarray:
+    """Blue (most negative) through white (0) to red (most positive): (256, 3) uint8, for maps
+    whose sign matters (a block's S, F and their sum)."""
+    return _lut("RdBu")[::-1]
+
+
+ERF_STYLE = {"erf_theoretical": ("solid", 3.0), "erf90": ("dash", 2.2), "erf50": ("dot", 2.2)}
+
+
+def erf_chart(fields: dict[str, tuple[StageField, ...]], model: str, lang: str) -> go.Figure:
+    """Per stage: the theoretical field's side and the ERF's (50% and 90%), for each set of
+    weights in `fields` ("trained", "random"), on a log scale."""
+    fig = go.Figure()
+    images = 0
+    for (weights, stages), color in zip(fields.items(), MODEL_COLORS, strict=False):
+        images = max(images, *(s.images for s in stages))
+        x = [f"{s.stage} ({s.depth})" for s in stages]
+        said = t(lang, "weights_trained" if weights == "trained" else "weights_random_short")
+        for key, (dash, width) in ERF_STYLE.items():
+            if key == "erf_theoretical" and weights != next(iter(fields)):
+                continue  # the theoretical field does not depend on the weights
+            values = [s.theoretical if key == "erf_theoretical" else
+                      s.side50 if key == "erf50" else s.side90 for s in stages]  # fmt: skip
+            name = t(lang, key) if key == "erf_theoretical" else f"{t(lang, key)} · {said}"
+            fig.add_scatter(x=x, y=values, mode="lines+markers", name=name,
+                            line={"color": "#555" if key == "erf_theoretical" else color,
+                                  "dash": dash, "width": width},
+                            hovertemplate=f"{name}: %{{y:.0f}} px<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "erf_chart_title", model=model, n=images), height=380)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.25})
+    fig.update_yaxes(type="log", title_text=t(lang, "erf_axis"))
+    fig.update_xaxes(title_text=t(lang, "erf_stage_axis"))
+    return fig
+
+
+def lesion_chart(curves: dict[str, tuple[LesionPoint, ...]], images: int, repeats: int,
+                 lang: str) -> go.Figure:  # fmt: skip
+    """Veit et al.'s curve: the held-out error against k blocks deleted, one line per model
+    with a band of ± one standard deviation over the draws."""
+    fig = go.Figure()
+    for (model, points), color in zip(curves.items(), MODEL_COLORS, strict=False):
+        k = [p.k for p in points]
+        mean = [p.error for p in points]
+        spread = [p.spread for p in points]
+        fig.add_scatter(x=k, y=mean, mode="lines+markers", name=model,
+                        line={"color": color, "width": 2.6},
+                        error_y={"type": "data", "array": spread, "visible": True,
+                                 "thickness": 1.2, "width": 3},
+                        hovertemplate=f"{model}, k = %{{x}}: %{{y:.1%}}"
+                                      "<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "les_chart_title", n=images, repeats=repeats), height=380)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.25})
+    fig.update_yaxes(tickformat=".0%", range=[0, 1], title_text=t(lang, "les_error"))
+    fig.update_xaxes(dtick=1, title_text=t(lang, "les_k"))
     return fig

@@ -106,6 +106,25 @@ def save_picture(image: Image.Image, stem: str, kind: str = "png") -> Path:
     return save_named(buffer.getvalue(), stem, kind)
 
 
+def request_key(image: object, *parts: object) -> tuple[str, ...] | None:
+    """What a measurement depends on: the image by its bytes, then `parts` as text; None when
+    the image cannot be read here (the measurement will say what is wrong with it)."""
+    from ..inspect.images import MAX_FILE_BYTES  # numpy and Pillow only
+
+    try:
+        if isinstance(image, bytes):
+            data = image
+        elif isinstance(image, (str, os.PathLike)):
+            if Path(image).stat().st_size > MAX_FILE_BYTES:
+                return None  # refused unread by the measurement
+            data = Path(image).read_bytes()
+        else:
+            return None
+    except OSError:
+        return None
+    return (hashlib.sha256(data).hexdigest(), *(str(p) for p in parts))
+
+
 def examples() -> list[str]:
     """One generated image per class, written once, for the page's clickable examples."""
     folder = exports() / "examples"

@@ -1,6 +1,6 @@
 """Links to a view of the page, for a teacher's slides: `?tab=compare&a=resnet34&b=resnet50`,
-`?tab=architecture&model=resnet152&size=320&lang=zh`, `?tab=predict&model=demo_basic`, and
-`&projector=1` for projection mode.
+`?tab=architecture&model=resnet152&size=320&lang=zh`, `?tab=predict&model=demo_basic`,
+`?tab=block&model=resnet56&block=layer2.0&channel=3`, and `&projector=1` for projection mode.
 
 `view_from` reads a link's query, `view_of` a load event's request (anything either does not know
 is ignored: a link never fails the page); `LINK_JS` writes one in the browser from what is on
@@ -17,7 +17,7 @@ from ..errors import ExplorerError
 from ..i18n import LANGS
 from .limits import MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 
-TABS = ("architecture", "compare", "predict", "shortcuts")  # the gr.Tab ids, in page order
+TABS = ("architecture", "compare", "predict", "shortcuts", "block")  # the gr.Tab ids, in page order
 YES = ("1", "true", "on", "yes")
 
 
@@ -32,6 +32,8 @@ class View:
     b: str | None = None  # Compare's model B
     lang: str | None = None
     projector: bool = False
+    block: str | None = None  # the Inside-a-block tab's block ("layer2.0"), checked by the tab
+    channel: int | None = None  # and its channel
 
     def model_for(self, tab: str) -> str | None:
         return self.model if self.tab == tab else None
@@ -70,7 +72,24 @@ def view_from(query: Mapping[str, str]) -> View:
         b=_model(query.get("b")),
         lang=lang if lang in LANGS else None,
         projector=query.get("projector", "").lower() in YES,
+        block=_block(query.get("block")),
+        channel=_channel(query.get("channel")),
     )
+
+
+def _block(value: str | None) -> str | None:
+    """A module path such as "layer2.0" or "stages.1.blocks.0"; the tab checks it is a block."""
+    if not value or len(value) > 200 or not all(c.isalnum() or c in "._" for c in value):
+        return None
+    return value
+
+
+def _channel(value: str | None) -> int | None:
+    try:
+        channel = int(value or "")
+    except ValueError:
+        return None
+    return channel if 0 <= channel < 1 << 16 else None
 
 
 def view_of(request: object) -> View:
@@ -82,8 +101,8 @@ def view_of(request: object) -> View:
 # In the browser: the link to what is on screen, copied to the clipboard where the page may
 # (localhost or https) and shown in a box either way. Its arguments are the components that
 # page.py passes, in that order: each tab's LINKED list, then the language and projection mode.
-LINK_JS = """(archModel, archSize, a, b, cmpSize, predictModel, shortcutsModel, lang,
-             projector) => {
+LINK_JS = """(archModel, archSize, a, b, cmpSize, predictModel, shortcutsModel, blockModel,
+             blockName, blockChannel, lang, projector) => {
   const selected = document.querySelector('#page-tabs [role="tab"][aria-selected="true"]');
   const tab = (selected && selected.dataset.tabId) || "architecture";
   const query = new URLSearchParams({ tab });
@@ -91,6 +110,12 @@ LINK_JS = """(archModel, archSize, a, b, cmpSize, predictModel, shortcutsModel, 
   if (tab === "compare") { query.set("a", a); query.set("b", b); query.set("size", cmpSize); }
   if (tab === "predict") query.set("model", predictModel);
   if (tab === "shortcuts") query.set("model", shortcutsModel);
+  if (tab === "block") {
+    query.set("model", blockModel); query.set("block", blockName);
+    if (blockChannel !== null && blockChannel !== undefined && blockChannel !== "") {
+      query.set("channel", blockChannel);
+    }
+  }
   query.set("lang", lang);
   if (projector) query.set("projector", "1");
   const url = `${location.origin}${location.pathname}?${query}`;

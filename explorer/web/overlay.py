@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .figures import colormap_lut
+from .figures import colormap_lut, diverging_lut
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
+    from ..inspect.erf import ReceptiveField
     from ..inspect.explain import StageFeatures
 
 DISPLAY = 320  # pixels: the side of the pictures on the page
@@ -77,3 +78,70 @@ def strip(panels: list[tuple[Image.Image, str]]) -> Image.Image:
         draw.text((x + 2, height - CAPTION + 3), caption, fill=(31, 41, 55), font=_font())
         x += img.width + GAP
     return out
+
+
+BLOCK_PANEL = 224  # pixels: each of a block's four maps (four fit a 1024 px projector's row)
+
+
+def signed_map(values: np.ndarray, scale: float, size: int = BLOCK_PANEL) -> Image.Image:
+    """A map whose sign matters on a fixed scale: −scale blue, 0 white, +scale red; enlarged
+    without smoothing, so that each position is one square (a click finds it)."""
+    unit = np.clip(values / scale, -1, 1) if scale > 0 else np.zeros_like(values)
+    index = np.round((unit + 1) / 2 * 255).astype(np.uint8)
+    return Image.fromarray(diverging_lut()[index]).resize((size, size), Image.Resampling.NEAREST)
+
+
+def no_map(size: int = BLOCK_PANEL) -> Image.Image:
+    """The place of a map that does not exist (a plain block's shortcut): grey hatching."""
+    out = Image.new("RGB", (size, size), (243, 244, 246))
+    draw = ImageDraw.Draw(out)
+    for x in range(-size, size, 14):
+        draw.line([(x, size), (x + size, 0)], fill=(209, 213, 219), width=2)
+    return out
+
+
+def _dashed_square(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float],
+                   color: tuple[int, int, int], dash: int = 6) -> None:  # fmt: skip
+    left, top, right, bottom = box
+    for (x0, y0), (x1, y1) in (
+        ((left, top), (right, top)),
+        ((right, top), (right, bottom)),
+        ((right, bottom), (left, bottom)),
+        ((left, bottom), (left, top)),
+    ):
+        length = max(abs(x1 - x0), abs(y1 - y0))
+        steps = max(int(length // dash), 1)
+        for i in range(0, steps, 2):
+            a, b = i / steps, min((i + 1) / steps, 1.0)
+            draw.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+                       (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)], fill=color, width=2)  # fmt: skip
+
+
+def erf_picture(rf: ReceptiveField, size: int = DISPLAY) -> Image.Image:
+    """The photo with the unit's effective field as a heat map (opaque where the gradient is
+    strong), its theoretical field as a square (clipped to the picture) and the squares that hold
+    50% and 90% of the gradient, dashed."""
+    base = _enlarge(rf.image.convert("RGB"), size)
+    peak = float(rf.map.max())
+    weight = rf.map / peak if peak > 0 else np.zeros_like(rf.map)
+    heat = colorize(weight, "Inferno").resize((size, size), Image.Resampling.NEAREST)
+    alpha = Image.fromarray(np.round(np.sqrt(weight) * 200).astype(np.uint8))
+    base.paste(heat, (0, 0), alpha.resize((size, size), Image.Resampling.NEAREST))
+    draw = ImageDraw.Draw(base)
+    s = size / rf.map.shape[0]
+    top, left, bottom, right = rf.box
+    square = (max(left, 0) * s, max(top, 0) * s, min(right + 1, rf.map.shape[1]) * s - 1,
+              min(bottom + 1, rf.map.shape[0]) * s - 1)  # fmt: skip
+    draw.rectangle(square, outline=(0, 0, 0), width=4)
+    draw.rectangle(square, outline=(255, 255, 255), width=2)
+    cy, cx = rf.centre
+    for side, color in ((rf.side90, (56, 189, 248)), (rf.side50, (34, 197, 94))):
+        if side > 0:
+            half = side / 2
+            _dashed_square(draw, ((cx + 0.5 - half) * s, (cy + 0.5 - half) * s,
+                                  (cx + 0.5 + half) * s, (cy + 0.5 + half) * s), color)  # fmt: skip
+    r = max(3, s / 2)
+    draw.ellipse([((cx + 0.5) * s - r, (cy + 0.5) * s - r), ((cx + 0.5) * s + r,
+                                                             (cy + 0.5) * s + r)],
+                 outline=(255, 255, 255), width=2)  # fmt: skip
+    return base

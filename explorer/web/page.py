@@ -1,4 +1,4 @@
-"""The whole web page: header, language switch, projection mode, the four tabs and the footer,
+"""The whole web page: header, language switch, projection mode, the five tabs and the footer,
 with one queue for every event. Each tab is a module of its own (tab_*.py); this one only
 assembles them.
 
@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from ..i18n import LANGS, t
-from . import tab_architecture, tab_compare, tab_predict, tab_shortcuts
+from . import tab_architecture, tab_block, tab_compare, tab_predict, tab_shortcuts
 from .limits import CONCURRENCY, DELETE_CACHE, QUEUE_SIZE
 from .links import LINK_JS, view_from
 from .shared import Labels, initial_language, said
@@ -70,7 +70,8 @@ def build() -> gr.Blocks:
             linked = [*tab_architecture.build_tab(label, lang, demo),
                       *tab_compare.build_tab(label, lang, demo),
                       *tab_predict.build_tab(label, lang, demo),
-                      *tab_shortcuts.build_tab(label, lang, demo)]  # fmt: skip
+                      *tab_shortcuts.build_tab(label, lang, demo),
+                      *tab_block.build_tab(label, lang, demo)]  # fmt: skip
         with gr.Row(elem_id="page-link"):
             link_btn = gr.Button(said("copy_link"), size="sm", scale=0, min_width=200)
             label(link_btn, lambda lg: gr.Button(t(lg, "copy_link")))

@@ -8,7 +8,6 @@ so it is testable without a server.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import OrderedDict
@@ -16,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from html import escape
-from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +36,7 @@ from ..i18n import LANGS, Phrase, page_language
 from ..inspect.cam import cam_layers
 from ..inspect.contributions import PathProgress, ShortcutReport, shortcut_report
 from ..inspect.explain import Explanation, explain_many
-from ..inspect.images import MAX_FILE_BYTES, ImageInput
+from ..inspect.images import ImageInput
 from ..inspect.plain import gradient_profile
 from ..models.device import autocast_dtype as autocast_dtype  # for the server
 from ..models.device import select_device as select_device  # for shared.device()
@@ -48,6 +46,15 @@ from ..render.cards import formula_html, stage_table_html
 from ..render.network import block_text, network_diagram, network_figure3, png, side_by_side
 from ..render.report import layers_csv, summary_text
 from . import limits
+from .block_pages import block_arithmetic as block_arithmetic  # the Inside-a-block tab's
+from .block_pages import block_names as block_names
+from .block_pages import block_page as block_page
+from .block_pages import deletable_blocks as deletable_blocks
+from .block_pages import erf_page as erf_page
+from .block_pages import erf_stages_page as erf_stages_page
+from .block_pages import layer_names as layer_names
+from .block_pages import lesion_curves_page as lesion_curves_page
+from .block_pages import lesion_page as lesion_page
 from .diagram import diagram_html
 from .figures import (
     Figure,
@@ -59,7 +66,7 @@ from .figures import (
     shortcut_bars,
     stage_costs,
 )
-from .files import exports, save_named, save_picture, write_atomically
+from .files import exports, request_key, save_named, save_picture, write_atomically
 from .overlay import feature_grid, map_image, overlay, strip
 from .views import (
     compare_blocks_html,
@@ -321,7 +328,7 @@ def shortcuts_view(image: ImageInput, model: str, weights: str | None, target: s
 
     The last few measurements are kept, so that the same analysis in the other language (the
     language switch) is only drawn again, not measured. `progress` hears the path walk's."""
-    key = _report_key(image, model, weights, target, device)
+    key = request_key(image, model, weights, target, device)
     report = _reports.get(key) if key else None
     if report is None:
         report = shortcut_report(image, load_model(model, weights, device=device), target,
@@ -339,25 +346,6 @@ def shortcuts_view(image: ImageInput, model: str, weights: str | None, target: s
 
 REPORTS_KEPT = 8  # a ShortcutReport is a few numbers per block: kilobytes
 _reports: OrderedDict[tuple[str, ...], ShortcutReport] = OrderedDict()
-
-
-def _report_key(
-    image: ImageInput, model: str, weights: str | None, target: str | None, device: torch.device
-) -> tuple[str, ...] | None:
-    """What a measurement depends on, the image by its bytes; None when they cannot be read."""
-    try:
-        if isinstance(image, bytes):
-            data = image
-        elif isinstance(image, (str, PathLike)):
-            if Path(image).stat().st_size > MAX_FILE_BYTES:
-                return None  # refused unread by the measurement
-            data = Path(image).read_bytes()
-        else:
-            return None
-    except OSError:
-        return None  # the measurement will say what is wrong with the file
-    digest = hashlib.sha256(data).hexdigest()
-    return (digest, model, str(weights), str(target), str(device))
 
 
 PLAIN_BATCH, PLAIN_SIZE = 16, 64  # the plain-vs-residual demo: 16 random 64 px images

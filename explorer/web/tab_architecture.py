@@ -6,7 +6,9 @@ formula, stage table, charts, block diagram, layer tree and downloads. /architec
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 import gradio as gr
 
@@ -100,7 +102,14 @@ def network_click(model: str, input_size: float, draw: str, orientation: str, la
     except Exception:
         return (gr.skip(),) * 5  # the model box holds a bad name: its own event says so
     drawn = _figure(model, input_size, draw, orientation, lang, now)
-    return list(now), (note_line(row) if row else ""), *drawn
+    return list(now), (note_line(row) + inside_link(model, name, lang) if row else ""), *drawn
+
+
+def inside_link(model: str, block: str, lang: str) -> str:
+    """A link from a block of the figure to the Inside-a-block tab, open at that block."""
+    query = urlencode({"tab": "block", "model": model, "block": block, "lang": page_language(lang)})
+    text = escape(t(page_language(lang), "block_link", block=block))
+    return f'<a class="rx-inside" id="inside-link" href="?{escape(query)}">{text}</a>'
 
 
 DRAWN = (("net_residual", "residual"), ("net_plain_box", "plain"), ("net_figure3", "figure3"))

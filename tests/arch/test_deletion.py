@@ -68,6 +68,6 @@ def test_refusals_say_what_to_do():
     plain = deletable(explorer.load_model("plain20", None), 32)
     with pytest.raises(ExplorerError, match=r"layer2\.0 cannot be removed.*16×32×32 → 32×16×16"):
         check_deleted(plain, ["layer2.0"])
-    with pytest.raises(ExplorerError, match="layer9.9"):
+    with pytest.raises(ExplorerError, match=r"layer9\.9"):
         check_deleted(plain, ["layer9.9"])
     assert check_deleted(plain, ["layer1.0", "layer1.0"]) == frozenset({"layer1.0"})

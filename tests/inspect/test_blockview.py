@@ -35,7 +35,8 @@ def _check(view, f: torch.Tensor, s: torch.Tensor, out: torch.Tensor, relu: bool
     """The record against F, S and the output computed by hand ((C, h, w) each)."""
     total = f + s
     c = view.channel
-    for got, want in ((view.branch, f), (view.shortcut, s), (view.total, total), (view.output, out)):
+    pairs = ((view.branch, f), (view.shortcut, s), (view.total, total), (view.output, out))
+    for got, want in pairs:
         np.testing.assert_allclose(got, want[c].numpy(), rtol=1e-4, atol=1e-5)
     alone = torch.relu(s) if relu else s  # what the block gives with its branch gone
     change = (out - alone).flatten(1).norm(dim=1)

@@ -38,11 +38,11 @@ SECRET_DIR = os.path.abspath(os.path.join(os.sep, "tmp", "explorer-fuzz-secrets"
 SECRETS = [os.path.join(SECRET_DIR, "secret.png"), os.path.join(SECRET_DIR, "weights.pth"),
            "/etc/hostname", "/etc/passwd"]  # fmt: skip
 ENDPOINTS = ["architecture", "custom_model", "compare", "summary", "predict", "shortcuts", "plain",
-             "network", "degradation"]  # fmt: skip
+             "network", "degradation", "block", "erf", "lesions"]  # fmt: skip
 WORDS = ["demo_basic", "demo_bottleneck", "resnet18", "layer4", "layer2.0", "top-1", "star",
          "DEFAULT", "random", "IMAGENET1K_V1", "en", "zh", "Jet", "Viridis", "basic",
          "bottleneck", "bottleneck-50-50-50-50-w512", "bottleneck-2-2-2-2", "vgg19",
-         "horizontal"]  # fmt: skip
+         "horizontal", "resnet20", "plain20", "layer2", "layer3.0"]  # fmt: skip
 
 
 def _png_url() -> str:
@@ -111,6 +111,9 @@ VALID = {  # one good request per endpoint: each parameter is kept or replaced a
     "plain": ["demo_basic", "en"],
     "network": ["resnet18", 224, False, "vertical", "en", True],
     "degradation": ["zh"],
+    "block": [FILE, "resnet20", "layer2.0", None, "DEFAULT", "en"],
+    "erf": [FILE, "resnet20", "layer2", None, None, "DEFAULT", "en"],
+    "lesions": [FILE, "plain20", ["layer1.0"], "DEFAULT", "en"],
 }
 
 
@@ -145,7 +148,7 @@ def test_random_payloads_never_break_the_server_or_reach_a_file(app_here, api, d
 
 
 @settings(max_examples=40, deadline=None)
-@given(api=st.sampled_from(["predict", "shortcuts"]), data=st.data())
+@given(api=st.sampled_from(["predict", "shortcuts", "block", "erf", "lesions"]), data=st.data())
 def test_files_named_in_otherwise_good_requests_are_never_opened(app_here, api, data):
     """Every other parameter right, so that only the door stands between a path and open()."""
     payload = [data.draw(files) if i == 0 else data.draw(st.one_of(files, st.none()))
