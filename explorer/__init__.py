@@ -5,7 +5,10 @@ Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)
 `explain(image, model)`, `shortcuts(image, model)`, `network_diagram(name)` and
 `network_figure3(name)` (Figure 3 of the paper as SVG, with VGG-19 and the plain twin beside it;
 `network_figure` wraps either for a notebook) and `degradation_curves()` (the paper's Figure 6 as
-`python -m explorer.experiments degradation` measured it).
+`python -m explorer.experiments degradation` measured it). Inside a block: `block_view(image,
+model, block)` (S(x), F(x), their sum and the output of one channel), `effective_receptive_field
+(image, model, layer)` (Luo et al. 2016) and `lesion_curve(model, k_max)` (Veit et al. 2016, on
+the shipped networks; `predict_without(image, model, deleted)` for one image).
 Each name is imported on first use, so
 `import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
 Never imports gradio.
@@ -51,26 +54,47 @@ _API = {
     "NetworkFigure": "render.network",
     "CurvePoint": "experiments.degradation",
     "degradation_curves": "experiments.degradation",
+    "BlockView": "inspect.blockview",
+    "block_view": "inspect.blockview",
+    "ReceptiveField": "inspect.erf",
+    "StageField": "inspect.erf",
+    "effective_receptive_field": "inspect.erf",
+    "erf_by_stage": "inspect.erf",
+    "Lesioned": "inspect.lesions",
+    "predict_without": "inspect.lesions",
+    "LesionPoint": "experiments.lesions",
+    "heldout_error": "experiments.lesions",
+    "lesion_curve": "experiments.lesions",
 }
 
 __all__ = [
     "ArchitectureSummary",
+    "BlockView",
     "CurvePoint",
     "Explanation",
     "ExplorerError",
+    "LesionPoint",
+    "Lesioned",
     "ModelEntry",
     "ModelInfo",
     "NetworkFigure",
     "Prediction",
+    "ReceptiveField",
     "ShortcutRecord",
     "ShortcutReport",
+    "StageField",
     "UntrainedWeightsWarning",
     "analyze",
+    "block_view",
     "custom_spec",
     "degradation_curves",
+    "effective_receptive_field",
+    "erf_by_stage",
     "explain",
     "get_entry",
     "gradcam",
+    "heldout_error",
+    "lesion_curve",
     "list_models",
     "load_model",
     "model_info",
@@ -78,6 +102,7 @@ __all__ = [
     "network_figure",
     "network_figure3",
     "predict",
+    "predict_without",
     "shortcut_report",
     "shortcuts",
     "warm_cache",
@@ -112,6 +137,10 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .arch.registry import ModelEntry, custom_spec, get_entry, list_models
     from .errors import ExplorerError
     from .experiments.degradation import CurvePoint, degradation_curves
+    from .experiments.lesions import LesionPoint, heldout_error, lesion_curve
+    from .inspect.blockview import BlockView, block_view
     from .inspect.contributions import ShortcutRecord, ShortcutReport, shortcut_report, shortcuts
+    from .inspect.erf import ReceptiveField, StageField, effective_receptive_field, erf_by_stage
     from .inspect.explain import Explanation, Prediction, explain, gradcam, predict
+    from .inspect.lesions import Lesioned, predict_without
     from .models.loading import ModelInfo, UntrainedWeightsWarning, load_model, model_info

@@ -83,7 +83,9 @@ def check_deleted(table: Sequence[Deletable], deleted: Collection[str]) -> froze
 
 
 def _keep_shortcut(f: Tensor, s: Tensor) -> Tensor:
-    return s
+    # a copy: an identity's S(x) is the block's input, which the block's in-place activation
+    # would otherwise overwrite (and a lesion curve reuses that input for the next draw)
+    return s.clone()
 
 
 def run_blocks(parts: Parts, a: Tensor, deleted: frozenset[str], start: int = 0) -> Tensor:

@@ -274,6 +274,16 @@ def your_models() -> list[str]:
     return list(_YOURS)
 
 
+def plain_twin(name: str) -> str | None:
+    """The paper's plain network with the same layers as `name` (resnet20 → plain20, resnet34 →
+    plain34), when the registry has one."""
+    entry = get_entry(name)
+    twin = _ENTRIES.get("plain" + entry.name.removeprefix("resnet"))
+    if not entry.name.startswith("resnet") or entry.shortcut == "none" or twin is None:
+        return None
+    return twin.name if (twin.block, twin.layers) == (entry.block, entry.layers) else None
+
+
 def menu_models() -> list[str]:
     """What the page's menus offer, in groups: torchvision · the paper (and the demo) · timm
     (when installed) · yours."""

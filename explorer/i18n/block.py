@@ -21,7 +21,12 @@ EN = {
     "map_out": "the output, after {act}",
     "map_out_none": "the output (no activation after the sum)",
     "map_no_shortcut": "S(x): none (a plain block)",
-    "block_scale": "One colour scale for all four maps: blue −{v} · white 0 · red +{v}. Click a "
+    "map_twin": "{model}, the plain twin: F(x) alone",
+    "twin_note": "Last map: the same block and channel of {twin}, the plain network with the same "
+    "layers and weights trained (or drawn) alike, on the same colour scale. Without a shortcut its "
+    "output is ReLU(F(x)) alone; its largest |F| is {ratio}× the largest value of the four maps "
+    "here.",
+    "block_scale": "One colour scale for all the maps: blue −{v} · white 0 · red +{v}. Click a "
     "position on any map to see its arithmetic.",
     "block_stats": "{block} of {model}, channel {channel} of {channels} ({why}). ‖F‖/‖S‖ = "
     "{ratio} for the whole block ({cratio} at this channel). {cut}",
@@ -32,14 +37,16 @@ EN = {
     "cut_relu": "Its {act} sets {cut} of the block's sums to zero ({ccut} at this channel).",
     "cut_none": "No activation follows the sum (a pre-activation block): nothing is cut.",
     "proj_projection": "Its shortcut is a 1×1 convolution with its BatchNorm: it maps {cin} "
-    "channels to {cout} and reads every {stride}th position in each direction (stride {stride}).",
+    "channels to {cout} and reads one position in {stride} in each direction (stride {stride}).",
     "proj_pooled_projection": "Its shortcut averages {stride}×{stride} pixels, then a 1×1 "
     "convolution with its BatchNorm maps {cin} channels to {cout}.",
-    "proj_zero_pad": "Its shortcut (option A) has no weights: it keeps every {stride}th pixel in "
+    "proj_zero_pad": "Its shortcut (option A) has no weights: it keeps one pixel in {stride} in "
     "each direction and pads the {cin} channels with zeros to {cout}.",
     "proj_identity": "Its shortcut is the identity: S(x) = x.",
     "ranked": "Channels F changes most: {channels}.",
     "arith": "Row {row}, column {col} of channel {channel}: {text}",
+    "sum_word": "sum",
+    "arith_twin": "{model}, the plain twin, at the same place: F = {f}, ReLU → {out}",
     "arith_hint": "Click a position on a map to see S, F, their sum and the output there.",
     "block_untrained": "{title} has random weights here: the maps show what an untrained "
     "block computes.",
@@ -50,8 +57,8 @@ EN = {
     "choose the unit.",
     "erf_layer": "Stage or block",
     "erf_btn": "Show the receptive field",
-    "erf_text": "The unit at row {row}, column {col} of {layer} ({h}×{w} grid). Its theoretical "
-    "field is {rf}×{rf} pixels{off}. Half of the gradient mass lies within {s50}×{s50} px "
+    "erf_text": "{model}: the unit at row {row}, column {col} of {layer} ({h}×{w} grid). Its "
+    "theoretical field is {rf}×{rf} pixels{off}. Half of the gradient mass lies within {s50}×{s50} px "
     "({p50} of the theoretical side), 90% within {s90}×{s90} px ({p90}).",
     "erf_off": ", more than the {size}-pixel image: it reaches into the zero padding",
     "erf_legend": "Square: theoretical field. Dashed: the squares holding 50% and 90% of the "
@@ -85,15 +92,18 @@ EN = {
     "(intact: {base}).",
     "les_none": "no block",
     "les_no_heldout": "Held-out accuracy is measured on the shipped 32×32 shapes for the networks "
-    "trained on them (resnet20, resnet56, plain20); {model} shows the image's top-5 only.",
+    "trained on them ({names}); {model} shows the image's top-5 only.",
+    "les_untrained": "Held-out accuracy needs {model}'s trained weights (choose the bundled "
+    "ones); with random weights the tab shows the image's top-5 only.",
     "les_curve_btn": "Delete k blocks at random",
     "les_chart_title": "Error on {n} held-out shapes with k blocks deleted at random ({repeats} "
     "draws per k)",
     "les_k": "blocks deleted, k",
     "les_error": "held-out error",
-    "les_spread": "± one standard deviation over the draws",
-    "les_plain56": "plain56 is not lesioned: in the shipped run it never trained ({err} test "
-    "error after {steps} steps). That is the degradation itself.",
+    "les_plain56": "plain56 is not lesioned: in the shipped run it never trained ({train} "
+    "training error, {err} test error after {steps} steps). That is the degradation itself.",
+    "les_plain56_trained": "plain56 is left out of this chart; in the shipped run it ended at "
+    "{train} training error and {err} test error after {steps} steps.",
     "les_finding": "Deleting one block raises {res}'s error from {r0} to {r1} ({rd} points) and "
     "plain20's from {p0} to {p1} ({pd} points); with {k} blocks deleted {res} is at {rk}.",
     "les_veit_yes": "As Veit et al. found, the plain network collapses at the first deletion "
@@ -101,14 +111,18 @@ EN = {
     "les_veit_no": "Veit et al. found that the plain network collapses at the first deletion "
     "while the residual one degrades smoothly; these measurements do not show that.",
     "les_progress": "Deleting blocks of {model}",
-    "les_stale": "That result belonged to other deletions or another model; press “{button}” "
-    "again.",
-    "block_stale": "The maps belonged to {model}; press “{button}” again.",
     "block_link": "Look inside {block} on an image →",
+    "trained_card": "Model card: resnet20, resnet56, plain20 and plain56 (trained here)",
     "err_no_block": "no block {block!r} in this model: choose a block such as {example}.",
     "err_not_removable": "{block} cannot be removed: it is a plain block that changes the shape "
     "({shape_in} → {shape_out}), so no identity can stand in for it.",
     "err_position": "position ({row}, {col}) is outside the {h}×{w} grid.",
+    "err_bad_position": "row and column must be whole numbers (or both empty for the centre), "
+    "not {value!r}.",
+    "err_bad_channel": "the channel must be a whole number, or empty for the one F changes most; "
+    "not {value!r}.",
+    "err_bad_deleted": "the blocks to delete must be a list of block names, such as "
+    '["layer1.0"]; not {value!r}.',
     "err_channel": "channel {channel!r} is not in {block}: choose 0 to {last}.",
 }
 
@@ -126,7 +140,11 @@ ZH = {
     "map_out": "输出（经过 {act}）",
     "map_out_none": "输出（求和之后没有激活）",
     "map_no_shortcut": "S(x)：无（plain 块）",
-    "block_scale": "四张图共用一个色标：蓝 −{v} · 白 0 · 红 +{v}。点击任意一张图上的位置可查看其算式。",
+    "map_twin": "{model}（plain 孪生网络）：只有 F(x)",
+    "twin_note": "最后一张图：{twin} 的同一个块、同一个通道。它是层数相同、权重以同样方式训练（或随机生成）"
+    "的 plain 网络，使用同一色标。没有 shortcut 时，它的输出只是 ReLU(F(x))；其最大 |F| 是这里四张图"
+    "最大值的 {ratio} 倍。",
+    "block_scale": "所有图共用一个色标：蓝 −{v} · 白 0 · 红 +{v}。点击任意一张图上的位置可查看其算式。",
     "block_stats": "{model} 的 {block}，第 {channel} 个通道（共 {channels} 个；{why}）。整个块的 "
     "‖F‖/‖S‖ = {ratio}（该通道为 {cratio}）。{cut}",
     "block_stats_plain": "{model} 的 {block} 是 plain 块：没有 shortcut，求和就是 F(x) 本身。第 "
@@ -144,6 +162,8 @@ ZH = {
     "proj_identity": "它的 shortcut 是恒等映射：S(x) = x。",
     "ranked": "F 改变最多的通道：{channels}。",
     "arith": "通道 {channel} 的第 {row} 行、第 {col} 列：{text}",
+    "sum_word": "和",
+    "arith_twin": "plain 孪生网络 {model} 的同一位置：F = {f}，ReLU → {out}",
     "arith_hint": "点击图上的位置，查看该处的 S、F、两者之和与输出。",
     "block_untrained": "{title} 在这里是随机权重：这些图显示的是未训练的块的计算结果。",
     "erf_title": "图像上的感受野",
@@ -151,7 +171,7 @@ ZH = {
     "实际能让该单元改变多少：|∂y/∂x| 在颜色通道上求和，画成热力图。点击图像可选择单元。",
     "erf_layer": "stage 或块",
     "erf_btn": "显示感受野",
-    "erf_text": "{layer}（{h}×{w} 网格）第 {row} 行、第 {col} 列的单元。其理论感受野为 {rf}×{rf} "
+    "erf_text": "{model}：{layer}（{h}×{w} 网格）第 {row} 行、第 {col} 列的单元。其理论感受野为 {rf}×{rf} "
     "像素{off}。一半的梯度质量位于 {s50}×{s50} 像素之内（理论边长的 {p50}），90% 位于 "
     "{s90}×{s90} 像素之内（{p90}）。",
     "erf_off": "，超过了 {size} 像素的图像：延伸到了零填充区域",
@@ -178,27 +198,32 @@ ZH = {
     "les_top5": "删除所勾选的块后的 top-5",
     "les_accuracy": "{model} 删除 {deleted} 后：在 {n} 张保留形状图像上的准确率为 {acc}（完整网络：{base}）。",
     "les_none": "零个块",
-    "les_no_heldout": "保留集准确率是在随包提供的 32×32 形状图像上、针对在其上训练的网络（resnet20、"
-    "resnet56、plain20）测量的；{model} 只显示该图像的 top-5。",
+    "les_no_heldout": "保留集准确率是在随包提供的 32×32 形状图像上、针对在其上训练的网络（{names}）测量的；"
+    "{model} 只显示该图像的 top-5。",
+    "les_untrained": "保留集准确率需要 {model} 训练好的权重（请选择内置权重）；使用随机权重时只显示该图像的 "
+    "top-5。",
     "les_curve_btn": "随机删除 k 个块",
     "les_chart_title": "随机删除 k 个块后在 {n} 张保留形状图像上的错误率（每个 k 抽取 {repeats} 次）",
     "les_k": "删除的块数 k",
     "les_error": "保留集错误率",
-    "les_spread": "± 各次抽取的一个标准差",
-    "les_plain56": "plain56 不做删除：在随包提供的训练中它从未训练成功（{steps} 步后测试错误率 {err}）。"
-    "这正是退化现象本身。",
+    "les_plain56": "plain56 不做删除：在随包提供的训练中它从未训练成功（{steps} 步后训练错误率 {train}，"
+    "测试错误率 {err}）。这正是退化现象本身。",
+    "les_plain56_trained": "plain56 不在此图中；在随包提供的训练中，{steps} 步后它的训练错误率为 {train}，"
+    "测试错误率为 {err}。",
     "les_finding": "删除一个块使 {res} 的错误率从 {r0} 升到 {r1}（{rd} 个百分点），plain20 从 {p0} 升到 "
     "{p1}（{pd} 个百分点）；删除 {k} 个块时 {res} 为 {rk}。",
     "les_veit_yes": "与 Veit 等人的发现一致：plain 网络在第一次删除时就崩溃，而残差网络平滑退化。",
     "les_veit_no": "Veit 等人发现 plain 网络在第一次删除时就崩溃，而残差网络平滑退化；这里的测量没有"
     "显示这一点。",
     "les_progress": "正在删除 {model} 的块",
-    "les_stale": "该结果属于另一组删除或另一个模型；请再次点击“{button}”。",
-    "block_stale": "这些图属于 {model}；请再次点击“{button}”。",
     "block_link": "在图像上查看 {block} 的内部 →",
+    "trained_card": "模型卡：resnet20、resnet56、plain20 与 plain56（在本项目中训练）",
     "err_no_block": "该模型中没有名为 {block!r} 的块：请选择一个块，例如 {example}。",
     "err_not_removable": "{block} 无法删除：它是改变形状的 plain 块（{shape_in} → {shape_out}），"
     "没有恒等映射可以替代它。",
     "err_position": "位置 ({row}, {col}) 不在 {h}×{w} 网格之内。",
+    "err_bad_position": "行和列必须是整数（都留空则取中心），而不是 {value!r}。",
+    "err_bad_channel": "通道必须是整数，或留空以选 F 改变最多的通道；而不是 {value!r}。",
+    "err_bad_deleted": '要删除的块必须是块名的列表，例如 ["layer1.0"]；而不是 {value!r}。',
     "err_channel": "{block} 中没有通道 {channel!r}：请选择 0 到 {last}。",
 }

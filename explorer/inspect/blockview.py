@@ -51,14 +51,16 @@ class Arithmetic:
     output: float  # after the block's activation (the sum itself when it has none)
     activation: str  # "ReLU", or "" for a block that returns the sum
 
-    def text(self) -> str:
-        """ "S = 0.82, F = −0.31, sum = 0.51, ReLU → 0.51" (numbers, the same in any language)."""
+    def text(self, sum_word: str = "sum", sep: str = ", ") -> str:
+        """ "S = 0.82, F = −0.31, sum = 0.51, ReLU → 0.51" (a page in another language passes its
+        own word for the sum and its comma)."""
 
         def num(v: float) -> str:
             return f"{v:.2f}".replace("-", "−")
 
-        said = f"S = {num(self.shortcut)}, F = {num(self.branch)}, sum = {num(self.total)}"
-        return said + (f", {self.activation} → {num(self.output)}" if self.activation else "")
+        said = sep.join([f"S = {num(self.shortcut)}", f"F = {num(self.branch)}",
+                         f"{sum_word} = {num(self.total)}"])  # fmt: skip
+        return said + (f"{sep}{self.activation} → {num(self.output)}" if self.activation else "")
 
 
 @dataclass(frozen=True)

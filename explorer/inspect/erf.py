@@ -9,7 +9,7 @@ layers' kernels, strides and padding (arch/receptive.py). Nothing here draws.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,9 +163,7 @@ class StageField:
     images: int
 
 
-def erf_by_stage(images: Sequence[ImageInput], model: ModelLike,
-                 progress: Callable[[float], None] | None = None
-                 ) -> tuple[StageField, ...]:  # fmt: skip
+def erf_by_stage(images: Sequence[ImageInput], model: ModelLike) -> tuple[StageField, ...]:
     """The centre unit's ERF at each stage's output, averaged over `images` (one batch), beside
     the theoretical field: Luo et al.'s comparison for this model and these weights."""
     module = resolve_model(model)
@@ -186,8 +184,6 @@ def erf_by_stage(images: Sequence[ImageInput], model: ModelLike,
         depth = convs[reading.stages[k].blocks[-1]]
         out.append(StageField(stage, depth, g.rf, float(np.mean([s[0] for s in sides])),
                               float(np.mean([s[1] for s in sides])), len(images)))  # fmt: skip
-        if progress is not None:
-            progress((k + 1) / len(stages))
     return tuple(out)
 
 
@@ -215,7 +211,6 @@ class Growth:
     erf50: float
     erf90: float
     last_share90: float  # the last stage's 90% side / its theoretical side
-    first_share90: float
 
 
 def growth(stages: Sequence[StageField]) -> Growth | None:
@@ -233,5 +228,4 @@ def growth(stages: Sequence[StageField]) -> Growth | None:
         erf50=slope([s.side50 for s in points]),
         erf90=slope([s.side90 for s in points]),
         last_share90=points[-1].side90 / points[-1].theoretical,
-        first_share90=points[0].side90 / points[0].theoretical,
     )

@@ -142,9 +142,11 @@ def load_model(
     """A model from the registry, in eval mode, with its ModelInfo attached.
 
     name: a registry name (`list_models()`) or a custom spec such as "bottleneck-2-2-2-2".
-    weights: None for a random initialisation (seeded by `seed`), "DEFAULT" or a torchvision
-      weights name (read from the torch hub cache, downloaded when online), or the path of a
-      .safetensors/.pth checkpoint (strictly checked against the architecture).
+    weights: None or "random" for a random initialisation (seeded by `seed`), "DEFAULT" or a
+      torchvision weights name (read from the torch hub cache, downloaded when online; for the
+      demo models and the degradation experiment's four networks, the weights shipped inside the
+      package), or the path of a .safetensors/.pth checkpoint (strictly checked against the
+      architecture).
     Offline without cached weights the model is random, `model_info(m).trained` is False and
     a warning says how to get the weights. `progress` shows a download: True prints to stderr,
     a callable gets (bytes so far, total). `device` defaults to the CPU (see device.py); on CUDA,
@@ -152,6 +154,8 @@ def load_model(
     through the cache: copy it (copy.deepcopy) before changing it.
     """
     entry = get_entry(name)
+    if isinstance(weights, str) and weights.strip().lower() == "random":
+        weights = None  # what the page's menu calls a fresh initialisation
     dev = torch.device(device) if device is not None else torch.device("cpu")
     fast = fast_path(dev)
     key = (*_cache_key(entry, weights, seed), str(dev), fast)

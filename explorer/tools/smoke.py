@@ -63,6 +63,19 @@ def _experiment(where: Path) -> None:
     _check(shipped.is_file() and {p.model for p in points} == set(MODELS),
            f"the degradation curves ship inside the package ({len(points)} records of "
            f"{', '.join(MODELS)})")  # fmt: skip
+    from explorer.models.bundled import TRAINED_CARD, bundled_weights, trained_file
+
+    for name in MODELS:
+        path = bundled_weights(name)
+        inside = path.is_file() and path.resolve().is_relative_to(where)
+        _check(inside, f"{name}'s trained weights inside the package ({path.relative_to(where)})")
+    _check(trained_file(TRAINED_CARD).is_file(), "their model card inside the package")
+    curve = explorer.lesion_curve("resnet20", 1, repeats=1)
+    card = trained_file(TRAINED_CARD).read_text(encoding="utf-8")
+    _check(
+        f"| {curve[0].error:.1%} |" in card,
+        f"resnet20 from the wheel: {curve[0].error:.1%} held-out error, as its card says",
+    )
 
 
 def _console_script() -> None:
@@ -108,6 +121,10 @@ def _served() -> None:
         panels = [shown.count(f'data-model="{m}"') for m in ("vgg19", "resnet34")]
         _check(panels == [1, 2] and shown.count("data-layer=") == 19 + 34 + 34,
                "/network draws Figure 3 through gradio_client")  # fmt: skip
+        *maps, twin, stats = client.predict(handle_file(example), "resnet20", "layer2.0", None,
+                                            "DEFAULT", "en", api_name="/block")  # fmt: skip
+        drawn = len(maps) == 4 and twin is not None and "layer2.0 of resnet20" in stats
+        _check(drawn, "/block draws a block's four maps and plain20's F(x) through gradio_client")
         _, sentence = client.predict("zh", api_name="/degradation")
         _check("plain56" in sentence and "resnet56" in sentence,
                "/degradation answers with the shipped curves' sentence, in Chinese")  # fmt: skip

@@ -17,9 +17,9 @@ from typing import Any
 
 import torch
 
-from ..arch.analysis import analyze
+from ..arch.analysis import analyze, cost
 from ..arch.receptive import field_of
-from ..arch.registry import TRAINED_ON_SHAPES, get_entry
+from ..arch.registry import TRAINED_ON_SHAPES, get_entry, plain_twin
 from ..errors import ExplorerError
 from ..experiments.degradation import load as load_degradation
 from ..experiments.lesions import HELDOUT, heldout_error, lesion_curve
@@ -30,6 +30,7 @@ from ..inspect.erf import erf_by_stage, growth
 from ..inspect.images import ImageInput
 from ..inspect.lesions import predict_without
 from ..models.loading import load_model
+from . import limits
 from .block_views import (
     arithmetic_html,
     block_html,
@@ -38,13 +39,14 @@ from .block_views import (
     growth_html,
     lesion_html,
     map_labels,
+    twin_label,
 )
 from .figures import Figure, erf_chart, lesion_chart
 from .files import request_key, save_picture
 from .overlay import BLOCK_PANEL, DISPLAY, erf_picture, no_map, signed_map
 from .views import shown_class
 
-VIEWS_KEPT = 8  # block views: four maps of one channel each, kilobytes
+VIEWS_KEPT = 16  # block views (a model's and its plain twin's): four small maps each
 CURVE_MODELS = ("resnet20", "resnet56", "plain20")  # Veit et al.'s comparison, on trained weights
 CURVE_K, CURVE_REPEATS = 10, 5
 
@@ -53,9 +55,10 @@ CURVE_K, CURVE_REPEATS = 10, 5
 class BlockPage:
     panels: tuple[Path, Path, Path, Path]  # S, F, sum, output: pictures on one colour scale
     labels: tuple[str, str, str, str]
+    twin: Path | None  # the plain twin's F(x) at the same block and channel, on the same scale
+    twin_label: str
     stats: str  # HTML
-    channel: int
-    grid: tuple[int, int]
+    channel: int  # the channel shown
 
 
 _views: OrderedDict[tuple[str, ...], BlockView] = OrderedDict()
@@ -80,14 +83,38 @@ def block_page(image: ImageInput, model: str, weights: str | None, block: str,
                channel: int | None, device: torch.device, lang: str) -> BlockPage:  # fmt: skip
     """The four maps of `block` at `channel` (None: the one F changes most) and what they say."""
     view = _view(image, model, weights, block, channel, device)
+    twin, twin_weights = _twin(model, weights)
+    other = _view(image, twin, twin_weights, block, view.channel, device) if twin else None
+    # one colour scale for every map shown, the twin's F(x) included
+    scale = max(view.scale, float(abs(other.branch).max()) if other is not None else 0.0)
     stem = f"{view.model}-{view.block}-{view.channel}".replace("/", "_")
     maps = (view.shortcut, view.branch, view.total, view.output)
-    pictures = [no_map() if i == 0 and view.plain else signed_map(m, view.scale)
+    pictures = [no_map() if i == 0 and view.plain else signed_map(m, scale)
                 for i, m in enumerate(maps)]  # fmt: skip
     panels = tuple(save_picture(p, f"block-{stem}-{i}") for i, p in enumerate(pictures))
+    twin_picture = (save_picture(signed_map(other.branch, scale), f"block-{stem}-{twin}")
+                    if other is not None else None)  # fmt: skip
     return BlockPage(panels=panels, labels=map_labels(view, lang),  # type: ignore[arg-type]
-                     stats=block_html(view, lang, channel is not None), channel=view.channel,
-                     grid=view.grid)  # fmt: skip
+                     twin=twin_picture, twin_label=twin_label(other, lang) if other else "",
+                     stats=block_html(view, lang, channel is not None, other, scale),
+                     channel=view.channel)  # fmt: skip
+
+
+def _twin(model: str, weights: str | None) -> tuple[str | None, str | None]:
+    """The plain twin to set beside `model`, with weights like its own: both trained here, or
+    both random; None where the two would not be alike."""
+    twin = plain_twin(model)
+    if twin is None:
+        return None, None
+    size = get_entry(twin).input_size
+    price = cost(twin, size)
+    if price.params > limits.MAX_PARAMS or price.macs > limits.MAX_MACS:
+        return None, None  # the server's limits hold for the second model too
+    if weights is None:
+        return twin, None
+    if weights == "DEFAULT" and get_entry(twin).shipped and get_entry(model).shipped:
+        return twin, "DEFAULT"
+    return None, None
 
 
 def block_arithmetic(image: ImageInput, model: str, weights: str | None, block: str,
@@ -96,9 +123,15 @@ def block_arithmetic(image: ImageInput, model: str, weights: str | None, block: 
     """The arithmetic at the position a click on a map (BLOCK_PANEL pixels) landed on."""
     view = _view(image, model, weights, block, channel, device)
     h, w = view.grid
-    row = min(max(int(pixel[1]) * h // BLOCK_PANEL, 0), h - 1)
-    col = min(max(int(pixel[0]) * w // BLOCK_PANEL, 0), w - 1)
-    return arithmetic_html(view.at(row, col), view.channel, lang)
+    # the square a pixel lies in, as the picture was enlarged (nearest neighbour)
+    row = min(max(int((int(pixel[1]) + 0.5) * h / BLOCK_PANEL), 0), h - 1)
+    col = min(max(int((int(pixel[0]) + 0.5) * w / BLOCK_PANEL), 0), w - 1)
+    twin, twin_weights = _twin(model, weights)
+    other = None
+    if twin is not None:
+        other = _view(image, twin, twin_weights, block, view.channel, device)
+    return arithmetic_html(view.at(row, col), view.channel, lang,
+                           other.at(row, col) if other else None, twin or "")  # fmt: skip
 
 
 @lru_cache(maxsize=64)
@@ -206,7 +239,7 @@ def lesion_page(image: ImageInput, model: str, weights: str | None, deleted: Seq
         check()
         acc = 1 - _heldout(model, str(device), les.deleted)
         accuracy = (acc, 1 - _heldout(model, str(device), ()), HELDOUT)
-    return labels, lesion_html(les, accuracy, lang)
+    return labels, lesion_html(les, accuracy, lang, TRAINED_ON_SHAPES)
 
 
 @lru_cache(maxsize=64)

@@ -26,9 +26,11 @@ def _num(v: float) -> str:
     return "∞" if not math.isfinite(v) else f"{v:.2f}"
 
 
-def block_html(view: BlockView, lang: str, chosen: bool) -> str:
+def block_html(view: BlockView, lang: str, chosen: bool, twin: BlockView | None = None,
+               scale: float | None = None) -> str:  # fmt: skip
     """What the four maps show: the block, the channel and why, ‖F‖/‖S‖, the activation's cut,
-    what a shortcut that is not the identity does, and the channels F changes most."""
+    what a shortcut that is not the identity does, the channels F changes most, and the plain
+    twin's F(x) beside them."""
     why = t(lang, "why_chosen" if chosen else "why_auto")
     if view.activation:
         cut = t(lang, "cut_relu", act=view.activation, cut=_percent(view.cut_share),
@@ -46,17 +48,32 @@ def block_html(view: BlockView, lang: str, chosen: bool) -> str:
     elif not view.plain:
         lines.append(t(lang, "proj_identity"))
     lines.append(t(lang, "ranked", channels=", ".join(map(str, view.ranked))))
+    if twin is not None:
+        lines.append(t(lang, "twin_note", twin=twin.model, block=twin.block,
+                       ratio=_num(float(abs(twin.branch).max()) / view.scale
+                                  if view.scale else math.inf)))  # fmt: skip
     html = "".join(f"<p>{escape(line)}</p>" for line in lines)
     if not view.trained:
         warning = escape(t(lang, "block_untrained", title=view.title))
         html = f'<p class="rx-warning"><b>⚠ {warning}</b></p>' + html
-    scale = t(lang, "block_scale", v=f"{view.scale:.2f}")
+    scale = t(lang, "block_scale", v=f"{scale if scale is not None else view.scale:.2f}")
     return f'<div class="rx-card" id="block-stats">{html}<p class="note">{escape(scale)}</p></div>'
 
 
-def arithmetic_html(a: Arithmetic, channel: int, lang: str) -> str:
-    said = t(lang, "arith", row=a.row, col=a.col, channel=channel, text=a.text())
-    return f'<div class="rx-card rx-arith" id="block-arith"><b>{escape(said)}</b></div>'
+def arithmetic_html(a: Arithmetic, channel: int, lang: str, twin: Arithmetic | None = None,
+                    twin_model: str = "") -> str:  # fmt: skip
+    """The sum at a clicked position, and the plain twin's F(x) and output there."""
+    text = a.text(t(lang, "sum_word"), t(lang, "list_sep"))
+    said = t(lang, "arith", row=a.row, col=a.col, channel=channel, text=text)
+    more = ""
+    if twin is not None:
+
+        def num(v: float) -> str:
+            return f"{v:.2f}".replace("-", "−")
+
+        more = "<br>" + escape(t(lang, "arith_twin", model=twin_model, f=num(twin.branch),
+                                 out=num(twin.output)))  # fmt: skip
+    return f'<div class="rx-card rx-arith" id="block-arith"><b>{escape(said)}</b>{more}</div>'
 
 
 def map_labels(view: BlockView, lang: str) -> tuple[str, str, str, str]:
@@ -66,11 +83,16 @@ def map_labels(view: BlockView, lang: str) -> tuple[str, str, str, str]:
     return s, t(lang, "map_f"), t(lang, "map_sum"), out
 
 
+def twin_label(twin: BlockView, lang: str) -> str:
+    return t(lang, "map_twin", model=twin.model)
+
+
 def erf_html(rf: ReceptiveField, lang: str) -> str:
     size = rf.map.shape[0]
     off = t(lang, "erf_off", size=size) if rf.theoretical > size else ""
     h, w = rf.grid
-    text = t(lang, "erf_text", row=rf.position[0], col=rf.position[1], layer=rf.layer, h=h, w=w,
+    text = t(lang, "erf_text", model=rf.model, row=rf.position[0], col=rf.position[1],
+             layer=rf.layer, h=h, w=w,
              rf=rf.theoretical, off=off, s50=f"{rf.side50:.0f}", s90=f"{rf.side90:.0f}",
              p50=f"{rf.share50:.0%}", p90=f"{rf.share90:.0%}")  # fmt: skip
     legend = t(lang, "erf_legend")
@@ -99,7 +121,8 @@ def growth_html(found: dict[str, Growth | None], last: str, model: str, lang: st
         f"<p>{escape(line)}</p>" for line in lines) + "</div>"  # fmt: skip
 
 
-def lesion_html(les: Lesioned, accuracy: tuple[float, float, int] | None, lang: str) -> str:
+def lesion_html(les: Lesioned, accuracy: tuple[float, float, int] | None, lang: str,
+                trained_on_shapes: Sequence[str] = ()) -> str:  # fmt: skip
     """The held-out accuracy with the deleted blocks (and intact), or why there is none."""
     deleted = ", ".join(les.deleted) if les.deleted else t(lang, "les_none")
     lines = []
@@ -107,7 +130,10 @@ def lesion_html(les: Lesioned, accuracy: tuple[float, float, int] | None, lang: 
     if fixed:
         lines.append(t(lang, "les_fixed", blocks=", ".join(fixed)))
     if accuracy is None:
-        lines.insert(0, t(lang, "les_no_heldout", model=les.model))
+        why = (t(lang, "les_untrained", model=les.model) if les.model in trained_on_shapes
+               else t(lang, "les_no_heldout", model=les.model,
+                      names=t(lang, "list_sep").join(trained_on_shapes)))  # fmt: skip
+        lines.insert(0, why)
     else:
         acc, base, n = accuracy
         lines.insert(0, t(lang, "les_accuracy", model=les.model, deleted=deleted,
@@ -143,8 +169,9 @@ def curve_finding(curves: dict[str, Sequence[LesionPoint]], lang: str,
         collapses = plain_jump >= 3 * max(max(jumps), 0.01) and p[1].error > 0.5
         smooth = max(steps) < 0.2
         lines.append(t(lang, "les_veit_yes" if collapses and smooth else "les_veit_no"))
-    if plain56 is not None:
-        lines.append(t(lang, "les_plain56", err=f"{plain56.test_error:.1%}",
-                       steps=f"{plain56.step:,}"))  # fmt: skip
+    if plain56 is not None:  # "never trained": its training error ended at 50% or above
+        key = "les_plain56" if plain56.train_error >= 0.5 else "les_plain56_trained"
+        lines.append(t(lang, key, train=f"{plain56.train_error:.1%}",
+                       err=f"{plain56.test_error:.1%}", steps=f"{plain56.step:,}"))  # fmt: skip
     return '<div class="rx-card" id="lesion-finding">' + "".join(
         f"<p>{escape(line)}</p>" for line in lines) + "</div>"  # fmt: skip

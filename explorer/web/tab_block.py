@@ -13,7 +13,8 @@ import gradio as gr
 from ..arch.registry import get_entry
 from ..errors import ExplorerError
 from ..experiments.data import HELDOUT
-from ..i18n import Phrase, page_language, t
+from ..i18n import page_language, t
+from ..models.bundled import TRAINED_CARD, trained_file
 from .compute import compute
 from .files import examples
 from .links import view_of
@@ -41,7 +42,7 @@ def _channel(channel: Any) -> int | None:
     if channel in (None, ""):
         return None
     if isinstance(channel, bool) or not isinstance(channel, int):
-        raise ExplorerError.text("err_bad_value", what=Phrase("channel"), value=channel)
+        raise ExplorerError.text("err_bad_channel", value=channel)
     return channel
 
 
@@ -53,7 +54,14 @@ def _request(image: Any, model: Any, weights: Any, lang: str) -> tuple[Any, str,
 def block(image: Any, model: str, block_name: str = OPENS_AT, channel: Any = None,
           weights: str = "DEFAULT", lang: str = "en") -> tuple[Any, ...]:  # fmt: skip
     """/block: S(x), F(x), F(x) + S(x) and the output of one channel of a block on one colour
-    scale (four pictures), and what they show."""
+    scale (four pictures), the plain twin's F(x) on the same scale (a fifth, where the model has
+    a plain twin with weights like its own; else None), and what they show."""
+    return _block_page(image, model, block_name, channel, weights, lang)[0]
+
+
+def _block_page(image: Any, model: Any, block_name: Any, channel: Any, weights: Any, lang: str
+                ) -> tuple[tuple[Any, ...], int]:  # fmt: skip
+    """/block's outputs, and the channel they show."""
     lang = page_language(lang)
     try:
         source, name, chosen = _request(image, model, weights, lang)
@@ -68,34 +76,55 @@ def block(image: Any, model: str, block_name: str = OPENS_AT, channel: Any = Non
         trim()
     pictures = [gr.Image(value=str(p), label=text) for p, text in zip(page.panels, page.labels,
                                                                      strict=True)]  # fmt: skip
-    return (*pictures, page.stats)
+    twin = (gr.Image(value=str(page.twin), label=page.twin_label, visible=True) if page.twin
+            else _no_twin())  # fmt: skip
+    return (*pictures, twin, page.stats), page.channel
+
+
+def _no_twin() -> Any:
+    """The twin's place, empty and hidden (a plain model has no twin)."""
+    return gr.Image(value=None, visible=False)
 
 
 def shown(image: Any, model: str, block_name: str, channel: Any, weights: str, lang: str
           ) -> tuple[Any, ...]:  # fmt: skip
-    """The page's own event: the maps, or a refusal where they were; the arithmetic goes."""
+    """The page's own event: the maps, or a refusal where they were; the arithmetic goes, and
+    the channel shown is kept for the clicks that follow."""
     lang = page_language(lang)
     if image is None:
-        return None, None, None, None, note_line(t(lang, "no_image")), ""
+        return None, None, None, None, _no_twin(), note_line(t(lang, "no_image")), "", None
     try:
-        return (*block(image, model, block_name, channel, weights, lang),
-                note_line(t(lang, "arith_hint")))  # fmt: skip
+        outputs, at = _block_page(image, model, block_name, channel, weights, lang)
+        return (*outputs, note_line(t(lang, "arith_hint")), at)
     except gr.Error as err:
-        return None, None, None, None, error_note(str(err.message)), ""
+        return None, None, None, None, _no_twin(), error_note(str(err.message)), "", None
 
 
-def arithmetic(image: Any, model: str, block_name: str, channel: Any, weights: str, lang: str,
-               evt: gr.SelectData) -> str:  # fmt: skip
-    """A click on a map: S, F, their sum and the output at that position."""
+def _pixel(evt: Any) -> tuple[int, int] | None:
+    """Where a click on a picture landed (x, y), if the event says so."""
+    index = getattr(evt, "index", None)
+    if not isinstance(index, (list, tuple)) or len(index) != 2:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in index):
+        return None
+    return int(index[0]), int(index[1])
+
+
+def arithmetic(image: Any, model: str, block_name: str, at: Any, weights: str, lang: str,
+               evt: gr.SelectData) -> Any:  # fmt: skip
+    """A click on a map: S, F, their sum and the output at that position, for the channel on
+    screen (`at`, kept by `shown`)."""
     lang = page_language(lang)
+    pixel = _pixel(evt)
+    if pixel is None or at is None:
+        return gr.skip()
     try:
         source, name, chosen = _request(image, model, weights, lang)
-        pixel = tuple(evt.index) if isinstance(evt.index, (list, tuple)) else None
-        if pixel is None or len(pixel) != 2:
-            return gr.skip()
         return compute().call(_timed, engine().block_arithmetic, source, name, chosen,
-                              _block(name, block_name), _channel(channel), device(), pixel,
+                              _block(name, block_name), _channel(at), device(), pixel,
                               lang)  # fmt: skip
+    except gr.Error as err:
+        return error_note(str(err.message))
     except Exception as err:
         return error_note(str(fail(err, lang).message))
 
@@ -121,7 +150,7 @@ def _position(row: Any, col: Any) -> tuple[int, int] | None:
         return None
     for value in (row, col):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ExplorerError.text("err_bad_value", what=Phrase("erf_layer"), value=(row, col))
+            raise ExplorerError.text("err_bad_position", value=(row, col))
     return row, col
 
 
@@ -136,18 +165,27 @@ def _erf(source: Any, name: str, chosen: str | None, layer: Any, position: Any, 
 
 
 def erf_shown(image: Any, model: str, layer: str, weights: str, lang: str,
-              evt: gr.SelectData | None = None) -> tuple[Any, str]:  # fmt: skip
-    """The page's event: the centre unit, or the one nearest a click on the picture."""
+              pixel: tuple[int, int] | None = None) -> tuple[Any, str]:  # fmt: skip
+    """The page's event: the centre unit, or the one nearest `pixel` on the picture."""
     lang = page_language(lang)
     if image is None:
         return None, note_line(t(lang, "no_image"))
     try:
         source, name, chosen = _request(image, model, weights, lang)
-        index = getattr(evt, "index", None)
-        pixel = tuple(index) if isinstance(index, (list, tuple)) and len(index) == 2 else None
         return _erf(source, name, chosen, layer, None, pixel, lang)[:2]
+    except gr.Error as err:
+        return None, error_note(str(err.message))
     except Exception as err:
         return None, error_note(str(fail(err, lang).message))
+
+
+def erf_clicked(image: Any, model: str, layer: str, weights: str, lang: str,
+                evt: gr.SelectData) -> tuple[Any, str]:  # fmt: skip
+    """A click on the photo: the unit nearest to it."""
+    pixel = _pixel(evt)
+    if pixel is None:
+        return gr.skip(), gr.skip()
+    return erf_shown(image, model, layer, weights, lang, pixel)
 
 
 def erf_stages(model: str, weights: str = "DEFAULT", lang: str = "en",
@@ -179,7 +217,7 @@ def lesions(image: Any, model: str, deleted: Any = (), weights: str = "DEFAULT",
         if deleted is None:
             deleted = []
         if not isinstance(deleted, (list, tuple)) or len(deleted) > 1000:
-            raise ExplorerError.text("err_bad_value", what=Phrase("les_blocks"), value=deleted)
+            raise ExplorerError.text("err_bad_deleted", value=deleted)
         names = engine().block_names(name)
         for b in deleted:
             _block(name, b)
@@ -284,6 +322,12 @@ def stages_again(shown_plot: Any, model: str, weights: str, lang: str) -> tuple[
     return erf_stages(model, weights, lang) if shown_plot else (gr.skip(), gr.skip())
 
 
+def _card() -> str:
+    """The shipped networks' model card (how they were trained, how well they do)."""
+    path = trained_file(TRAINED_CARD)
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     """The tab's components and events, inside the caller's gr.Tabs; returns what a link to the
     tab says (model, block, channel)."""
@@ -311,12 +355,14 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         # The four maps in one row across the page: readable on a 1024 px projector.
         with gr.Row(elem_id="block-maps", equal_height=True):
             maps = []
-            for key in MAPS:
+            for key in MAPS:  # then the plain twin's F(x), shown where the model has one
                 # until a block is shown, the output's caption names torchvision's ReLU
                 picture = gr.Image(type="filepath", interactive=False,
                                    label=said(key, act="ReLU"), elem_id=f"block-{key}",
                                    min_width=120, buttons=[])  # fmt: skip
                 maps.append(label(picture, lambda lg, k=key: gr.Image(label=t(lg, k, act="ReLU"))))
+            twin = gr.Image(type="filepath", interactive=False, visible=False, min_width=120,
+                            elem_id="block-map_twin", buttons=[])  # fmt: skip
         arith = gr.HTML(elem_id="block-arith-box")
         label.markdown("erf_title", "### {}")
         label.markdown("erf_guide")
@@ -350,46 +396,56 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         label(curve_btn, lambda lg: gr.Button(t(lg, "les_curve_btn")))
         curve_plot = gr.Plot(show_label=False, elem_id="lesion-curve")
         curve_text = gr.HTML(elem_id="lesion-curve-text")
+        with gr.Accordion(said("trained_card"), open=False, elem_id="trained-card") as card:
+            label(card, lambda lg: gr.Accordion(label=t(lg, "trained_card")))
+            gr.Markdown(_card())
         api = gr.Button(visible=False)  # the API's own doors, with their documented signatures
         row, col = gr.Number(visible=False), gr.Number(visible=False)
 
     private: dict[str, Any] = {"api_visibility": "private"}
     slot: dict[str, Any] = {"concurrency_id": "block", "concurrency_limit": 2}
     asked = [image, model, block_menu, channel, weights, lang]
-    drawn = [*maps, stats]
+    drawn = [*maps, twin, stats]
     menus = [weights, block_menu, channel, layer, deleted]
-    gone = [*maps, stats, arith, erf_picture, erf_text, erf_plot, erf_growth, top5, les_text]
+    gone = [*maps, twin, stats, arith, erf_picture, erf_text, erf_plot, erf_growth, top5, les_text]
+
+    at = gr.State(None)  # the channel the maps on screen show: what a click on them reads
 
     def cleared() -> tuple[Any, ...]:
-        return (None,) * len(gone)
+        return (None, None, None, None, _no_twin(), *(None,) * (len(gone) - 5), None)
+
+    def keep_menus(*_: Any) -> tuple[Any, ...]:
+        return (gr.skip(),) * len(menus)
 
     demo.load(start, None, [model, *menus, image], **private)
     # Another model or weights: every result of the old one goes, the maps come back for the
     # new one (a block view costs less than a forward pass) and the top-5 without deletions.
-    for event in (model.input, weights.input):
-        event(cleared, None, gone, **private).then(
-            model_options if event is model.input else lambda *_: (gr.skip(),) * 5,
-            [model, lang], menus, **private).then(
-            shown, asked, [*drawn, arith], **private, **slot, preprocess=False).then(
+    for event, options in ((model.input, model_options), (weights.input, keep_menus)):
+        event(cleared, None, [*gone, at], **private).then(
+            options, [model, lang], menus, **private).then(
+            shown, asked, [*drawn, arith, at], **private, **slot, preprocess=False).then(
             lesions_shown, [image, model, deleted, weights, lang], [top5, les_text], **private,
             **slot, preprocess=False)  # fmt: skip
-    gr.on([show.click, image.change, block_menu.input, channel.submit], shown, asked,
-          [*drawn, arith], **private, **slot, preprocess=False)  # fmt: skip
+    # Another block: its channels are others, so the channel box starts empty again.
+    block_menu.input(lambda: None, None, channel, **private).then(
+        shown, asked, [*drawn, arith, at], **private, **slot, preprocess=False)  # fmt: skip
+    gr.on([show.click, image.change, channel.submit], shown, asked, [*drawn, arith, at],
+          **private, **slot, preprocess=False)  # fmt: skip
     gr.on([image.change, deleted.input], lesions_shown, [image, model, deleted, weights, lang],
           [top5, les_text], **private, **slot, preprocess=False)  # fmt: skip
-    for picture in maps:
-        picture.select(arithmetic, [image, model, block_menu, channel, weights, lang], arith,
+    for picture in (*maps, twin):
+        picture.select(arithmetic, [image, model, block_menu, at, weights, lang], arith,
                        **private, **slot, preprocess=False)  # fmt: skip
     gr.on([erf_btn.click, layer.input], erf_shown, [image, model, layer, weights, lang],
           [erf_picture, erf_text], **private, **slot, preprocess=False)  # fmt: skip
-    erf_picture.select(erf_shown, [image, model, layer, weights, lang], [erf_picture, erf_text],
-                       **private, **slot, preprocess=False)  # fmt: skip
+    erf_picture.select(erf_clicked, [image, model, layer, weights, lang],
+                       [erf_picture, erf_text], **private, **slot, preprocess=False)  # fmt: skip
     image.change(lambda: (None, None), None, [erf_picture, erf_text], **private)
     stages_btn.click(erf_stages, [model, weights, lang], [erf_plot, erf_growth],
                      api_name="erf_stages", **slot)  # fmt: skip
     curve_btn.click(lesion_curve, [lang], [curve_plot, curve_text], api_name="lesion_curve",
                     **slot)  # fmt: skip
-    lang.input(shown, asked, [*drawn, arith], **private, **slot, preprocess=False)
+    lang.input(shown, asked, [*drawn, arith, at], **private, **slot, preprocess=False)
     lang.input(lesions_shown, [image, model, deleted, weights, lang], [top5, les_text],
                **private, **slot, preprocess=False)  # fmt: skip
     lang.input(erf_again, [erf_picture, image, model, layer, weights, lang],

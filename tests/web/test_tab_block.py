@@ -36,9 +36,10 @@ def shape(tmp_path) -> dict:
 
 
 def test_the_block_handler_draws_four_maps_on_one_scale(shape):
-    *maps, stats = tab_block.block(shape, "resnet20", "layer2.0", None, "DEFAULT", "en")
+    *maps, twin, stats = tab_block.block(shape, "resnet20", "layer2.0", None, "DEFAULT", "en")
     assert [m.label for m in maps] == ["S(x): the shortcut", "F(x): the residual branch",
                                        "F(x) + S(x)", "the output, after ReLU"]  # fmt: skip
+    assert twin.label == "plain20, the plain twin: F(x) alone" and twin.visible
     pictures = [np.asarray(Image.open(m.value)) for m in maps]
     assert all(p.shape == (224, 224, 3) for p in pictures)
     view = block_view(shape["path"], load_model("resnet20", "DEFAULT"), "layer2.0")
@@ -51,7 +52,8 @@ def test_the_block_handler_draws_four_maps_on_one_scale(shape):
 
 
 def test_a_plain_block_shows_no_shortcut_and_chinese_labels(shape):
-    *maps, stats = tab_block.block(shape, "plain20", "layer1.1", 3, "DEFAULT", "zh")
+    *maps, twin, stats = tab_block.block(shape, "plain20", "layer1.1", 3, "DEFAULT", "zh")
+    assert twin.visible is False  # a plain network has no plain twin
     assert maps[0].label == "S(x)：无（plain 块）" and "第 3 个通道" in stats
     assert "你选择的通道" in stats and "plain 块" in stats
 
@@ -81,16 +83,17 @@ def test_refusals_in_the_pages_language(shape, lang, words):
     with pytest.raises(gr.Error, match=r"Upload an image|上传"):
         tab_block.block(None, "resnet20", "layer1.0", None, "DEFAULT", lang)
     note = tab_block.shown(None, "resnet20", "layer1.0", None, "DEFAULT", lang)
-    assert note[:4] == (None,) * 4 and "rx-note" in note[4]
+    assert note[:5] == (None,) * 5 and "rx-note" in note[5]
 
 
 def test_the_erf_handler_places_the_unit_and_says_its_sizes(shape):
     picture, text = tab_block.erf(shape, "resnet20", "layer2", 3, 12, "DEFAULT", "en")
     assert Image.open(picture).size == (320, 320)
     said = html.unescape(text)
-    assert "row 3, column 12 of layer2 (16×16 grid)" in said and "37×37 pixels" in said
+    assert "resnet20: the unit at row 3, column 12 of layer2 (16×16 grid)" in said
+    assert "37×37 pixels" in said
     picture, text = tab_block.erf(shape, "resnet20", "layer3.1", None, None, "DEFAULT", "zh")
-    assert "layer3.1（8×8 网格）第 4 行、第 4 列" in text
+    assert "resnet20：layer3.1（8×8 网格）第 4 行、第 4 列" in text
     with pytest.raises(gr.Error, match="layer7"):
         tab_block.erf(shape, "resnet20", "layer7", None, None, "DEFAULT", "en")
 
@@ -169,7 +172,8 @@ def test_raw_http_requests(served):
     url, _ = served
     event, out = raw_call(url, "block", [{"url": _png_url()}, "resnet20", "layer2.0", None,
                                          "DEFAULT", "en"])  # fmt: skip
-    assert event == "complete" and len(out) == 5 and "channel" in out[4]
+    assert event == "complete" and len(out) == 6 and "channel" in out[5]
+    assert out[4] is not None  # resnet20's plain twin, plain20, trained alike
     event, out = raw_call(url, "erf", [{"url": _png_url()}, "resnet20", "layer3", 2, 2,
                                        "DEFAULT", "zh"])  # fmt: skip
     assert event == "complete" and "第 2 行" in out[1]
