@@ -82,7 +82,7 @@ class LesionPoint:
 
     model: str
     k: int
-    error: float  # mean over the draws
+    mean_error: float  # over the draws
     spread: float  # their standard deviation (0 for one draw)
     low: float  # the best draw's error
     high: float  # the worst draw's

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from html import escape
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..i18n import t
@@ -153,20 +154,20 @@ def curve_finding(curves: dict[str, Sequence[LesionPoint]], lang: str,
     plain = [m for m in curves if m.startswith("plain")]
     if residual and plain and all(len(curves[m]) > 1 for m in curves):
         res, pl = residual[-1], plain[0]
-        r, p = curves[res], curves[pl]
+        r = [p.mean_error for p in curves[res]]
+        q = [p.mean_error for p in curves[pl]]
 
         def pct(v: float) -> str:
             return f"{v:.1%}"
 
-        lines.append(t(lang, "les_finding", res=res, r0=pct(r[0].error), r1=pct(r[1].error),
-                       rd=f"{100 * (r[1].error - r[0].error):+.1f}", p0=pct(p[0].error),
-                       p1=pct(p[1].error), pd=f"{100 * (p[1].error - p[0].error):+.1f}",
-                       k=r[-1].k, rk=pct(r[-1].error)))  # fmt: skip
-        jumps = [curves[m][1].error - curves[m][0].error for m in residual]
-        steps = [b.error - a.error for m in residual for a, b in zip(curves[m], curves[m][1:],
-                                                                    strict=False)]  # fmt: skip
-        plain_jump = p[1].error - p[0].error
-        collapses = plain_jump >= 3 * max(max(jumps), 0.01) and p[1].error > 0.5
+        lines.append(t(lang, "les_finding", res=res, r0=pct(r[0]), r1=pct(r[1]),
+                       rd=f"{100 * (r[1] - r[0]):+.1f}", p0=pct(q[0]), p1=pct(q[1]),
+                       pd=f"{100 * (q[1] - q[0]):+.1f}", k=curves[res][-1].k,
+                       rk=pct(r[-1])))  # fmt: skip
+        errors = {m: [p.mean_error for p in curves[m]] for m in residual}
+        jumps = [e[1] - e[0] for e in errors.values()]
+        steps = [b - a for e in errors.values() for a, b in pairwise(e)]
+        collapses = q[1] - q[0] >= 3 * max(max(jumps), 0.01) and q[1] > 0.5
         smooth = max(steps) < 0.2
         lines.append(t(lang, "les_veit_yes" if collapses and smooth else "les_veit_no"))
     if plain56 is not None:  # "never trained": its training error ended at 50% or above

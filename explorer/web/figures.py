@@ -319,7 +319,7 @@ def lesion_chart(curves: dict[str, tuple[LesionPoint, ...]], images: int, repeat
     fig = go.Figure()
     for (model, points), color in zip(curves.items(), MODEL_COLORS, strict=False):
         k = [p.k for p in points]
-        mean = [p.error for p in points]
+        mean = [p.mean_error for p in points]
         spread = [p.spread for p in points]
         fig.add_scatter(x=k, y=mean, mode="lines+markers", name=model,
                         line={"color": color, "width": 2.6},

@@ -52,6 +52,15 @@ def test_from_figure_3_into_a_block_and_deleting_blocks(opened):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "block-zh-1024.png"))
 
+    # Projection mode: larger type, and still one row of maps a class can read.
+    page.get_by_text("投影模式").click()
+    page.wait_for_timeout(500)
+    boxes = [page.locator(f"#block-{k} img").bounding_box() for k in
+             ("map_s", "map_f", "map_sum", "map_out")]  # fmt: skip
+    assert len({round(b["y"]) for b in boxes}) == 1 and all(b["width"] >= 160 for b in boxes)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PROJECTOR["width"]
+    page.get_by_text("投影模式").click()
+
     # A student switches to the trained resnet56 while the maps are on screen.
     _pick(page, "模型", "resnet56")
     expect(stats).to_contain_text("resnet56 的 layer2.0", timeout=WAIT)

@@ -353,8 +353,9 @@ def test_every_tab_in_both_languages_at_both_sizes(opened, locale, viewport, tag
     """Each tab fits the width (nothing needs the page to scroll sideways) and speaks the
     browser's language; a screenshot of each."""
     page = opened(locale=locale, viewport=viewport)
-    names = (["Architecture", "Compare", "Predict & Explain", "Shortcuts"] if locale == "en-US"
-             else ["网络结构", "对比", "预测与解释", "Shortcut 分析"])  # fmt: skip
+    english = ["Architecture", "Compare", "Predict & Explain", "Shortcuts", "Inside a block"]
+    chinese = ["网络结构", "对比", "预测与解释", "Shortcut 分析", "块的内部"]
+    names = english if locale == "en-US" else chinese
     for name in names:
         page.get_by_role("tab", name=name).click()
         page.wait_for_timeout(500)
