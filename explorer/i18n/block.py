@@ -106,8 +106,12 @@ EN = {
     "{train} training error and {err} test error after {steps} steps.",
     "les_finding": "Deleting one block raises {res}'s error from {r0} to {r1} ({rd} points) and "
     "plain20's from {p0} to {p1} ({pd} points); with {k} blocks deleted {res} is at {rk}.",
-    "les_veit_yes": "As Veit et al. found, the plain network collapses at the first deletion "
-    "while the residual ones degrade smoothly.",
+    "les_veit_yes": "As Veit et al. found, {plain} collapses at the first deletion while {res} "
+    "degrades step by step: {passes}.",
+    "les_passes": "its error first passes 50% at k = {k}",
+    "les_never_passes": "its error stays below 50% up to k = {k}",
+    "les_not_stepwise": "{model} does not degrade step by step: one deletion already costs it "
+    "{d} points on average.",
     "les_veit_no": "Veit et al. found that the plain network collapses at the first deletion "
     "while the residual one degrades smoothly; these measurements do not show that.",
     "les_progress": "Deleting blocks of {model}",
@@ -212,7 +216,10 @@ ZH = {
     "测试错误率为 {err}。",
     "les_finding": "删除一个块使 {res} 的错误率从 {r0} 升到 {r1}（{rd} 个百分点），plain20 从 {p0} 升到 "
     "{p1}（{pd} 个百分点）；删除 {k} 个块时 {res} 为 {rk}。",
-    "les_veit_yes": "与 Veit 等人的发现一致：plain 网络在第一次删除时就崩溃，而残差网络平滑退化。",
+    "les_veit_yes": "与 Veit 等人的发现一致：{plain} 在第一次删除时就崩溃，而 {res} 逐步退化：{passes}。",
+    "les_passes": "它的错误率在 k = {k} 时才首次超过 50%",
+    "les_never_passes": "直到 k = {k}，它的错误率都低于 50%",
+    "les_not_stepwise": "{model} 并没有逐步退化：删除一个块平均已使它的错误率上升 {d} 个百分点。",
     "les_veit_no": "Veit 等人发现 plain 网络在第一次删除时就崩溃，而残差网络平滑退化；这里的测量没有"
     "显示这一点。",
     "les_progress": "正在删除 {model} 的块",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from html import escape
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..i18n import t
@@ -145,10 +144,11 @@ def lesion_html(les: Lesioned, accuracy: tuple[float, float, int] | None, lang: 
 
 def curve_finding(curves: dict[str, Sequence[LesionPoint]], lang: str,
                   plain56: CurvePoint | None) -> str:  # fmt: skip
-    """The sentence under Veit et al.'s chart, from the measured points: what the first deletion
-    costs the deepest ResNet and plain20, where the ResNet ends, and whether the plain network
-    collapses (its first deletion costs at least three times the ResNets' and leaves it above
-    50% error) while the ResNets degrade smoothly (no single step costs them 20 points)."""
+    """The sentences under Veit et al.'s chart, from the measured points: what the first deletion
+    costs the deepest ResNet and plain20, and whether Veit et al.'s finding shows. The plain
+    network collapses when its first deletion leaves it above 50% error, a jump at least three
+    times the ResNet's; a ResNet degrades step by step when one deletion leaves it below half the
+    plain network's error and it passes 50% only after two or more."""
     lines = []
     residual = [m for m in curves if m.startswith("resnet")]
     plain = [m for m in curves if m.startswith("plain")]
@@ -164,12 +164,23 @@ def curve_finding(curves: dict[str, Sequence[LesionPoint]], lang: str,
                        rd=f"{100 * (r[1] - r[0]):+.1f}", p0=pct(q[0]), p1=pct(q[1]),
                        pd=f"{100 * (q[1] - q[0]):+.1f}", k=curves[res][-1].k,
                        rk=pct(r[-1])))  # fmt: skip
-        errors = {m: [p.mean_error for p in curves[m]] for m in residual}
-        jumps = [e[1] - e[0] for e in errors.values()]
-        steps = [b - a for e in errors.values() for a, b in pairwise(e)]
-        collapses = q[1] - q[0] >= 3 * max(max(jumps), 0.01) and q[1] > 0.5
-        smooth = max(steps) < 0.2
-        lines.append(t(lang, "les_veit_yes" if collapses and smooth else "les_veit_no"))
+        collapses = q[1] > 0.5 and q[1] - q[0] >= 3 * max(r[1] - r[0], 0.01)
+        stepwise = []
+        for m in residual:
+            e = [p.mean_error for p in curves[m]]
+            past = next((p.k for p in curves[m] if p.mean_error >= 0.5), None)
+            if e[1] < q[1] / 2 and (past is None or past >= 2):
+                stepwise.append((m, past, curves[m][-1].k))
+            else:
+                lines.append(t(lang, "les_not_stepwise", model=m,
+                               d=f"{100 * (e[1] - e[0]):.1f}"))  # fmt: skip
+        if collapses and res in [m for m, _, _ in stepwise]:
+            _, past, last = next(s for s in stepwise if s[0] == res)
+            said = (t(lang, "les_passes", k=past) if past is not None
+                    else t(lang, "les_never_passes", k=last))  # fmt: skip
+            lines.insert(1, t(lang, "les_veit_yes", plain=pl, res=res, passes=said))
+        else:
+            lines.insert(1, t(lang, "les_veit_no"))
     if plain56 is not None:  # "never trained": its training error ended at 50% or above
         key = "les_plain56" if plain56.train_error >= 0.5 else "les_plain56_trained"
         lines.append(t(lang, key, train=f"{plain56.train_error:.1%}",

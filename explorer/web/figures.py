@@ -317,7 +317,10 @@ def lesion_chart(curves: dict[str, tuple[LesionPoint, ...]], images: int, repeat
     """Veit et al.'s curve: the held-out error against k blocks deleted, one line per model
     with a band of ± one standard deviation over the draws."""
     fig = go.Figure()
-    for (model, points), color in zip(curves.items(), MODEL_COLORS, strict=False):
+    # residual networks in the two model colours, a plain one in grey: the collapse reads at once
+    colors = iter(MODEL_COLORS)
+    for model, points in curves.items():
+        color = "#6b7280" if model.startswith("plain") else next(colors, "#111827")
         k = [p.k for p in points]
         mean = [p.mean_error for p in points]
         spread = [p.spread for p in points]

@@ -21,6 +21,7 @@ from explorer.inspect.blockview import block_view
 from explorer.models.loading import load_model
 from explorer.web import block_pages, pages, tab_architecture, tab_block
 from explorer.web.block_views import curve_finding
+from explorer.web.files import examples
 from explorer.web.links import view_from
 
 from ..conftest import raw_call
@@ -40,7 +41,8 @@ def test_the_block_handler_draws_four_maps_on_one_scale(shape):
     assert [m.label for m in maps] == ["S(x): the shortcut", "F(x): the residual branch",
                                        "F(x) + S(x)", "the output, after ReLU"]  # fmt: skip
     assert twin.label == "plain20, the plain twin: F(x) alone" and twin.visible
-    pictures = [np.asarray(Image.open(m.value)) for m in maps]
+    paths = [m.value["path"] if isinstance(m.value, dict) else m.value for m in maps]
+    pictures = [np.asarray(Image.open(p)) for p in paths]
     assert all(p.shape == (224, 224, 3) for p in pictures)
     view = block_view(shape["path"], load_model("resnet20", "DEFAULT"), "layer2.0")
     text = html.unescape(stats)
@@ -61,7 +63,7 @@ def test_a_plain_block_shows_no_shortcut_and_chinese_labels(shape):
 def test_a_click_reads_the_arithmetic_at_that_position(shape):
     view = block_view(shape["path"], load_model("resnet56", "DEFAULT"), "layer3.4")
     h, w = view.grid  # 8×8 positions on 224 pixels: 28 pixels each
-    said = block_pages.block_arithmetic(shape, "resnet56", "DEFAULT", "layer3.4", None,
+    said = block_pages.block_arithmetic(shape["path"], "resnet56", "DEFAULT", "layer3.4", None,
                                         pages.torch.device("cpu"), (3 * 28 + 5, 6 * 28 + 1),
                                         "en")  # fmt: skip
     a = view.at(6, 3)
@@ -83,7 +85,7 @@ def test_refusals_in_the_pages_language(shape, lang, words):
     with pytest.raises(gr.Error, match=r"Upload an image|上传"):
         tab_block.block(None, "resnet20", "layer1.0", None, "DEFAULT", lang)
     note = tab_block.shown(None, "resnet20", "layer1.0", None, "DEFAULT", lang)
-    assert note[:5] == (None,) * 5 and "rx-note" in note[5]
+    assert note[:4] == (None,) * 4 and note[4].visible is False and "rx-note" in note[5]
 
 
 def test_the_erf_handler_places_the_unit_and_says_its_sizes(shape):
@@ -100,7 +102,7 @@ def test_the_erf_handler_places_the_unit_and_says_its_sizes(shape):
 
 def test_a_click_on_the_photo_picks_the_nearest_unit(shape):
     # layer1 of resnet20: jump 1, 32×32 positions on a 320-pixel picture: 10 pixels each
-    _, _, at = block_pages.erf_page(shape, "resnet20", "DEFAULT", "layer1", None, (54, 121),
+    _, _, at = block_pages.erf_page(shape["path"], "resnet20", "DEFAULT", "layer1", None, (54, 121),
                                        pages.torch.device("cpu"), "en")  # fmt: skip
     assert at == (12, 5)
 
@@ -135,9 +137,11 @@ def test_the_sentence_under_the_curve_is_computed_from_the_points(lang):
     assert "83.8%" in yes and "2,000" in yes
     assert "1.0%" in yes and "2.0%" in yes and "+1.0" in yes and "+89.0" in yes and "4.0%" in yes
     if lang == "en":
-        assert "As Veit et al. found" in yes and "do not show that" in no
+        assert "As Veit et al. found, plain20 collapses" in yes and "do not show that" in no
+        assert "resnet56 degrades step by step: its error stays below 50% up to k = 2" in yes
+        assert "resnet20 does not degrade step by step" in no and "58.0 points" in no
     else:
-        assert "一致" in yes and "没有显示" in no
+        assert "一致" in yes and "没有显示" in no and "k = 2" in yes
 
 
 def test_links_to_the_tab_and_from_figure_3():
@@ -155,9 +159,16 @@ def test_the_charts_and_their_sentences():
     fig, text = block_pages.lesion_curves_page(pages.torch.device("cpu"), "en")
     assert isinstance(fig, go.Figure) and [t.name for t in fig.data] == [
         "resnet20", "resnet56", "plain20"]  # fmt: skip
-    assert list(fig.data[0].x) == list(range(11)) and "plain56 is not lesioned" in text
+    # k up to 10, or up to the blocks that can go: resnet20 has 9, plain20 7 of its 9
+    assert [list(d.x) for d in fig.data] == [list(range(10)), list(range(11)), list(range(8))]
+    assert "plain56 is not lesioned" in text
+    r56, p20 = fig.data[1].y, fig.data[2].y  # the sentence quotes the chart's own points
+    assert (
+        f"from {r56[0]:.1%} to {r56[1]:.1%}" in text
+        and f"from {p20[0]:.1%} to {p20[1]:.1%}" in text
+    )
     fig, text = block_pages.erf_stages_page("resnet20", "DEFAULT", pages.torch.device("cpu"),
-                                            [SHAPES[0], SHAPES[1]], "zh")  # fmt: skip
+                                            examples()[:2], "zh")  # fmt: skip
     assert len(fig.data) == 5  # the theoretical field once, ERF 50% and 90% twice
     assert "训练后" in text and "随机" in text and "depth^" in text
 
