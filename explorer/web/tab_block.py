@@ -86,16 +86,22 @@ def _no_twin() -> Any:
     return gr.Image(value=None, visible=False)
 
 
-def shown(image: Any, model: str, block_name: str, channel: Any, weights: str, lang: str
-          ) -> tuple[Any, ...]:  # fmt: skip
+def shown(image: Any, model: str, block_name: str, channel: Any, weights: str, lang: str,
+          before: Any = None) -> tuple[Any, ...]:  # fmt: skip
     """The page's own event: the maps, or a refusal where they were; the arithmetic goes, and
-    the channel shown is kept for the clicks that follow."""
+    what is shown (and its channel) is kept for the clicks that follow. The same request again
+    changes nothing: an image set by the page fires its change event more than once, and a
+    repeat must not wipe the arithmetic a student has just clicked."""
     lang = page_language(lang)
+    source = image.get("path") if isinstance(image, dict) else image
+    key = repr((source, model, block_name, whole(channel), weights, lang))
+    if isinstance(before, dict) and before.get("key") == key:
+        return (gr.skip(),) * 8
     if image is None:
         return None, None, None, None, _no_twin(), note_line(t(lang, "no_image")), "", None
     try:
         outputs, at = _block_page(image, model, block_name, channel, weights, lang)
-        return (*outputs, note_line(t(lang, "arith_hint")), at)
+        return (*outputs, note_line(t(lang, "arith_hint")), {"key": key, "channel": at})
     except gr.Error as err:
         return None, None, None, None, _no_twin(), error_note(str(err.message)), "", None
 
@@ -116,12 +122,13 @@ def arithmetic(image: Any, model: str, block_name: str, at: Any, weights: str, l
     screen (`at`, kept by `shown`)."""
     lang = page_language(lang)
     pixel = _pixel(evt)
-    if pixel is None or at is None:
+    channel = at.get("channel") if isinstance(at, dict) else None
+    if pixel is None or channel is None:
         return gr.skip()
     try:
         source, name, chosen = _request(image, model, weights, lang)
         return compute().call(_timed, engine().block_arithmetic, source, name, chosen,
-                              _block(name, block_name), _channel(at), device(), pixel,
+                              _block(name, block_name), _channel(channel), device(), pixel,
                               lang)  # fmt: skip
     except gr.Error as err:
         return error_note(str(err.message))
@@ -423,13 +430,13 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     for event, options in ((model.input, model_options), (weights.input, keep_menus)):
         event(cleared, None, [*gone, at], **private).then(
             options, [model, lang], menus, **private).then(
-            shown, asked, [*drawn, arith, at], **private, **slot, preprocess=False).then(
+            shown, [*asked, at], [*drawn, arith, at], **private, **slot, preprocess=False).then(
             lesions_shown, [image, model, deleted, weights, lang], [top5, les_text], **private,
             **slot, preprocess=False)  # fmt: skip
     # Another block: its channels are others, so the channel box starts empty again.
     block_menu.input(lambda: None, None, channel, **private).then(
-        shown, asked, [*drawn, arith, at], **private, **slot, preprocess=False)  # fmt: skip
-    gr.on([show.click, image.change, channel.submit], shown, asked, [*drawn, arith, at],
+        shown, [*asked, at], [*drawn, arith, at], **private, **slot, preprocess=False)  # fmt: skip
+    gr.on([show.click, image.change, channel.submit], shown, [*asked, at], [*drawn, arith, at],
           **private, **slot, preprocess=False)  # fmt: skip
     gr.on([image.change, deleted.input], lesions_shown, [image, model, deleted, weights, lang],
           [top5, les_text], **private, **slot, preprocess=False)  # fmt: skip
@@ -445,7 +452,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
                      api_name="erf_stages", **slot)  # fmt: skip
     curve_btn.click(lesion_curve, [lang], [curve_plot, curve_text], api_name="lesion_curve",
                     **slot)  # fmt: skip
-    lang.input(shown, asked, [*drawn, arith, at], **private, **slot, preprocess=False)
+    lang.input(shown, [*asked, at], [*drawn, arith, at], **private, **slot, preprocess=False)
     lang.input(lesions_shown, [image, model, deleted, weights, lang], [top5, les_text],
                **private, **slot, preprocess=False)  # fmt: skip
     lang.input(erf_again, [erf_picture, image, model, layer, weights, lang],
