@@ -88,31 +88,28 @@ def _keep_shortcut(f: Tensor, s: Tensor) -> Tensor:
     return s.clone()
 
 
-def run_blocks(parts: Parts, a: Tensor, deleted: frozenset[str], start: int = 0) -> Tensor:
-    """Blocks `start`… of `parts` on `a` (the input of block `start`), the `deleted` ones
-    removed; then the head. Returns the logits."""
-    for name, block in parts.blocks[start:]:
-        if name not in deleted:
-            a = run_block(block, parts.block(name), a).output
-        elif parts.block(name).shortcut_kind != "none":
-            a = run_block(block, parts.block(name), a, join=_keep_shortcut).output  # post(S(x))
-        # a deleted plain block: the identity
+def without(parts: Parts, name: str, a: Tensor) -> Tensor:
+    """Block `name` deleted, on its input `a`: post(S(a)) for a residual block, `a` itself for a
+    plain one (the caller has checked that it can go)."""
+    if parts.block(name).shortcut_kind == "none":
+        return a
+    block = dict(parts.blocks)[name]
+    return run_block(block, parts.block(name), a, join=_keep_shortcut).output
+
+
+def head(parts: Parts, a: Tensor) -> Tensor:
     for _, module in parts.head:
         a = module(a)
     return a
 
 
-def block_inputs(parts: Parts, x: Tensor) -> list[Tensor]:
-    """The intact network's input to each block, and after the last block its output: the
-    prefix a deletion shares with the intact pass."""
-    a = x
-    for _, module in parts.stem:
-        a = module(a)
-    out = [a]
-    for name, block in parts.blocks:
-        a = run_block(block, parts.block(name), a).output
-        out.append(a)
-    return out
+def run_blocks(parts: Parts, a: Tensor, deleted: frozenset[str], start: int = 0) -> Tensor:
+    """Blocks `start`… of `parts` on `a` (the input of block `start`), the `deleted` ones
+    removed; then the head. Returns the logits."""
+    for name, block in parts.blocks[start:]:
+        # its own forward where nothing is deleted: nothing intercepted
+        a = block(a) if name not in deleted else without(parts, name, a)
+    return head(parts, a)
 
 
 def forward_without(model: nn.Module, x: Tensor, deleted: Collection[str] = ()) -> Tensor:

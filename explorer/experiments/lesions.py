@@ -2,8 +2,8 @@
 on the shipped networks: delete blocks and measure the error on a fixed held-out set of shapes.
 
 The held-out set is images 25,000-25,299 of the experiment's data (seed 2015), which no network
-trained on. `lesion_curve` deletes k blocks at random, `repeats` times per k, and reuses the
-intact network's activations up to each draw's first deleted block (arch/deletion.py).
+trained on. `lesion_curve` deletes k blocks at random, `repeats` times per k; draws that delete
+the same blocks up to some point share the pass up to there, the intact pass included.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..arch.deletion import block_inputs, check_deleted, deletable, run_blocks
-from ..arch.structure import network_parts
+from ..arch.deletion import check_deleted, deletable, head, run_blocks, without
+from ..arch.structure import Parts, network_parts
 from ..errors import ExplorerError
 from ..models.device import precision, to_model
 from ..models.loading import INFO_ATTR, load_model
@@ -104,6 +104,30 @@ def draws(removable: Sequence[str], k_max: int, repeats: int, seed: int = 0
     return out
 
 
+def _walk(parts: Parts, names: list[str], a: Tensor, at: int,
+          tails: list[tuple[tuple[int, ...], int]], scored: Callable[[Tensor, int], None]
+          ) -> None:  # fmt: skip
+    """Run every draw of `tails` (the blocks still to delete, at `at` or later, and its k) from
+    `a`, the input of block `at` that all of them share: the intact blocks up to each next
+    deleted one once, then the draws deleting it, recursively."""
+    groups: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for rest, k in tails:
+        groups.setdefault(rest[0] if rest else len(names), []).append((rest[1:], k))
+    for first in sorted(groups):
+        while at < first:  # the intact blocks before the next deletion, once for all
+            a = parts.blocks[at][1](a)
+            at += 1
+        if first == len(names):  # nothing more to delete: the head
+            logits = head(parts, a)
+            for _, k in groups[first]:
+                scored(logits, k)
+        else:
+            # a copy where `a` goes on afterwards: a block may write into its input
+            mine = a if first == max(groups) else a.clone()
+            _walk(parts, names, without(parts, names[first], mine), first + 1, groups[first],
+                  scored)  # fmt: skip
+
+
 def lesion_curve(model: str | nn.Module, k_max: int, repeats: int = 5, images: Images = HELDOUT,
                  seed: int = 0, progress: Progress | None = None
                  ) -> tuple[LesionPoint, ...]:  # fmt: skip
@@ -122,17 +146,24 @@ def lesion_curve(model: str | nn.Module, k_max: int, repeats: int = 5, images: I
     removable = [d.block for d in table if d.removable]
     plan = draws(removable, k_max, repeats, seed)
     errors: dict[int, list[float]] = {}
+    done = [0]
+
+    def scored(logits: Tensor, k: int) -> None:
+        errors.setdefault(k, []).append(int((logits.argmax(1) != y).sum()) / len(y))
+        done[0] += 1
+        if progress is not None:
+            progress(done[0] / len(plan))
+
+    # Every draw as the sorted block indices it deletes; draws that delete the same blocks up to
+    # some point share the pass up to there (a trie walked depth first).
+    order = [names.index(b) for b in removable]
+    tails = [(tuple(order[i] for i in chosen), k) for k, chosen in plan]
     with torch.no_grad(), precision(module):
-        inputs = block_inputs(parts, x)  # the intact prefix, shared by every draw
-        y = y.to(inputs[-1].device)
-        for n, (k, chosen) in enumerate(plan):
-            gone = frozenset(removable[i] for i in chosen)
-            start = min((names.index(b) for b in gone), default=len(names))
-            logits = run_blocks(parts, inputs[start], gone, start)
-            wrong = int((logits.argmax(1) != y).sum())
-            errors.setdefault(k, []).append(wrong / len(y))
-            if progress is not None:
-                progress((n + 1) / len(plan))
+        a = x
+        for _, m in parts.stem:
+            a = m(a)
+        y = y.to(a.device)
+        _walk(parts, names, a, 0, tails, scored)
     info = getattr(module, INFO_ATTR, None)
     name = info.name if info else type(module).__name__
     return tuple(LesionPoint(name, k, float(np.mean(e)), float(np.std(e)), min(e), max(e), len(e))
