@@ -10,6 +10,7 @@ layers' kernels, strides and padding (arch/receptive.py). Nothing here draws.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,11 +95,13 @@ def _unit_grads(model: nn.Module, x: torch.Tensor, layers: Sequence[str],
     layer."""
     ends = _layers(model)
     outputs: dict[str, torch.Tensor] = {}
-    deepest = max(layers, key=lambda n: [b.name for b in reading_of(model).blocks].index(ends[n]))
+    order = [b.name for b in reading_of(model).blocks]
+    deepest = max(layers, key=lambda n: order.index(ends[n]))
     wanted = {ends[n] for n in layers}
+    one = len(wanted) == 1 and not model.training  # no hook besides run_until's own
     with torch.enable_grad():
         x = x.detach().clone().requires_grad_(True)
-        with hooked(model) as hooks:  # eval mode: BatchNorm's running statistics
+        with nullcontext(None) if one else hooked(model) as hooks:  # eval: BN's running stats
             for name in wanted - {ends[deepest]}:
                 hooks.forward(
                     model.get_submodule(name),
@@ -106,7 +109,7 @@ def _unit_grads(model: nn.Module, x: torch.Tensor, layers: Sequence[str],
                 )
             outputs[ends[deepest]] = run_until(model, x, ends[deepest], output=True)
         maps, grids = {}, {}
-        for layer in layers:
+        for n, layer in enumerate(layers):
             check()
             out = outputs[ends[layer]]  # (N, C, h, w)
             h, w = out.shape[-2:]
@@ -114,7 +117,7 @@ def _unit_grads(model: nn.Module, x: torch.Tensor, layers: Sequence[str],
             if not (0 <= i < h and 0 <= j < w):
                 raise ExplorerError.text("err_position", row=i, col=j, h=h, w=w)
             y = out[:, :, i, j].float().sum()  # every image's unit: their gradients stay apart
-            (g,) = torch.autograd.grad(y, x, retain_graph=True)
+            (g,) = torch.autograd.grad(y, x, retain_graph=n < len(layers) - 1)
             maps[layer] = g.float().abs().sum(1)  # (N, H, W)
             grids[layer] = (h, w, i, j)
     return {"maps": maps, "grids": grids}
