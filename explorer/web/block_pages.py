@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from ..arch.analysis import analyze, cost
+from ..arch.deletion import deletable
 from ..arch.receptive import field_of
 from ..arch.registry import TRAINED_ON_SHAPES, get_entry, plain_twin
 from ..errors import ExplorerError
@@ -213,16 +214,14 @@ def erf_stages_page(model: str, weights: str | None, device: torch.device,
     return erf_chart(fields, entry.name, lang), growth_html(found, last, entry.name, lang)
 
 
-def deletable_blocks(model: str) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=64)
+def deletable_blocks(model: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The blocks that can be deleted, and those that cannot (plain blocks that change shape),
-    read from the analysis: a plain block is removable when its input and output shapes agree."""
-    s = analyze(get_entry(model).name)
-    can, cannot = [], []
-    for st in s.stages:
-        for b in st.block_rows:
-            same = b.in_channels == b.out_channels and b.stride == 1
-            (can if b.shortcut != "none" or same else cannot).append(b.name)
-    return can, cannot
+    as the deletion itself decides (on a meta build: shapes only)."""
+    entry = get_entry(model)
+    table = deletable(entry.build(device="meta"), entry.input_size)
+    return (tuple(d.block for d in table if d.removable),
+            tuple(d.block for d in table if not d.removable))  # fmt: skip
 
 
 def lesion_page(image: ImageInput, model: str, weights: str | None, deleted: Sequence[str],

@@ -144,7 +144,7 @@ def erf(image: Any, model: str, layer: str = "layer2", row: Any = None, col: Any
     try:
         source, name, chosen = _request(image, model, weights, lang)
         position = _position(row, col)
-        return _erf(source, name, chosen, layer, position, None, lang)[:2]
+        return _erf(source, name, chosen, layer, position, None, lang)
     except gr.Error:
         raise
     except Exception as err:
@@ -162,13 +162,14 @@ def _position(row: Any, col: Any) -> tuple[int, int] | None:
 
 
 def _erf(source: Any, name: str, chosen: str | None, layer: Any, position: Any, pixel: Any,
-         lang: str) -> tuple[Any, str, Any]:  # fmt: skip
+         lang: str) -> tuple[str, str]:  # fmt: skip
+    """The picture and the sentence; the layer is checked before the model loads."""
     if not isinstance(layer, str) or layer not in engine().layer_names(name):
         raise ExplorerError.text("err_no_layer", layer=layer, model=name,
                                  example=engine().layer_names(name)[0])  # fmt: skip
-    path, html, at = compute().call(_timed, engine().erf_page, source, name, chosen, layer,
-                                    position, pixel, device(), lang)  # fmt: skip
-    return str(path), html, at
+    path, html, _ = compute().call(_timed, engine().erf_page, source, name, chosen, layer,
+                                   position, pixel, device(), lang)  # fmt: skip
+    return str(path), html
 
 
 def erf_shown(image: Any, model: str, layer: str, weights: str, lang: str,
@@ -179,7 +180,7 @@ def erf_shown(image: Any, model: str, layer: str, weights: str, lang: str,
         return None, note_line(t(lang, "no_image"))
     try:
         source, name, chosen = _request(image, model, weights, lang)
-        return _erf(source, name, chosen, layer, None, pixel, lang)[:2]
+        return _erf(source, name, chosen, layer, None, pixel, lang)
     except gr.Error as err:
         return None, error_note(str(err.message))
     except Exception as err:
@@ -210,6 +211,8 @@ def erf_stages(model: str, weights: str = "DEFAULT", lang: str = "en",
 
         return compute().call(_timed, engine().erf_stages_page, name, chosen, device(),
                               examples(), lang, told)  # fmt: skip
+    except gr.Error:
+        raise
     except Exception as err:
         raise fail(err, lang) from None
 
@@ -262,6 +265,8 @@ def lesion_curve(lang: str = "en",
 
     try:
         return compute().call(_timed, engine().lesion_curves_page, device(), lang, told)
+    except gr.Error:
+        raise
     except Exception as err:
         raise fail(err, lang) from None
 
@@ -273,7 +278,7 @@ def _options(model: str, lang: str) -> tuple[str, list[Any], list[str], str, lis
     name = get_entry(model).name
     blocks = list(engine().block_names(name))
     layers = list(engine().layer_names(name))
-    can, _ = engine().deletable_blocks(name)
+    can = list(engine().deletable_blocks(name)[0])
     at = OPENS_AT if OPENS_AT in blocks else blocks[len(blocks) // 2]
     stage = at.rsplit(".", 1)[0] if at.rsplit(".", 1)[0] in layers else layers[0]
     return name, weight_choices(name, lang), blocks, at, layers, stage, can
