@@ -9,6 +9,7 @@ changed, copied or hooked.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import ExplorerError
-from .structure import Parts, network_parts, run_block
+from .structure import Parts, network_parts, on_meta, run_block
 
 
 @dataclass(frozen=True)
@@ -35,25 +36,36 @@ class Deletable:
 
 def _shapes(parts: Parts, size: int, channels: int = 3) -> list[tuple[tuple[int, ...], ...]]:
     """Each block's input and output shape, from one pass on the meta device."""
-    from .structure import on_meta
-
-    model_blocks = [m for _, m in parts.blocks]
     shapes: list[tuple[tuple[int, ...], ...]] = []
     with torch.no_grad():
         a = torch.empty(1, channels, size, size, device="meta")
         for _, module in parts.stem:
             with on_meta(module):
                 a = module(a)
-        for (name, block), module in zip(parts.blocks, model_blocks, strict=True):
-            with on_meta(module):
+        for name, block in parts.blocks:
+            with on_meta(block):
                 out = run_block(block, parts.block(name), a).output
             shapes.append((tuple(a.shape[1:]), tuple(out.shape[1:])))
             a = out
     return shapes
 
 
+# per model object and input size: a page's every tick asks, and the answer is its modules'
+_tables: weakref.WeakKeyDictionary[nn.Module, dict[int, tuple[Deletable, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def deletable(model: nn.Module, input_size: int) -> tuple[Deletable, ...]:
-    """Every block of `model` in forward order, with how it can be deleted."""
+    """Every block of `model` in forward order, with how it can be deleted (worked out once per
+    model object and input size, on the meta device)."""
+    held = _tables.setdefault(model, {})
+    if input_size not in held:
+        held[input_size] = _deletable(model, input_size)
+    return held[input_size]
+
+
+def _deletable(model: nn.Module, input_size: int) -> tuple[Deletable, ...]:
     parts = network_parts(model)
     out = []
     for (name, _), (shape_in, shape_out) in zip(parts.blocks, _shapes(parts, input_size),
@@ -97,19 +109,13 @@ def without(parts: Parts, name: str, a: Tensor) -> Tensor:
     return run_block(block, parts.block(name), a, join=_keep_shortcut).output
 
 
-def head(parts: Parts, a: Tensor) -> Tensor:
-    for _, module in parts.head:
-        a = module(a)
-    return a
-
-
 def run_blocks(parts: Parts, a: Tensor, deleted: frozenset[str], start: int = 0) -> Tensor:
     """Blocks `start`… of `parts` on `a` (the input of block `start`), the `deleted` ones
     removed; then the head. Returns the logits."""
     for name, block in parts.blocks[start:]:
         # its own forward where nothing is deleted: nothing intercepted
         a = block(a) if name not in deleted else without(parts, name, a)
-    return head(parts, a)
+    return parts.run_head(a)
 
 
 def forward_without(model: nn.Module, x: Tensor, deleted: Collection[str] = ()) -> Tensor:
@@ -118,7 +124,4 @@ def forward_without(model: nn.Module, x: Tensor, deleted: Collection[str] = ()) 
     table = deletable(model, x.shape[-1])
     gone = check_deleted(table, deleted)
     with torch.no_grad():
-        a = x
-        for _, module in parts.stem:
-            a = module(a)
-        return run_blocks(parts, a, gone)
+        return run_blocks(parts, parts.run_stem(x), gone)

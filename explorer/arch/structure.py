@@ -154,6 +154,18 @@ class Parts:
     def block(self, name: str) -> BlockReading:
         return self.reading.block(name)
 
+    def run_stem(self, x: Tensor) -> Tensor:
+        """The stem on the model's input: the first block's input."""
+        for _, module in self.stem:
+            x = module(x)
+        return x
+
+    def run_head(self, a: Tensor) -> Tensor:
+        """The head on the last block's output: the logits."""
+        for _, module in self.head:
+            a = module(a)
+        return a
+
 
 _GLUE: dict[str, Callable[[], nn.Module]] = {"flatten": lambda: nn.Flatten(1), "relu": nn.ReLU}
 

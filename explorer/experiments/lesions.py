@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..arch.deletion import check_deleted, deletable, head, run_blocks, without
+from ..arch.deletion import check_deleted, deletable, run_blocks, without
 from ..arch.structure import Parts, network_parts
 from ..errors import ExplorerError
 from ..models.device import precision, to_model
@@ -68,10 +68,7 @@ def heldout_error(model: str | nn.Module, deleted: Sequence[str] = (),
     wrong = 0
     with torch.no_grad(), precision(module):
         for i in range(0, len(x), BATCH):
-            a = x[i : i + BATCH]
-            for _, m in parts.stem:
-                a = m(a)
-            logits = run_blocks(parts, a, gone)
+            logits = run_blocks(parts, parts.run_stem(x[i : i + BATCH]), gone)
             wrong += int((logits.argmax(1).cpu() != y[i : i + BATCH].cpu()).sum())
     return wrong / len(x)
 
@@ -118,7 +115,7 @@ def _walk(parts: Parts, names: list[str], a: Tensor, at: int,
             a = parts.blocks[at][1](a)
             at += 1
         if first == len(names):  # nothing more to delete: the head
-            logits = head(parts, a)
+            logits = parts.run_head(a)
             for _, k in groups[first]:
                 scored(logits, k)
         else:
@@ -159,9 +156,7 @@ def lesion_curve(model: str | nn.Module, k_max: int, repeats: int = 5, images: I
     order = [names.index(b) for b in removable]
     tails = [(tuple(order[i] for i in chosen), k) for k, chosen in plan]
     with torch.no_grad(), precision(module):
-        a = x
-        for _, m in parts.stem:
-            a = m(a)
+        a = parts.run_stem(x)
         y = y.to(a.device)
         _walk(parts, names, a, 0, tails, scored)
     info = getattr(module, INFO_ATTR, None)

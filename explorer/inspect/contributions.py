@@ -232,9 +232,7 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
     block (‖F‖, ‖S‖, cos, the shortcut's and the branch's share of the gradient, the norm ratio),
     all left on the model's device; and the gradient followed path by path (`_walk_paths`)."""
     with torch.no_grad():
-        a = x
-        for _, module in parts.stem:
-            a = module(a)
+        a = parts.run_stem(x)
     a = a.detach().requires_grad_()  # the graph starts here: nothing before needs a gradient
     inputs, branches, shortcuts, sums = [], [], [], []
     gates: list[bool] = []  # a ReLU after the sum: its mask gates the gradient
@@ -249,9 +247,7 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
             sums.append(run.joined)
             gates.append(parts.block(name).relu_after_sum)
             a = run.output
-        for _, module in parts.head:
-            a = module(a)
-        logits = a
+        logits = parts.run_head(a)
         if target is None:  # the top-1 score, without reading its index back from the device
             chosen, score = logits[0].argmax(), logits[0].max()
         else:
@@ -288,9 +284,7 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
     never recomputed: about (N + 1) / 2 forward passes for N blocks, in batches.
     """
     with torch.no_grad():
-        a = x
-        for _, module in parts.stem:
-            a = module(a)
+        a = parts.run_stem(x)
         for name, block in parts.blocks:
             check()
             # S for every row in one call: the lesion row's S is then bit for bit the intact
@@ -299,11 +293,7 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
             a = run_block(block, parts.block(name), a, join=_lesion_join).output
         # The head runs row by row: a matrix product can round a row differently by its place
         # in the batch, and a lesion that changes nothing must change the probability by 0.
-        rows = []
-        for row in a.split(1):
-            for _, module in parts.head:
-                row = module(row)
-            rows.append(row)
+        rows = [parts.run_head(row) for row in a.split(1)]
     return torch.cat(rows)  # (N + 1, classes)
 
 

@@ -42,9 +42,7 @@ def predict_without(image: ImageInput | torch.Tensor, model: ModelLike,
     table = deletable(module, x.shape[-1])
     gone = check_deleted(table, deleted)
     with torch.no_grad(), precision(module):
-        a = x
-        for _, m in parts.stem:
-            a = m(a)
+        a = parts.run_stem(x)
         rows = [run_blocks(parts, a, frozenset()), run_blocks(parts, a, gone)]
         probs = torch.cat(rows).float().softmax(1)  # (2, classes)
         top = probs.topk(min(k, probs.shape[1]))

@@ -46,15 +46,11 @@ class GradientProfile:
 
 def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, plain: bool) -> torch.Tensor:
     parts = network_parts(model)
-    a = x
-    for _, module in parts.stem:
-        a = module(a)
+    a = parts.run_stem(x)
     for name, block in parts.blocks:
         # the block's own forward, with its sum replaced by F(x) alone for the plain twin
         a = run_block(block, parts.block(name), a, _branch_only if plain else _sum).output
-    for _, module in parts.head:
-        a = module(a)
-    return nn.functional.cross_entropy(a, y)
+    return nn.functional.cross_entropy(parts.run_head(a), y)
 
 
 def _branch_only(f: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
