@@ -85,6 +85,12 @@ class Reading:
     def stage_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.stages)
 
+    @property
+    def layer_ends(self) -> dict[str, str]:
+        """Every stage and block → the block whose output is its output (a stage's last)."""
+        return {st.name: st.blocks[-1] for st in self.stages} | {b.name: b.name for b in
+                                                                 self.blocks}  # fmt: skip
+
 
 def _is_add(op: Op) -> bool:
     return op.name in ADDS and len(op.inputs) == 2 and op.shapes[0] == op.shapes[1]

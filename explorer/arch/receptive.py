@@ -54,6 +54,13 @@ class Geometry:
         """The input pixel (row, column) at the centre of output position (row, col)."""
         return self.offset + row * self.jump, self.offset + col * self.jump
 
+    def nearest(self, y: float, x: float, grid: tuple[int, int]) -> tuple[int, int]:
+        """The output position of a `grid` (h, w) whose centre lies nearest to input pixel
+        (y, x): the inverse of `centre`."""
+        h, w = grid
+        return (min(max(round((y - self.offset) / self.jump), 0), h - 1),
+                min(max(round((x - self.offset) / self.jump), 0), w - 1))  # fmt: skip
+
     def box(self, row: int, col: int) -> tuple[float, float, float, float]:
         """The field of output position (row, col): top, left, bottom, right input pixels
         (inclusive; beyond the image where the field runs off it, into the padding)."""
@@ -91,10 +98,9 @@ def _field_of(model: nn.Module, layer: str, input_size: int) -> Geometry:
     from .structure import leaves, reading_of, trace_model
 
     reading = reading_of(model)
-    blocks = [b.name for b in reading.blocks]
-    ends = {b: b for b in blocks} | {st.name: st.blocks[-1] for st in reading.stages}
+    ends = reading.layer_ends
     if layer not in ends:
-        choices = ", ".join([st.name for st in reading.stages] + blocks[:3])
+        choices = ", ".join([*reading.stage_names, *(b.name for b in reading.blocks[:3])])
         raise ExplorerError.text("err_no_layer", layer=layer, model=type(model).__name__,
                                  example=choices)  # fmt: skip
     info = getattr(model, "explorer_info", None)

@@ -81,19 +81,12 @@ def square_sides(mass: np.ndarray, centre: tuple[float, float],
     return tuple(out)
 
 
-def _layers(model: nn.Module) -> dict[str, str]:
-    """Every layer an ERF can be taken at (stages and blocks) → the block whose output it is."""
-    reading = reading_of(model)
-    ends = {st.name: st.blocks[-1] for st in reading.stages}
-    return ends | {b.name: b.name for b in reading.blocks}
-
-
 def _unit_grads(model: nn.Module, x: torch.Tensor, layers: Sequence[str],
                 position: tuple[int, int] | None) -> dict[str, Any]:  # fmt: skip
     """Σ_colour |∂y/∂x| for the unit at `position` (default: the centre) of each layer's output,
     for every image of `x`: one forward pass as far as the deepest layer, one backward per
     layer."""
-    ends = _layers(model)
+    ends = reading_of(model).layer_ends
     outputs: dict[str, torch.Tensor] = {}
     order = [b.name for b in reading_of(model).blocks]
     deepest = max(layers, key=lambda n: order.index(ends[n]))
@@ -130,7 +123,7 @@ def effective_receptive_field(image: ImageInput | torch.Tensor, model: ModelLike
     `position` (row, col of the layer's grid; default its centre) for `image`, with the
     theoretical field's box and the sides of the squares holding 50% and 90% of the mass."""
     module = resolve_model(model)
-    layers = _layers(module)
+    layers = reading_of(module).layer_ends
     if not isinstance(layer, str) or layer not in layers:
         raise ExplorerError.text("err_no_layer", layer=layer, model=type(module).__name__,
                                  example=next(iter(layers)))  # fmt: skip

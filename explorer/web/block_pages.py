@@ -30,7 +30,7 @@ from ..inspect.erf import effective_receptive_field as erf
 from ..inspect.erf import erf_by_stage, growth
 from ..inspect.images import ImageInput
 from ..inspect.lesions import predict_without
-from ..models.loading import load_model
+from ..models.loading import load_model, model_info
 from . import limits
 from .block_views import (
     arithmetic_html,
@@ -171,11 +171,9 @@ def erf_page(image: ImageInput, model: str, weights: str | None, layer: str,
     module = load_model(model, weights, device=device)
     if pixel is not None:
         size = get_entry(model).input_size
-        g = field_of(module, layer, size)
-        h, w = _grid(model, layer)
-        y, x = (int(pixel[1]) + 0.5) * size / DISPLAY, (int(pixel[0]) + 0.5) * size / DISPLAY
-        position = (min(max(round((y - 0.5 - g.offset) / g.jump), 0), h - 1),
-                    min(max(round((x - 0.5 - g.offset) / g.jump), 0), w - 1))  # fmt: skip
+        # the input pixel under the click (the picture enlarges the crop to DISPLAY pixels)
+        y, x = ((int(p) + 0.5) * size / DISPLAY - 0.5 for p in (pixel[1], pixel[0]))
+        position = field_of(module, layer, size).nearest(y, x, _grid(model, layer))
     rf = erf(image, module, layer, position)
     stem = f"erf-{rf.model}-{layer}-{rf.position[0]}-{rf.position[1]}".replace("/", "_")
     return save_picture(erf_picture(rf), stem), erf_html(rf, lang), rf.position
@@ -202,8 +200,6 @@ def erf_stages_page(model: str, weights: str | None, device: torch.device,
     for n, (name, chosen) in enumerate(sets.items()):
         check()
         if name == "trained":
-            from ..models.loading import model_info
-
             if not model_info(load_model(entry.name, chosen, device=device)).trained:
                 continue  # offline without the weights: they would be random too
         fields[name] = _stage_fields(entry.name, chosen, str(device), tuple(images))

@@ -45,3 +45,5 @@ def test_the_box_of_a_position_is_centred_on_it():
     g = Geometry(35, 4, 1.5)
     assert g.centre(2, 3) == (9.5, 13.5)
     assert g.box(2, 3) == (9.5 - 17, 13.5 - 17, 9.5 + 17, 13.5 + 17)
+    assert g.nearest(9.5, 13.5, (5, 5)) == (2, 3) and g.nearest(11.4, 15.6, (5, 5)) == (2, 4)
+    assert g.nearest(-50, 500, (5, 5)) == (0, 4)  # off the grid: its nearest edge
