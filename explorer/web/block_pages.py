@@ -135,6 +135,12 @@ def block_arithmetic(image: ImageInput, model: str, weights: str | None, block: 
                            other.at(row, col) if other else None, twin or "")  # fmt: skip
 
 
+def warm_blocks(model: str) -> None:
+    """What the tab's menus need for `model` (its blocks, layers and the blocks that can go),
+    computed before a page asks: a page that opens must not wait on a meta pass."""
+    block_names(model), layer_names(model), deletable_blocks(model)
+
+
 @lru_cache(maxsize=64)
 def block_names(model: str) -> tuple[str, ...]:
     """Every block of a model, in forward order (from its cached analysis)."""

@@ -55,6 +55,7 @@ from .block_pages import erf_stages_page as erf_stages_page
 from .block_pages import layer_names as layer_names
 from .block_pages import lesion_curves_page as lesion_curves_page
 from .block_pages import lesion_page as lesion_page
+from .block_pages import warm_blocks as warm_blocks
 from .diagram import diagram_html
 from .figures import (
     Figure,

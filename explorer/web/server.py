@@ -14,7 +14,7 @@ import threading
 
 import gradio as gr
 
-from . import tab_architecture, tab_compare
+from . import tab_architecture, tab_block, tab_compare
 from .limits import MAX_UPLOAD
 from .memory import limit_arenas
 from .page import build
@@ -28,7 +28,9 @@ AUTOCAST_ENV = "EXPLORER_AUTOCAST"  # serving does not import torch before it an
 def warm() -> None:
     """Import the engine, then analyse every registry model and render its page in both
     languages, starting with the models the tabs open on."""
-    engine().warm_pages(first=(tab_architecture.OPENS_ON, *tab_compare.OPENS_ON))
+    pages = engine()
+    pages.warm_blocks(tab_block.OPENS_ON)  # the menus the fifth tab opens with
+    pages.warm_pages(first=(tab_architecture.OPENS_ON, *tab_compare.OPENS_ON))
 
 
 def _import_matplotlib() -> None:
