@@ -45,6 +45,9 @@ def yours():
 
 def _open(yours, tab: str | None = None):
     page, server, errors = yours
+    # The previous test's page goes first: requests its load events still had in flight are
+    # aborted as it unloads, and those belong to it, not to the page this test opens.
+    page.goto("about:blank")
     errors.clear()
     page.goto(server.url)
     page.locator(".rx-formula:visible").first.wait_for(timeout=WAIT)  # the page is up
