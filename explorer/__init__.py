@@ -8,7 +8,9 @@ Python API: `list_models()`, `load_model(name, weights=...)`, `model_info(model)
 `python -m explorer.experiments degradation` measured it). Inside a block: `block_view(image,
 model, block)` (S(x), F(x), their sum and the output of one channel), `effective_receptive_field
 (image, model, layer)` (Luo et al. 2016) and `lesion_curve(model, k_max)` (Veit et al. 2016, on
-the shipped networks; `predict_without(image, model, deleted)` for one image).
+the shipped networks; `predict_without(image, model, deleted)` for one image). Which
+explanation to trust: `attribute(image, model, method)` (eight saliency methods),
+`sanity_check(image, model)` (Adebayo et al. 2018) and `faithfulness(images, model)`.
 Each name is imported on first use, so
 `import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
 Never imports gradio.
@@ -62,6 +64,11 @@ _API = {
     "erf_by_stage": "inspect.erf",
     "Lesioned": "inspect.lesions",
     "predict_without": "inspect.lesions",
+    "Attribution": "inspect.attribution",
+    "attribute": "inspect.attribution",
+    "SanityRecord": "inspect.sanity",
+    "SanityReport": "inspect.sanity",
+    "sanity_check": "inspect.sanity",
     "LesionPoint": "experiments.lesions",
     "heldout_error": "experiments.lesions",
     "lesion_curve": "experiments.lesions",
@@ -69,6 +76,7 @@ _API = {
 
 __all__ = [
     "ArchitectureSummary",
+    "Attribution",
     "BlockView",
     "CurvePoint",
     "Explanation",
@@ -80,11 +88,14 @@ __all__ = [
     "NetworkFigure",
     "Prediction",
     "ReceptiveField",
+    "SanityRecord",
+    "SanityReport",
     "ShortcutRecord",
     "ShortcutReport",
     "StageField",
     "UntrainedWeightsWarning",
     "analyze",
+    "attribute",
     "block_view",
     "custom_spec",
     "degradation_curves",
@@ -103,6 +114,7 @@ __all__ = [
     "network_figure3",
     "predict",
     "predict_without",
+    "sanity_check",
     "shortcut_report",
     "shortcuts",
     "warm_cache",
@@ -138,9 +150,11 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .errors import ExplorerError
     from .experiments.degradation import CurvePoint, degradation_curves
     from .experiments.lesions import LesionPoint, heldout_error, lesion_curve
+    from .inspect.attribution import Attribution, attribute
     from .inspect.blockview import BlockView, block_view
     from .inspect.contributions import ShortcutRecord, ShortcutReport, shortcut_report, shortcuts
     from .inspect.erf import ReceptiveField, StageField, effective_receptive_field, erf_by_stage
     from .inspect.explain import Explanation, Prediction, explain, gradcam, predict
     from .inspect.lesions import Lesioned, predict_without
+    from .inspect.sanity import SanityRecord, SanityReport, sanity_check
     from .models.loading import ModelInfo, UntrainedWeightsWarning, load_model, model_info

@@ -1,5 +1,5 @@
-"""The command line: `python -m explorer models | summary NAME | shortcuts IMAGE | fetch NAME |
-serve`.
+"""The command line: `python -m explorer models | summary NAME | shortcuts IMAGE |
+attribute IMAGE | fetch NAME | serve`.
 
 A user's mistake (unknown model, bad size, bad flag) prints one line on stderr and exits with
 status 2; no traceback. Only rendering and dispatch here; the numbers come from the API. Each
@@ -112,6 +112,29 @@ def _parser() -> _Parser:
                     "random")  # fmt: skip
     sc.add_argument("--target", default=None, help="class index or label (default: top-1)")
     sc.add_argument("--format", choices=("text", "json"), default="text")
+
+    at = sub.add_parser("attribute", help="a saliency map of an image by one of eight methods")
+    at.add_argument("image", metavar="IMAGE")
+    at.add_argument("--model", default="demo_bottleneck", help="registry name, timm/NAME or "
+                    "FILE.py:CALLABLE (default: the offline demo model)")  # fmt: skip
+    at.add_argument("--weights", default="DEFAULT", help="DEFAULT, a weights name, a file, or "
+                    "random")  # fmt: skip
+    at.add_argument("--method", default="gradcam", metavar="METHOD",
+                    help="gradcam (default), gradcam++, layercam, integrated_gradients, "
+                         "smoothgrad, guided_backprop, guided_gradcam or occlusion")  # fmt: skip
+    at.add_argument("--layer", default=None, help="stage or block for the CAMs and "
+                    "guided_gradcam (default: the last stage)")  # fmt: skip
+    at.add_argument("--target", default=None, help="class index or label (default: top-1)")
+    at.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                    help="a method's option, e.g. steps=64, samples=32, noise=0.1, patch=16, "
+                         "stride=8 (repeatable)")  # fmt: skip
+    at.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE.png",
+        help="write the map over the image as a PNG (default: print numbers only)",
+    )
 
     fetch_cmd = sub.add_parser(
         "fetch",
@@ -253,6 +276,50 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
     return "\n".join(lines) + "\n"
 
 
+def _option(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        number = float(value)
+    except ValueError:
+        raise ExplorerError(f"--option takes NAME=VALUE (e.g. steps=64), got {text!r}.") from None
+    return name.strip(), int(number) if number.is_integer() and "." not in value else number
+
+
+def _attribute(args: argparse.Namespace) -> str:
+    from .inspect.attribution import attribute
+    from .models.loading import load_model
+
+    module = load_model(args.model, None if args.weights == "random" else args.weights)
+    wanted: int | str | None = (int(args.target) if args.target and args.target.isdigit()
+                                else args.target)  # fmt: skip
+    a = attribute(args.image, module, args.method, args.layer, wanted,
+                  **dict(_option(o) for o in args.option))  # fmt: skip
+    where = f" at {a.layer}" if a.layer else ""
+    peak = tuple(int(i) for i in divmod(int(abs(a.map).argmax()), a.map.shape[1]))
+    opts = ", ".join(f"{k}={v}" for k, v in a.options)
+    lines = [
+        f"{a.title}: {a.method}{where}" + (f" ({opts})" if opts else "")
+        + ("" if a.trained else "  [untrained weights: the map means nothing]"),
+        f"class “{a.target_label}” (index {a.target}, p = {a.target_prob:.3f})",
+        f"cost: {a.cost.forward} forward and {a.cost.backward} backward passes, "
+        f"{a.cost.ms:.0f} ms",
+        f"map: {a.map.shape[0]}×{a.map.shape[1]}, min {a.map.min():.4g}, max {a.map.max():.4g}, "
+        f"peak |map| at (row, col) {peak}",
+    ]  # fmt: skip
+    if args.output:
+        from .web.overlay import overlay
+
+        path = Path(args.output)
+        try:
+            overlay(a.image, a.magnitude, 0.5).save(path, format="PNG")
+        except (OSError, ValueError) as err:
+            raise ExplorerError(f"cannot write {path}: {err}") from None
+        lines.append(f"wrote {path}")
+    return "\n".join(lines) + "\n"
+
+
 def _size(name: str, given: int | None) -> int:
     """--input-size, or the model's own input size (VGG-19's: 224)."""
     if given is not None:
@@ -324,6 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                             args.blocks)  # fmt: skip
         elif args.command == "shortcuts":
             text = _shortcuts(args.image, args.model, args.weights, args.target, args.format)
+        elif args.command == "attribute":
+            text = _attribute(args)
         elif args.command == "diagram":
             text = _diagram(args)
         else:
