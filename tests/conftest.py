@@ -28,7 +28,7 @@ TORCHVISION_NAMES = [
 ]  # fmt: skip
 PAPER_V1_NAMES = ["resnet50_v1", "resnet101_v1", "resnet152_v1"]
 IMAGENET_NAMES = TORCHVISION_NAMES + PAPER_V1_NAMES  # 224-pixel ImageNet geometry
-DEMO_NAMES = ["demo_basic", "demo_bottleneck"]
+DEMO_NAMES = ["demo_basic", "demo_bottleneck", "demo_basic_shuffled"]
 # The paper's own networks: Table 2's plain nets, Table 3's shortcut options A and C, Section
 # 4.2's CIFAR-10 ResNets and their plain twins, He et al. 2016's pre-activation ResNets.
 IMAGENET_PAPER_NAMES = ["plain18", "plain34", "resnet34_a", "resnet34_c"]

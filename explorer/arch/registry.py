@@ -302,8 +302,9 @@ def _tv(
     return ModelEntry(name, title, block, layers, groups, width, note=note)
 
 
-def _demo(name: str, title: str, block: BlockKind) -> ModelEntry:
-    note = "trained offline by this project on generated shapes (bundled with the package)"
+def _demo(name: str, title: str, block: BlockKind,
+          note: str = "trained offline by this project on generated shapes (bundled with the "
+                      "package)") -> ModelEntry:  # fmt: skip
     return ModelEntry(name, title, block, DEMO_LAYERS, source="demo", note=note,
                       input_size=DEMO_SIZE)  # fmt: skip
 
@@ -374,6 +375,9 @@ _ENTRIES: dict[str, ModelEntry] = {e.name: e for e in (
            preact=True),
     _demo("demo_basic", "Demo ResNet-10 (BasicBlock)", "basic"),
     _demo("demo_bottleneck", "Demo ResNet-14 (Bottleneck)", "bottleneck"),
+    _demo("demo_basic_shuffled", "Demo ResNet-10, shuffled labels", "basic",
+          "demo_basic trained on randomly permuted labels: it predicts nothing (Adebayo et al.'s "
+          "data randomisation test for the saliency sanity checks)"),
 )}
 # fmt: on
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .data import CLASSES, SIZE, make_samples
 
-NAMES = ("demo_basic", "demo_bottleneck")
+NAMES = ("demo_basic", "demo_bottleneck")  # the models that learn the shapes
+# demo_basic's architecture and recipe trained on randomly permuted labels: Adebayo et al.'s
+# data randomisation test, a model that has nothing to explain
+SHUFFLED = "demo_basic_shuffled"
 
-__all__ = ["CLASSES", "NAMES", "SIZE", "make_samples"]
+__all__ = ["CLASSES", "NAMES", "SHUFFLED", "SIZE", "make_samples"]

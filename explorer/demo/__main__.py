@@ -1,8 +1,11 @@
-"""`python -m explorer.demo train | evaluate`: train the demo models, or score the bundled ones."""
+"""`python -m explorer.demo train | evaluate`: train the demo models, or score the bundled ones.
+`train --only demo_basic_shuffled` retrains the shuffled-label model alone and rewrites only its
+section of the card."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -13,17 +16,20 @@ from ..arch.analysis import analyze
 from ..arch.registry import get_entry
 from ..errors import ExplorerError
 from ..models.bundled import model_card as card_path
-from . import NAMES
+from . import NAMES, SHUFFLED
 from .data import CLASSES, SIZE
-from .evaluate import EVAL_SEED, evaluate, lesion_report, lesion_study, report
-from .train import SEEDS, TrainConfig, TrainResult, train_all
+from .evaluate import EVAL_SEED, evaluate, lesion_report, lesion_study, report, top1
+from .train import LABEL_SEED, SEEDS, TrainConfig, TrainResult, train_all
+
+SHUFFLED_HEADING = f"## Shuffled labels (`{SHUFFLED}`)"
 
 
 def model_card(results: list[TrainResult], total: float, cfg: TrainConfig, scores: str) -> str:
     """DEMO_MODELS.md, bundled beside the weights: data, configuration, accuracy, time; every
-    number measured."""
+    number measured. The table lists the models that learn the shapes (NAMES); the shuffled-label
+    model has a section of its own (`shuffled_section`)."""
     rows = []
-    for r in results:
+    for r in (r for r in results if r.name in NAMES):
         s = analyze(r.name, SIZE)
         entry = get_entry(r.name)
         rows.append(f"| `{r.name}` | {entry.title} | `{s.depth_formula}` | {r.params:,} | "
@@ -58,9 +64,9 @@ def model_card(results: list[TrainResult], total: float, cfg: TrainConfig, score
         f"AdamW (lr {cfg.lr}, weight decay {cfg.weight_decay}), one-cycle schedule, batch "
         f"{cfg.batch_size}, {cfg.epochs} epochs, label smoothing {cfg.label_smoothing}, horizontal "
         f"flips; torch seed {cfg.seed}; {torch.get_num_threads()} CPU threads; "
-        f"{total / 60:.1f} min for data and both models. Normalisation (mean and std of the "
-        "training images) is stored in the safetensors metadata and read back when the model "
-        "loads.",
+        f"{total / 60:.1f} min for data and all {len(results)} models. Normalisation (mean and "
+        "std of the training images) is stored in the safetensors metadata and read back when "
+        "the model loads.",
         "",
         "## Evaluation (`python -m explorer.demo evaluate`)",
         "```text",
@@ -70,14 +76,63 @@ def model_card(results: list[TrainResult], total: float, cfg: TrainConfig, score
     ])  # fmt: skip
 
 
+def shuffled_section(r: TrainResult, cfg: TrainConfig, heldout: float, samples: int) -> str:
+    """The card's section on the shuffled-label model: how it was made and how well it does on
+    the labels it learnt and on the true ones, every number measured."""
+    losses = ", ".join(f"{v:.3f}" for v in r.losses)
+    return "\n".join([
+        SHUFFLED_HEADING,
+        "Adebayo et al. (2018)'s data randomisation test: `demo_basic`'s architecture, recipe, "
+        "data, normalisation and torch seed (so the same initialisation, batch order and flips), "
+        f"but trained on its {cfg.train_samples:,} training labels randomly permuted among the "
+        f"images (`torch.randperm` with a generator of seed {LABEL_SEED}, "
+        "`explorer.demo.train.LABEL_SEED`; the weights' metadata says `labels: "
+        f"{r.labels}`). The permutation keeps the class counts and removes any relation between "
+        "an image and its label, so nothing it learns can predict the true class: a saliency map "
+        "of this model that still outlines the shape shows the method, not what the model "
+        "learnt. It is trained for the recipe's "
+        f"{cfg.epochs} epochs, not until it memorises its labels as Adebayo et al.'s models did; "
+        "the first row says how far it got.",
+        "",
+        "| images | labels | top-1 |",
+        "|---|---|---|",
+        f"| training (seed {SEEDS['train']}, {cfg.train_samples:,}) | the shuffled ones it was "
+        f"trained on | {r.train_accuracy:.1%} |",
+        f"| validation (seed {SEEDS['val']}, {cfg.val_samples:,}) | true | "
+        f"{r.val_accuracy[-1]:.1%} |",
+        f"| held-out (seed {EVAL_SEED}, {samples:,}) | true | {heldout:.1%} |",
+        f"| chance: 1 of {len(CLASSES)} classes | | {1 / len(CLASSES):.1%} |",
+        "",
+        f"Mean training loss per epoch {losses} (label smoothing {cfg.label_smoothing}; a "
+        f"uniform guess scores ln {len(CLASSES)} = {math.log(len(CLASSES)):.3f}); "
+        f"{r.seconds / 60:.1f} min on {torch.get_num_threads()} CPU threads. "
+        f"`python -m explorer.demo train --only {SHUFFLED}` retrains it alone and rewrites only "
+        "this section.",
+        "",
+    ])  # fmt: skip
+
+
+def with_section(card: str, section: str) -> str:
+    """`card` with `section` in place of its section of the same heading, or appended."""
+    heading = section.split("\n", 1)[0]
+    before, found, rest = card.partition(heading + "\n")
+    if not found:
+        return card.rstrip("\n") + "\n\n" + section
+    after = rest.find("\n## ")  # the next section, if any, stays
+    return before + section + ("" if after < 0 else rest[after:])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m explorer.demo")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser(
-        "train", help="train both demo models; write their weights and card into the package"
+        "train", help="train the demo models; write their weights and card into the package"
     )
     train.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     train.add_argument("--samples", type=int, default=TrainConfig.train_samples)
+    train.add_argument(
+        "--only", choices=[SHUFFLED], help="train it alone; the others' weights and card stay"
+    )
     ev = sub.add_parser("evaluate", help="score the bundled models on held-out images")
     ev.add_argument("--samples", type=int, default=1000)
     ev.add_argument("--seed", type=int, default=EVAL_SEED)
@@ -86,13 +141,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             cfg = TrainConfig(epochs=args.epochs, train_samples=args.samples)
-            results, total = train_all(cfg, lambda line: print(line, flush=True))
+            names = (args.only,) if args.only else (*NAMES, SHUFFLED)
+            results, total = train_all(cfg, lambda line: print(line, flush=True), names)
             start = time.perf_counter()
-            scores = report([evaluate(name) for name in NAMES])
-            scores += "\n\n" + lesion_report({n: lesion_study(n) for n in NAMES}, 100)
-            print(scores)
             card = card_path()
-            card.write_text(model_card(results, total, cfg, scores), encoding="utf-8")
+            if args.only:
+                text = card.read_text(encoding="utf-8")
+            else:
+                scores = report([evaluate(name) for name in NAMES])
+                scores += "\n\n" + lesion_report({n: lesion_study(n) for n in NAMES}, 100)
+                print(scores)
+                text = model_card(results, total, cfg, scores)
+            shuffled = next(r for r in results if r.name == SHUFFLED)
+            samples = 1000  # the held-out images that `evaluate` scores the others on
+            heldout = top1(SHUFFLED, samples)
+            print(f"{SHUFFLED}: held-out top-1 {heldout:.1%} on the true labels")
+            text = with_section(text, shuffled_section(shuffled, cfg, heldout, samples))
+            card.write_text(text, encoding="utf-8")
             print(f"training {total / 60:.1f} min, evaluation {time.perf_counter() - start:.0f} s; "
                   f"model card {card}")  # fmt: skip
         else:

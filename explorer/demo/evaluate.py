@@ -102,6 +102,20 @@ def evaluate(name: str, samples: int = 1000, seed: int = EVAL_SEED, layer: str =
     )  # fmt: skip
 
 
+def top1(name: str, samples: int = 1000, seed: int = EVAL_SEED, batch: int = 250) -> float:
+    """Top-1 accuracy of the bundled model on held-out images and their true labels, without
+    the Grad-CAM passes of `evaluate` (what the card quotes for the shuffled-label model)."""
+    model = load_model(name, weights="DEFAULT")
+    preprocess = model_info(model).preprocess
+    images, labels, _ = make_arrays(samples, seed)
+    x = preprocess(torch.from_numpy(images).permute(0, 3, 1, 2))  # (N, 3, 64, 64), no crop
+    y = torch.from_numpy(labels)
+    with torch.inference_mode():
+        correct = sum(int((model(x[i : i + batch]).argmax(1) == y[i : i + batch]).sum())
+                      for i in range(0, samples, batch))  # fmt: skip
+    return correct / samples
+
+
 @dataclass(frozen=True)
 class LesionRow:
     block: str

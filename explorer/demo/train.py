@@ -1,9 +1,9 @@
 """Training the demo models: `python -m explorer.demo train`.
 
-Generates the data once from fixed seeds, trains demo_basic then demo_bottleneck on the CPU,
-and writes each model's weights into the package (models/demo_weights/) as safetensors
-whose metadata carries everything needed to use them (mean, std, classes, input size, how
-they were made).
+Generates the data once from fixed seeds, trains demo_basic, demo_bottleneck and
+demo_basic_shuffled (demo_basic on permuted labels) on the CPU, and writes each model's weights
+into the package (models/demo_weights/) as safetensors whose metadata carries everything needed
+to use them (mean, std, classes, input size, how they were made).
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from torch import nn
 
 from ..arch.registry import get_entry
 from ..models.bundled import bundled_weights
-from . import NAMES
+from . import NAMES, SHUFFLED
 from .data import CLASSES, SIZE, make_arrays
 
 SEEDS = {"train": 0, "val": 1, "test": 2}  # the held-out evaluation never sees train/val seeds
+# The permutation of the training labels that SHUFFLED learns from. A generator of its own, so
+# that the torch seed gives SHUFFLED demo_basic's initialisation, batch order and flips exactly.
+LABEL_SEED = 2018
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,23 @@ class TrainResult:
     name: str
     params: int
     seconds: float
-    val_accuracy: tuple[float, ...]  # after each epoch
+    val_accuracy: tuple[float, ...]  # after each epoch, on the true labels
     losses: tuple[float, ...] = field(default=())  # mean training loss of each epoch
+    train_accuracy: float = float("nan")  # after training, on the labels it was trained on
+    labels: str = "true"  # or "shuffled, seed N": what it was trained on
 
 
 def split(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Images as a (N, 3, H, W) uint8 tensor in channels-last memory, and labels (N,)."""
     images, labels, _ = make_arrays(n, seed)
     return torch.from_numpy(images).permute(0, 3, 1, 2), torch.from_numpy(labels)
+
+
+def shuffled_labels(y: torch.Tensor, seed: int = LABEL_SEED) -> torch.Tensor:
+    """The labels randomly permuted among the images: the class counts stay, any relation to
+    the images goes (Adebayo et al. 2018's data randomisation test)."""
+    generator = torch.Generator().manual_seed(seed)
+    return y[torch.randperm(len(y), generator=generator)]
 
 
 def _normalise(x: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
@@ -72,8 +84,10 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, mean: torch.Ten
 
 
 def train_one(name: str, data: dict[str, torch.Tensor], cfg: TrainConfig,
-              log: Callable[[str], None] = print) -> tuple[nn.Module, TrainResult]:  # fmt: skip
-    """Train one registry demo model from scratch on the given tensors."""
+              log: Callable[[str], None] = print, labels: str = "true"
+              ) -> tuple[nn.Module, TrainResult]:  # fmt: skip
+    """Train one registry demo model from scratch on the given tensors (`labels` says what
+    data["y"] is; validation always uses the true labels)."""
     torch.manual_seed(cfg.seed)
     model = get_entry(name).build().to(memory_format=torch.channels_last)  # faster conv on CPU
     x, y, mean, std = data["x"], data["y"], data["mean"], data["std"]
@@ -104,9 +118,11 @@ def train_one(name: str, data: dict[str, torch.Tensor], cfg: TrainConfig,
         elapsed = time.perf_counter() - start
         log(f"  {name} epoch {epoch + 1}/{cfg.epochs}: loss {losses[-1]:.3f}, "
             f"validation accuracy {accs[-1]:.3f} ({elapsed:.0f} s)")  # fmt: skip
-    model.eval()
+    seconds = time.perf_counter() - start
+    fit = accuracy(model, x, y, mean, std)  # without flips: what it makes of its training set
+    log(f"  {name} training accuracy on its ({labels}) training labels: {fit:.3f}")
     params = sum(p.numel() for p in model.parameters())
-    return model, TrainResult(name, params, time.perf_counter() - start, tuple(accs), tuple(losses))
+    return model, TrainResult(name, params, seconds, tuple(accs), tuple(losses), fit, labels)
 
 
 def save(model: nn.Module, result: TrainResult, data: dict[str, torch.Tensor],
@@ -123,6 +139,8 @@ def save(model: nn.Module, result: TrainResult, data: dict[str, torch.Tensor],
         "std": json.dumps([round(v, 6) for v in data["std"].tolist()]),
         "config": json.dumps(asdict(cfg)),
         "seeds": json.dumps(SEEDS),
+        "labels": result.labels,
+        "train_accuracy": f"{result.train_accuracy:.4f}",
         "validation_accuracy": f"{result.val_accuracy[-1]:.4f}",
         "train_seconds": f"{result.seconds:.0f}",
         "trained_with": f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads, "
@@ -156,15 +174,20 @@ def load_data(cfg: TrainConfig, log: Callable[[str], None] = print) -> dict[str,
     return {"x": x, "y": y, "xv": xv, "yv": yv, "mean": mean, "std": std}
 
 
-def train_all(cfg: TrainConfig, log: Callable[[str], None] = print
+def train_all(cfg: TrainConfig, log: Callable[[str], None] = print,
+              names: tuple[str, ...] = (*NAMES, SHUFFLED)
               ) -> tuple[list[TrainResult], float]:  # fmt: skip
-    """Train and save both demo models; returns their results and the total wall time."""
+    """Train and save the demo models `names`; returns their results and the total wall time."""
     start = time.perf_counter()
     data = load_data(cfg, log)
     results = []
-    for name in NAMES:
+    for name in names:
         log(f"training {name} ({get_entry(name).title})")
-        model, result = train_one(name, data, cfg, log)
+        if name == SHUFFLED:
+            own = {**data, "y": shuffled_labels(data["y"])}
+            model, result = train_one(name, own, cfg, log, f"shuffled, seed {LABEL_SEED}")
+        else:
+            model, result = train_one(name, data, cfg, log)
         log(f"  saved {save(model, result, data, cfg)}")
         results.append(result)
     return results, time.perf_counter() - start
