@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from ..arch.analysis import analyze
 from ..inspect.cam import gradcam_maps
 from ..inspect.contributions import shortcuts
+from ..inspect.faithfulness import pointing_hits
 from ..models.loading import load_model, model_info
 from .data import SIZE, make_arrays, make_samples
 
 EVAL_SEED = 2  # neither the training (0) nor the validation (1) seed
-POINTING_TOLERANCE = 0.05  # of the image side
 RANDOM_SEED = 12345  # the randomised model of the sanity check
 
 
@@ -59,20 +58,6 @@ def spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     rb -= rb.mean(1, keepdims=True)
     norm = np.linalg.norm(ra, axis=1) * np.linalg.norm(rb, axis=1)
     return np.divide((ra * rb).sum(1), norm, out=np.zeros(len(a)), where=norm > 0)
-
-
-def dilate(masks: torch.Tensor, radius: int) -> torch.Tensor:
-    """Binary masks (N, H, W) grown by a disk of `radius` pixels."""
-    grid = torch.arange(-radius, radius + 1)
-    disk = ((grid[:, None] ** 2 + grid[None, :] ** 2) <= radius**2).float()[None, None]
-    return F.conv2d(masks.float()[:, None], disk, padding=radius)[:, 0] > 0
-
-
-def pointing_hits(maps: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-    """Whether each map's maximum lies on its mask dilated by 5% of the image side."""
-    grown = dilate(masks, round(POINTING_TOLERANCE * masks.shape[-1]))
-    peak = maps.flatten(1).argmax(1)
-    return grown.flatten(1)[torch.arange(len(maps)), peak]
 
 
 def evaluate(name: str, samples: int = 1000, seed: int = EVAL_SEED, layer: str = "layer4",
