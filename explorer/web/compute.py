@@ -24,6 +24,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..inspect.deadline import within
+from .limits import REQUEST_TIMEOUT_S
+
 MAX_BATCH = 16  # predictions answered by one pass at most
 
 T = TypeVar("T")
@@ -130,3 +133,9 @@ def compute() -> ComputeThread:
         if _shared is None:
             _shared = ComputeThread()
         return _shared
+
+
+def timed(fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args) under the request's time budget, on the thread that runs it."""
+    with within(REQUEST_TIMEOUT_S):
+        return fn(*args)

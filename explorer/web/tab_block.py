@@ -15,13 +15,13 @@ from ..errors import ExplorerError
 from ..experiments.data import HELDOUT
 from ..i18n import page_language, t
 from ..models.bundled import TRAINED_CARD, trained_file
-from .compute import compute
+from .checks import check_request, image_input, weight_choices, weights_arg
+from .compute import compute, timed
 from .files import examples
 from .links import view_of
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language, said, whole
-from .tab_predict import check_request, image_and_model, image_input, weight_choices, weights_arg
-from .tab_shortcuts import _timed
+from .tab_predict import image_and_model
 from .views import error_note, note_line
 
 OPENS_ON = "resnet20"  # trained here, on 32×32 shapes: every part of the tab works offline
@@ -66,7 +66,7 @@ def _block_page(image: Any, model: Any, block_name: Any, channel: Any, weights: 
     try:
         source, name, chosen = _request(image, model, weights, lang)
         wanted = _block(name, block_name)
-        page = compute().call(_timed, engine().block_page, source, name, chosen, wanted,
+        page = compute().call(timed, engine().block_page, source, name, chosen, wanted,
                               _channel(channel), device(), lang)  # fmt: skip
     except gr.Error:
         raise
@@ -127,7 +127,7 @@ def arithmetic(image: Any, model: str, block_name: str, at: Any, weights: str, l
         return gr.skip()
     try:
         source, name, chosen = _request(image, model, weights, lang)
-        return compute().call(_timed, engine().block_arithmetic, source, name, chosen,
+        return compute().call(timed, engine().block_arithmetic, source, name, chosen,
                               _block(name, block_name), _channel(channel), device(), pixel,
                               lang)  # fmt: skip
     except gr.Error as err:
@@ -167,7 +167,7 @@ def _erf(source: Any, name: str, chosen: str | None, layer: Any, position: Any, 
     if not isinstance(layer, str) or layer not in engine().layer_names(name):
         raise ExplorerError.text("err_no_layer", layer=layer, model=name,
                                  example=engine().layer_names(name)[0])  # fmt: skip
-    path, html, _ = compute().call(_timed, engine().erf_page, source, name, chosen, layer,
+    path, html, _ = compute().call(timed, engine().erf_page, source, name, chosen, layer,
                                    position, pixel, device(), lang)  # fmt: skip
     return str(path), html
 
@@ -209,7 +209,7 @@ def erf_stages(model: str, weights: str = "DEFAULT", lang: str = "en",
         def told(done: float) -> None:
             progress(done, desc=t(lang, "erf_stages_btn"))
 
-        return compute().call(_timed, engine().erf_stages_page, name, chosen, device(),
+        return compute().call(timed, engine().erf_stages_page, name, chosen, device(),
                               examples(), lang, told)  # fmt: skip
     except gr.Error:
         raise
@@ -232,7 +232,7 @@ def lesions(image: Any, model: str, deleted: Any = (), weights: str = "DEFAULT",
         for b in deleted:
             _block(name, b)
         ordered = [b for b in names if b in deleted]
-        return compute().call(_timed, engine().lesion_page, source, name, chosen, ordered,
+        return compute().call(timed, engine().lesion_page, source, name, chosen, ordered,
                               device(), lang)  # fmt: skip
     except gr.Error:
         raise
@@ -264,7 +264,7 @@ def lesion_curve(lang: str = "en",
         progress(done, desc=t(lang, "les_progress", model=model))
 
     try:
-        return compute().call(_timed, engine().lesion_curves_page, device(), lang, told)
+        return compute().call(timed, engine().lesion_curves_page, device(), lang, told)
     except gr.Error:
         raise
     except Exception as err:

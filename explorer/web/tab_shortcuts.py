@@ -6,32 +6,18 @@ inspect/ (contributions.py, plain.py), reached through pages.py and `engine()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import gradio as gr
 
 from ..arch.registry import get_entry
 from ..i18n import page_language, t
-from ..inspect.deadline import within
 from . import tab_predict
-from .compute import MAX_BATCH, compute
-from .limits import REQUEST_TIMEOUT_S
+from .checks import TOP1, check_request, image_input, text_input, weight_choices, weights_arg
+from .compute import MAX_BATCH, compute, timed
 from .memory import trim
 from .shared import Labels, device, engine, fail, initial_language, said
-from .tab_predict import (
-    DEMO_MODEL,
-    TOP1,
-    check_request,
-    checkpoint_input,
-    class_choices,
-    image_and_model,
-    image_input,
-    opening_model,
-    text_input,
-    weight_choices,
-    weights_arg,
-)
+from .tab_predict import DEMO_MODEL, checkpoint_input, class_choices, image_and_model, opening_model
 from .views import error_note, note_line
 
 T = TypeVar("T")
@@ -60,7 +46,7 @@ def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAUL
         chosen = weights_arg(name, weights, checkpoint)
         source = image_input(image, lang)
         wanted = None if target in (None, "", TOP1) else target
-        return compute().call(_timed, engine().shortcuts_view, source, name, chosen, wanted,
+        return compute().call(timed, engine().shortcuts_view, source, name, chosen, wanted,
                               device(), lang, walking)  # fmt: skip
     except gr.Error:
         raise
@@ -68,12 +54,6 @@ def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAUL
         raise fail(err, lang) from None
     finally:
         trim()  # the lesion batches are freed: give their pages back
-
-
-def _timed(fn: Callable[..., T], *args: Any) -> T:
-    """fn(*args) under the request's time budget, on the thread that runs it."""
-    with within(REQUEST_TIMEOUT_S):
-        return fn(*args)
 
 
 def cleared(model: Any, lang: str = "en") -> tuple[Any, ...]:
@@ -90,7 +70,7 @@ def plain(model: str, lang: str = "en") -> tuple[Any, str]:
     lang = page_language(lang)
     try:
         name = get_entry(text_input(model, "model")).name
-        return compute().call(_timed, engine().plain_view, name, lang)
+        return compute().call(timed, engine().plain_view, name, lang)
     except Exception as err:
         raise fail(err, lang) from None
 
