@@ -10,7 +10,8 @@ model, block)` (S(x), F(x), their sum and the output of one channel), `effective
 (image, model, layer)` (Luo et al. 2016) and `lesion_curve(model, k_max)` (Veit et al. 2016, on
 the shipped networks; `predict_without(image, model, deleted)` for one image). Which
 explanation to trust: `attribute(image, model, method)` (eight saliency methods),
-`sanity_check(image, model)` (Adebayo et al. 2018) and `faithfulness(images, model)`.
+`sanity_check(image, model)` (Adebayo et al. 2018), `faithfulness(images, model)` and
+`layer_guidance(images, model, masks)`.
 Each name is imported on first use, so
 `import explorer` is instant and the web page (explorer/web) is served before torch has loaded.
 Never imports gradio.
@@ -69,6 +70,11 @@ _API = {
     "SanityRecord": "inspect.sanity",
     "SanityReport": "inspect.sanity",
     "sanity_check": "inspect.sanity",
+    "FaithRecord": "inspect.trust",
+    "Guidance": "inspect.trust",
+    "LayerScore": "inspect.trust",
+    "faithfulness": "inspect.trust",
+    "layer_guidance": "inspect.trust",
     "LesionPoint": "experiments.lesions",
     "heldout_error": "experiments.lesions",
     "lesion_curve": "experiments.lesions",
@@ -81,6 +87,9 @@ __all__ = [
     "CurvePoint",
     "Explanation",
     "ExplorerError",
+    "FaithRecord",
+    "Guidance",
+    "LayerScore",
     "LesionPoint",
     "Lesioned",
     "ModelEntry",
@@ -102,9 +111,11 @@ __all__ = [
     "effective_receptive_field",
     "erf_by_stage",
     "explain",
+    "faithfulness",
     "get_entry",
     "gradcam",
     "heldout_error",
+    "layer_guidance",
     "lesion_curve",
     "list_models",
     "load_model",
@@ -157,4 +168,5 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .inspect.explain import Explanation, Prediction, explain, gradcam, predict
     from .inspect.lesions import Lesioned, predict_without
     from .inspect.sanity import SanityRecord, SanityReport, sanity_check
+    from .inspect.trust import FaithRecord, Guidance, LayerScore, faithfulness, layer_guidance
     from .models.loading import ModelInfo, UntrainedWeightsWarning, load_model, model_info

@@ -24,7 +24,7 @@ from ..arch.structure import num_classes, reading_of, remember
 from ..errors import ExplorerError
 from ..models.device import to_host, to_model
 from ..models.loading import INFO_ATTR, load_model
-from .attribution import METHODS, check_layer, saliency
+from .attribution import LAYERED, METHODS, check_layer, saliency
 from .explain import ModelLike, Target, _target_index, prepare, resolve_model
 from .images import ImageInput
 from .similarity import spearman, ssim, unit_scaled
@@ -158,7 +158,7 @@ def sanity_check(image: ImageInput | torch.Tensor, model: ModelLike,
     categories = info.categories if info else ()
     index = _target_index(target, categories, num_classes(module))
     targets = None if index is None else torch.tensor([index], device=x.device)
-    layers = {check_layer(module, m, layer) for m in methods} - {None}
+    layers = {check_layer(module, m, layer if m in LAYERED else None) for m in methods} - {None}
     layer = layers.pop() if layers else None
     first = saliency(module, x, methods, layer, targets, **options)
     targets = first.targets
