@@ -372,7 +372,8 @@ def _pixel(model: nn.Module, x: torch.Tensor, method: str, targets: torch.Tensor
 def _forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     mode = hooked(model) if model.training else nullcontext()
     with torch.inference_mode(), precision(model), mode:
-        return model(x).float()
+        logits = model(x).float()
+    return logits.clone()  # a normal tensor: the targets taken from it index autograd graphs
 
 
 @dataclass(frozen=True)

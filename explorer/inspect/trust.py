@@ -159,7 +159,7 @@ def layer_guidance(images: Sequence[ImageInput | torch.Tensor], model: ModelLike
     module = resolve_model(model)
     x = _batch(images, module)
     regions = crop_masks(masks, module, x.shape[-1])
-    with torch.inference_mode(), precision(module):
+    with torch.no_grad(), precision(module):  # the classes then index an autograd graph
         cls = module(x).float().argmax(1)
     layers = cam_layers(module)
     ends = reading_of(module).layer_ends
