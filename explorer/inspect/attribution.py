@@ -47,6 +47,10 @@ PIXEL = ("integrated_gradients", "smoothgrad", "guided_backprop", "occlusion")
 METHODS = (*CAMS, "integrated_gradients", "smoothgrad", "guided_backprop", "guided_gradcam",
            "occlusion")  # fmt: skip
 LAYERED = (*CAMS, "guided_gradcam")  # the methods that read a layer
+# A gradient's sign says which way a pixel's change moves the score, not whether the pixel is
+# evidence: these maps rank pixels by magnitude, as their authors draw them. The CAMs are never
+# negative; IG's and Occlusion's sign is evidence for (+) or against (−) the class.
+BY_MAGNITUDE = ("smoothgrad", "guided_backprop", "guided_gradcam")
 
 # each method's options and their defaults (None: worked out from the input's side)
 OPTIONS: dict[str, dict[str, Any]] = {
@@ -194,19 +198,28 @@ def cam_maps(model: nn.Module, x: torch.Tensor, layer: str, targets: torch.Tenso
     without autograd, then the rest with it, and one backward pass goes back to the layer."""
     steps = forward_steps(model, {})
     cut = [name for name, _ in steps].index(layer) + 1  # a stage's name is its tap
-    with _graph(model, x) as a:
-        with torch.no_grad():
-            for _, module in steps[:cut]:
-                check()
-                a = module(a)
-        a = a.detach().float().requires_grad_()  # (N, C, h, w)
+    with _graph(model, x) as a, torch.no_grad():
+        for _, module in steps[:cut]:
+            check()
+            a = module(a)
+    raw, logits = cams_from(model, a, layer, targets)
+    size = tuple(x.shape[-2:])
+    return {name: _upsample(m, size) for name, m in raw.items()}, logits
+
+
+def cams_from(model: nn.Module, a: torch.Tensor, layer: str, targets: torch.Tensor | None
+              ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:  # fmt: skip
+    """The CAMs at the layer's own grid (N, h, w), from its activation `a`: the network after
+    the layer runs with autograd and one backward pass goes back to `a`. And the logits."""
+    steps = forward_steps(model, {})
+    cut = [name for name, _ in steps].index(layer) + 1
+    with _graph(model, a) as a:
+        a = a.float().requires_grad_()  # (N, C, h, w)
         logits = a
         for _, module in steps[cut:]:
             logits = module(logits)
         (g,) = torch.autograd.grad(_score(logits, targets).sum(), a)
-    raw = _cam_weights(a.detach(), g)
-    size = tuple(x.shape[-2:])
-    return {name: _upsample(m, size) for name, m in raw.items()}, logits.detach().float()
+    return _cam_weights(a.detach(), g), logits.detach().float()
 
 
 class _Scores(nn.Module):
@@ -293,8 +306,8 @@ def _guided(model: nn.Module, x: torch.Tensor, layer: str | None, targets: torch
         if any(_relus(m) for _, m in tail):
             # a ReLU after the layer: guided gradients there are not Grad-CAM's, so the tail runs
             # once more, plainly, from the activation it kept
-            cams, _ = cam_maps_from(model, scores.kept["a"], layer, out["logits"].argmax(1)
-                                    if targets is None else targets, x.shape[-2:])  # fmt: skip
+            wanted = out["logits"].argmax(1) if targets is None else targets
+            cams, _ = cams_from(model, scores.kept["a"], layer, wanted)
             out["cam"], out["again"] = cams["gradcam"], len(x)
         else:
             raw = _cam_weights(scores.kept["a"], scores.kept["g"])["gradcam"]
@@ -306,21 +319,6 @@ def _end_module(model: nn.Module, layer: str) -> str:
     """The module whose output is `layer` (a stage is its last block)."""
     module = resolve_layer(model, layer)
     return next(name for name, m in model.named_modules() if m is module)
-
-
-def cam_maps_from(model: nn.Module, a: torch.Tensor, layer: str, targets: torch.Tensor,
-                  size: Sequence[int]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:  # fmt: skip
-    """The CAMs from an activation already at `layer` (the network after it runs again), at the
-    layer's own grid."""
-    steps = forward_steps(model, {})
-    cut = [name for name, _ in steps].index(layer) + 1
-    with _graph(model, a) as a:
-        a = a.float().requires_grad_()
-        logits = a
-        for _, module in steps[cut:]:
-            logits = module(logits)
-        (g,) = torch.autograd.grad(_score(logits, targets).sum(), a)
-    return _cam_weights(a.detach(), g), logits.detach().float()
 
 
 def _batch(x: torch.Tensor) -> int:
@@ -374,6 +372,12 @@ def _forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     with torch.inference_mode(), precision(model), mode:
         logits = model(x).float()
     return logits.clone()  # a normal tensor: the targets taken from it index autograd graphs
+
+
+def ranking(method: str, maps: torch.Tensor) -> torch.Tensor:
+    """What orders the pixels of `method`'s maps, most important first (the pointing game,
+    deletion, insertion and ROAD): the map, or its magnitude for the gradient methods."""
+    return maps.abs() if method in BY_MAGNITUDE else maps
 
 
 @dataclass(frozen=True)
@@ -440,6 +444,7 @@ def saliency(model: nn.Module, x: torch.Tensor, methods: Sequence[str], layer: s
                 base = _forward(model, black(model, x))
                 gaps[m] = (logits - base).gather(1, targets[:, None])[:, 0]
                 forward += n
+        maps[m] = maps[m].detach()  # captum multiplies by (x − x′), which requires grad
         _sync(maps[m])
         costs[m] = Cost(forward, backward, (time.perf_counter() - start) * 1000)
     assert logits is not None and targets is not None

@@ -19,7 +19,16 @@ from ..arch.structure import reading_of
 from ..errors import ExplorerError
 from ..models.device import precision, to_model
 from ..models.loading import INFO_ATTR
-from .attribution import METHODS, _graph, _score, _upsample, black, saliency
+from .attribution import (
+    METHODS,
+    _cam_weights,
+    _graph,
+    _score,
+    _upsample,
+    black,
+    ranking,
+    saliency,
+)
 from .cam import cam_layers, forward_steps, last_stage
 from .deadline import check
 from .explain import ModelLike, prepare, resolve_model
@@ -74,7 +83,8 @@ def faithfulness(images: Sequence[ImageInput | torch.Tensor], model: ModelLike,
                  **options: Any) -> tuple[FaithRecord, ...]:  # fmt: skip
     """Each method's deletion and insertion AUC (Petsiuk et al. 2018), ROAD (Rong et al. 2022)
     and, with `masks` (one boolean (H, W) per image), the pointing game, for `images` and their
-    `targets` (default: each image's top-1). `progress(done, total)` after each method."""
+    `targets` (default: each image's top-1), the pixels ranked by `attribution.ranking`.
+    `progress(done, total)` after each method."""
     module = resolve_model(model)
     if isinstance(methods, str) or not methods:
         raise ExplorerError.text("err_method", method=methods, known=", ".join(METHODS))
@@ -92,12 +102,13 @@ def faithfulness(images: Sequence[ImageInput | torch.Tensor], model: ModelLike,
     out = []
     for k, m in enumerate(methods):
         check()
+        order = ranking(m, found.maps[m])
         with precision(module):
-            curves = deletion_insertion(module, x, found.maps[m], cls, steps, baseline=base)
-            roads = road(module, x, found.maps[m], cls)
+            curves = deletion_insertion(module, x, order, cls, steps, baseline=base)
+            roads = road(module, x, order, cls)
         hits = None
         if regions is not None:
-            hits = float(pointing_hits(found.maps[m].cpu(), regions).float().mean())
+            hits = float(pointing_hits(order.cpu(), regions).float().mean())
         out.append(FaithRecord(m, len(x), float(curves.deletion_auc.mean()),
                                float(curves.insertion_auc.mean()), float(roads.mean()), hits,
                                found.costs[m].ms))  # fmt: skip
@@ -145,8 +156,7 @@ def _all_cams(model: nn.Module, x: torch.Tensor, targets: torch.Tensor, ends: di
     size = tuple(x.shape[-2:])
     out, grids = {}, {}
     for (name, act), g in zip(kept.items(), grads, strict=True):
-        raw = torch.relu((g.float().mean((2, 3), keepdim=True) * act.detach().float()).sum(1))
-        out[name] = _upsample(raw, size)
+        out[name] = _upsample(_cam_weights(act.detach(), g)["gradcam"], size)
         grids[name] = (int(act.shape[-2]), int(act.shape[-1]))
     return out, grids
 
