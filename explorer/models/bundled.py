@@ -22,6 +22,7 @@ from ..arch.registry import TRAINED_ON_SHAPES
 FOLDER_ENV = "EXPLORER_DEMO_WEIGHTS"
 FOLDER = "demo_weights"  # beside this module, inside the package
 CARD = "DEMO_MODELS.md"
+SALIENCY = "SALIENCY.json"  # the saliency methods scored on held-out shapes (demo/saliency.py)
 
 _extracted = ExitStack()  # a zipped install extracts a file once, for the process's lifetime
 atexit.register(_extracted.close)
