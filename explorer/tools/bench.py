@@ -1,5 +1,6 @@
 """Benchmarks that print what they measure in one run:
-`python -m explorer.tools.bench analysis|startup|ui|network|predict|live|shortcuts|block`.
+`python -m explorer.tools.bench analysis|startup|ui|network|predict|live|shortcuts|block|
+saliency`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -253,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     net.add_argument("--runs", type=int, default=5)
     blk = sub.add_parser("block", help="block view, ERF and lesion curve vs bare passes")
     blk.add_argument("--runs", type=int, default=10)
+    sal = sub.add_parser("saliency", help="each saliency method and the sanity check vs floors")
+    sal.add_argument("--runs", type=int, default=5)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
@@ -264,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         ui(args.rounds)
     elif args.which == "network":
         network(args.runs)
+    elif args.which == "saliency":
+        from .bench_saliency import saliency
+
+        saliency(args.runs)
     elif args.which == "block":
         from .bench_block import block
 
