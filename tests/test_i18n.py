@@ -14,7 +14,9 @@ from explorer.i18n import EN, LANGS, ZH, t
 from explorer.web.tab_compare import PRESETS
 
 SOURCE = Path(explorer.__file__).parent
-SAME_IN_BOTH = {"col_macs", "col_delta", "reason_stride", "later_blocks"}  # symbols and terms
+SAME_IN_BOTH = {"col_macs", "col_delta", "reason_stride", "later_blocks",  # symbols and terms
+                "m_gradcam", "m_gradcam++", "m_layercam", "m_smoothgrad", "m_guided_backprop",
+                "m_guided_gradcam"}  # fmt: skip
 PUNCTUATION = {"list_sep", "full_stop", "sentence_gap", "fit_sep"}
 
 

@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # records only; renderers never touch a model, nor import tor
     from ..inspect.contributions import ShortcutReport
     from ..inspect.erf import StageField
     from ..inspect.plain import GradientProfile
+    from ..inspect.sanity import SanityReport
+    from ..inspect.trust import Guidance
 
 Figure = go.Figure  # what the renderers return; the only module that imports plotly
 
@@ -334,4 +336,53 @@ def lesion_chart(curves: dict[str, tuple[LesionPoint, ...]], images: int, repeat
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.25})
     fig.update_yaxes(tickformat=".0%", range=[0, 1], title_text=t(lang, "les_error"))
     fig.update_xaxes(dtick=1, title_text=t(lang, "les_k"))
+    return fig
+
+
+METHOD_COLORS = ("#2563eb", "#0891b2", "#059669", "#d97706", "#dc2626", "#7c3aed", "#db2777",
+                 "#4b5563")  # fmt: skip
+
+
+def sanity_chart(report: SanityReport, lang: str) -> go.Figure:
+    """Adebayo et al.'s figure: each method's Spearman of |map| with the original against the
+    unit randomised (cascading: down to it), one line per method; survivors drawn thick."""
+    fig = go.Figure()
+    survivors = set(report.survivors())
+    methods = list(dict.fromkeys(r.method for r in report.records))
+    for method, color in zip(methods, METHOD_COLORS * 2, strict=False):
+        rows = sorted((r for r in report.records if r.method == method), key=lambda r: r.depth)
+        name = t(lang, f"m_{method}")
+        fig.add_scatter(x=[r.randomised for r in rows], y=[r.spearman_abs for r in rows],
+                        mode="lines+markers", name=name,
+                        line={"color": color, "width": 4 if method in survivors else 2,
+                              "dash": "solid" if method in survivors else "dot"},
+                        customdata=[[r.ssim, r.spearman] for r in rows],
+                        hovertemplate=f"{name}, %{{x}}: ρ|map| %{{y:.2f}}, ρ %{{customdata[1]:.2f}}"
+                                      ", SSIM %{customdata[0]:.2f}<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "sal_chart_title"), height=380)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.3})
+    fig.add_hline(y=0, line={"color": "#9ca3af", "width": 1})
+    fig.update_yaxes(range=[-1.05, 1.05], title_text=t(lang, "sal_chart_y"))
+    axis = "sal_chart_x_independent" if report.mode == "independent" else "sal_chart_x"
+    fig.update_xaxes(title_text=t(lang, axis), type="category")
+    return fig
+
+
+def layers_chart(guide: Guidance, lang: str) -> go.Figure:
+    """The pointing game and the deletion AUC of Grad-CAM at every candidate layer, the
+    recommended one marked."""
+    fig = go.Figure()
+    x = [s.layer for s in guide.scores]
+    fig.add_bar(x=x, y=[s.pointing for s in guide.scores], name=t(lang, "sal_pointing_series"),
+                marker_color=[MODEL_COLORS[0] if s.layer == guide.best.layer else "#93c5fd"
+                              for s in guide.scores],
+                customdata=[f"{s.grid[0]}×{s.grid[1]}" for s in guide.scores],
+                hovertemplate="%{x} (%{customdata}): %{y:.0%}<extra></extra>")  # fmt: skip
+    fig.add_scatter(x=x, y=[s.deletion_auc for s in guide.scores], mode="lines+markers",
+                    name=t(lang, "sal_deletion_series"), line={"color": "#dc2626", "width": 2},
+                    hovertemplate="%{x}: %{y:.3f}<extra></extra>")  # fmt: skip
+    _layout(fig, t(lang, "sal_layers_title", n=guide.images), height=360)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.3})
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title_text=t(lang, "sal_layers_y"))
+    fig.update_xaxes(type="category", tickangle=-45 if len(x) > 12 else 0)
     return fig

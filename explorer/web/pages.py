@@ -69,6 +69,10 @@ from .figures import (
 )
 from .files import exports, request_key, save_named, save_picture, write_atomically
 from .overlay import feature_grid, map_image, overlay, strip
+from .saliency_pages import attribute_page as attribute_page  # Compare explanations
+from .saliency_pages import faithfulness_page as faithfulness_page
+from .saliency_pages import guidance_page as guidance_page
+from .saliency_pages import sanity_page as sanity_page
 from .views import (
     compare_blocks_html,
     compare_insights_html,

@@ -38,11 +38,13 @@ SECRET_DIR = os.path.abspath(os.path.join(os.sep, "tmp", "explorer-fuzz-secrets"
 SECRETS = [os.path.join(SECRET_DIR, "secret.png"), os.path.join(SECRET_DIR, "weights.pth"),
            "/etc/hostname", "/etc/passwd"]  # fmt: skip
 ENDPOINTS = ["architecture", "custom_model", "compare", "summary", "predict", "shortcuts", "plain",
-             "network", "degradation", "block", "erf", "lesions"]  # fmt: skip
+             "network", "degradation", "block", "erf", "lesions", "attribute", "sanity",
+             "faithfulness", "layer_guidance"]  # fmt: skip
 WORDS = ["demo_basic", "demo_bottleneck", "resnet18", "layer4", "layer2.0", "top-1", "star",
          "DEFAULT", "random", "IMAGENET1K_V1", "en", "zh", "Jet", "Viridis", "basic",
          "bottleneck", "bottleneck-50-50-50-50-w512", "bottleneck-2-2-2-2", "vgg19",
-         "horizontal", "resnet20", "plain20", "layer2", "layer3.0"]  # fmt: skip
+         "horizontal", "resnet20", "plain20", "layer2", "layer3.0", "gradcam", "occlusion",
+         "cascading", "labels"]  # fmt: skip
 
 
 def _png_url() -> str:
@@ -114,6 +116,10 @@ VALID = {  # one good request per endpoint: each parameter is kept or replaced a
     "block": [FILE, "resnet20", "layer2.0", None, "DEFAULT", "en"],
     "erf": [FILE, "resnet20", "layer2", None, None, "DEFAULT", "en"],
     "lesions": [FILE, "plain20", ["layer1.0"], "DEFAULT", "en"],
+    "attribute": [FILE, "demo_basic", ["gradcam", "occlusion"], None, "top-1", "DEFAULT", "en"],
+    "sanity": [FILE, "demo_basic", ["gradcam"], None, "top-1", "DEFAULT", "cascading", "en"],
+    "faithfulness": [FILE, "demo_basic", ["gradcam"], None, "top-1", "DEFAULT", "zh"],
+    "layer_guidance": ["demo_basic", "DEFAULT", "en"],
 }
 
 
@@ -148,7 +154,8 @@ def test_random_payloads_never_break_the_server_or_reach_a_file(app_here, api, d
 
 
 @settings(max_examples=40, deadline=None)
-@given(api=st.sampled_from(["predict", "shortcuts", "block", "erf", "lesions"]), data=st.data())
+@given(api=st.sampled_from(["predict", "shortcuts", "block", "erf", "lesions", "attribute",
+                            "sanity", "faithfulness"]), data=st.data())  # fmt: skip
 def test_files_named_in_otherwise_good_requests_are_never_opened(app_here, api, data):
     """Every other parameter right, so that only the door stands between a path and open()."""
     payload = [data.draw(files) if i == 0 else data.draw(st.one_of(files, st.none()))
