@@ -307,6 +307,31 @@ def test_shortcuts_command(capsys, tmp_path):
     assert code == 2 and err.startswith("error: image file not found")
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_attribute_command(capsys, tmp_path):
+    img, label, _ = sample(7, 2)
+    path = tmp_path / "shape.png"
+    Image.fromarray(img).save(path)
+    out_png = tmp_path / "ig.png"
+    argv = ["attribute", str(path), "--model", "demo_basic", "--method", "integrated_gradients",
+            "--option", "steps=8", "-o", str(out_png)]  # fmt: skip
+    code, out, _ = run(capsys, *argv)
+    from explorer import attribute
+
+    a = attribute(str(path), "demo_basic", "integrated_gradients", steps=8)
+    assert code == 0 and "integrated_gradients (steps=8)" in out and a.target == label
+    assert f"(index {a.target}, p = {a.target_prob:.3f})" in out
+    assert "10 forward and 8 backward passes" in out  # the image's, 8 steps, the baseline's
+    peak = divmod(int(abs(a.map).argmax()), a.map.shape[1])
+    assert f"peak |map| at (row, col) {peak}" in out
+    assert Image.open(out_png).size == (320, 320) and out.endswith(f"wrote {out_png}\n")
+    code, _, err = run(capsys, "attribute", str(path), "--method", "gradcam", "--option", "steps")
+    assert code == 2 and err.startswith("error: --option takes NAME=VALUE")
+    code, _, err = run(capsys, "attribute", str(path), "--method", "smoothgrad", "--layer",
+                       "layer3")  # fmt: skip
+    assert code == 2 and "reads no layer" in err and "Traceback" not in err
+
+
 def test_diagram_command(capsys, tmp_path, monkeypatch):
     code, out, _ = run(capsys, "diagram", "resnet18")
     assert code == 0 and out.startswith("<svg") and out.count("data-layer=") == 18

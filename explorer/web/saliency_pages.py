@@ -26,7 +26,7 @@ from ..inspect.deadline import check
 from ..inspect.images import ImageInput, load_image
 from ..inspect.sanity import sanity_check
 from ..inspect.trust import faithfulness, layer_guidance
-from ..models.loading import load_model, model_info
+from ..models.loading import load_model
 from .figures import Figure, layers_chart, sanity_chart
 from .files import EXAMPLE_SEED, examples, request_key, save_picture
 from .overlay import overlay
@@ -102,6 +102,38 @@ def _table(kept: dict[str, Any], methods: tuple[str, ...], has_mask: bool, lang:
                          has_mask, lang)  # fmt: skip
 
 
+def _maps(
+    kept: dict[str, Any],
+    image: ImageInput,
+    module: torch.nn.Module,
+    methods: tuple[str, ...],
+    layer: str | None,
+    target: str | None,
+) -> Any:
+    """The methods' maps of this request, computed once."""
+    if kept.get("maps") is None:
+        kept["maps"] = compare(image, module, methods, layer, target)
+    return kept["maps"]
+
+
+def _gallery(kept: dict[str, Any], lang: str) -> list[tuple[Path, str]]:
+    """The maps side by side, each over the crop, captioned with its cost and, once measured,
+    its sanity verdict and deletion AUC."""
+    verdicts = {}
+    if kept.get("sanity") is not None:
+        report = kept["sanity"]
+        survivors = set(report.survivors())
+        verdicts = {m: (m in survivors, report.last(m).spearman_abs) for m in report.maps}
+    faith = {f.method: f for f in kept.get("faith") or ()}
+    out = []
+    for a in kept["maps"]:
+        check()
+        picture = overlay(a.image, a.magnitude, 0.5, "Jet", size=PANEL)
+        out.append((save_picture(picture, f"sal-{a.model}-{a.method}"),
+                    caption(a, lang, verdicts.get(a.method), faith.get(a.method))))  # fmt: skip
+    return out
+
+
 def attribute_page(image: ImageInput, model: str, weights: str | None, methods: Sequence[str],
                    layer: str | None, target: str | None, device: torch.device, lang: str
                    ) -> tuple[list[tuple[Path, str]], str, str]:  # fmt: skip
@@ -110,61 +142,47 @@ def attribute_page(image: ImageInput, model: str, weights: str | None, methods: 
     chosen = methods_of(methods)
     module = load_model(model, weights, device=device)
     kept = _kept(_key(image, model, weights, layer, target, chosen))
-    found = kept.get("maps")
-    if found is None:
-        found = kept["maps"] = compare(image, module, chosen, layer, target)
-    gallery = []
-    for a in found:
-        check()
-        picture = overlay(a.image, a.magnitude, 0.5, "Jet", size=PANEL)
-        gallery.append((save_picture(picture, f"sal-{a.model}-{a.method}"), caption(a, lang)))
-    return gallery, what_html(found, lang), _table(kept, chosen, mask_of(image) is not None, lang)
+    found = _maps(kept, image, module, chosen, layer, target)
+    table = _table(kept, chosen, mask_of(image) is not None, lang)
+    return _gallery(kept, lang), what_html(found, lang), table
 
 
 def sanity_page(image: ImageInput, model: str, weights: str | None, methods: Sequence[str],
                 layer: str | None, target: str | None, mode: str, device: torch.device,
                 lang: str, progress: Callable[[int, int], None] | None = None
-                ) -> tuple[Figure, str, str]:  # fmt: skip
-    """Adebayo et al.'s check for these methods on this image: the chart, one sentence per
-    method, and the table with the verdicts."""
+                ) -> tuple[list[tuple[Path, str]], Figure, str, str]:  # fmt: skip
+    """Adebayo et al.'s check for these methods on this image: the maps with their verdicts,
+    the chart, one sentence per method, and the table with the verdicts."""
     chosen = methods_of(methods)
     module = load_model(model, weights, device=device)
     kept = _kept(_key(image, model, weights, layer, target, chosen))
+    found = _maps(kept, image, module, chosen, layer, target)
     report = kept.get(f"sanity/{mode}")
     if report is None:
-        report = sanity_check(image, module, chosen, mode, layer, target,  # type: ignore[arg-type]
-                              progress=progress)  # fmt: skip
+        report = sanity_check(image, module, chosen, mode, layer,  # type: ignore[arg-type]
+                              found[0].target, progress=progress)  # fmt: skip
         kept[f"sanity/{mode}"] = report
     if mode == "cascading":
-        kept["sanity"] = report  # the table's verdict: every layer randomised
+        kept["sanity"] = report  # the verdict the maps and the table show: every layer randomised
     table = _table(kept, chosen, mask_of(image) is not None, lang)
-    return sanity_chart(report, lang), sanity_html(report, lang), table
+    return _gallery(kept, lang), sanity_chart(report, lang), sanity_html(report, lang), table
 
 
 def faithfulness_page(image: ImageInput, model: str, weights: str | None, methods: Sequence[str],
                       layer: str | None, target: str | None, device: torch.device, lang: str,
-                      progress: Callable[[int, int], None] | None = None) -> str:  # fmt: skip
+                      progress: Callable[[int, int], None] | None = None
+                      ) -> tuple[list[tuple[Path, str]], str]:  # fmt: skip
     """Deletion, insertion, ROAD and (for an example, whose mask is known) the pointing game of
-    each method on this image: the table with them."""
+    each method on this image: the maps with their deletion AUC, and the table."""
     chosen = methods_of(methods)
     module = load_model(model, weights, device=device)
     kept = _kept(_key(image, model, weights, layer, target, chosen))
+    found = _maps(kept, image, module, chosen, layer, target)
     mask = mask_of(image)
     if kept.get("faith") is None:
-        maps = kept.get("maps")
-        wanted = None if maps is None else [maps[0].target]
-        if wanted is None and target is not None:
-            wanted = [_class_index(module, target)]
         kept["faith"] = faithfulness([image], module, chosen, None if mask is None else [mask],
-                                     layer, wanted, progress=progress)  # fmt: skip
-    return _table(kept, chosen, mask is not None, lang)
-
-
-def _class_index(module: torch.nn.Module, target: str) -> int:
-    categories = list(model_info(module).categories)
-    if target not in categories:
-        raise ExplorerError.text("err_no_class", target=target)
-    return categories.index(target)
+                                     layer, [found[0].target], progress=progress)  # fmt: skip
+    return _gallery(kept, lang), _table(kept, chosen, mask is not None, lang)
 
 
 @lru_cache(maxsize=16)

@@ -29,10 +29,23 @@ def passes(cost: Cost, lang: str) -> str:
     return t(lang, key, n=cost.passes)
 
 
-def caption(a: Attribution, lang: str) -> str:
-    """Under a map: the method, its passes and its milliseconds."""
-    return t(lang, "sal_caption", method=method_name(a.method, lang), passes=passes(a.cost, lang),
-             ms=f"{a.cost.ms:.0f}")  # fmt: skip
+def caption(
+    a: Attribution,
+    lang: str,
+    verdict: tuple[bool, float] | None = None,
+    faith: FaithRecord | None = None,
+) -> str:
+    """Under a map: the method, its passes and milliseconds; then, once measured, its sanity
+    verdict (survives: ✗, changes: ✓, with the Spearman of |map|) and its deletion AUC."""
+    parts = [t(lang, "sal_caption", method=method_name(a.method, lang),
+               passes=passes(a.cost, lang), ms=f"{a.cost.ms:.0f}")]  # fmt: skip
+    if verdict is not None:
+        survives, rho = verdict
+        key = "sal_fails_check" if survives else "sal_passes_check"
+        parts.append(("✗ " if survives else "✓ ") + t(lang, key, rho=f"{rho:.2f}"))
+    if faith is not None:
+        parts.append(t(lang, "sal_caption_deletion", auc=f"{faith.deletion_auc:.3f}"))
+    return " · ".join(parts)
 
 
 def what_html(found: Sequence[Attribution], lang: str) -> str:

@@ -19,7 +19,7 @@ from .checks import TOP1, check_request, image_input, weights_arg
 from .compute import compute, timed
 from .memory import trim
 from .saliency_views import shipped_html
-from .shared import Labels, device, engine, fail, said
+from .shared import Labels, device, engine, fail, initial_language, said
 from .views import error_note, note_line
 
 # the methods in the page's order, with their names (technical terms: the same in both languages)
@@ -82,10 +82,10 @@ def attribute(image: Any, model: str, methods: Any = METHODS, layer: str | None 
 def sanity(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
            target: str = TOP1, weights: str = "DEFAULT", mode: str = "cascading",
            lang: str = "en", progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio's)
-           ) -> tuple[Any, str, str]:  # fmt: skip
+           ) -> tuple[Any, Any, str, str]:  # fmt: skip
     """/sanity: Adebayo et al.'s check, `mode` cascading (the head, then down to the stem),
-    independent (one layer at a time) or labels (the twin trained on shuffled labels): the
-    chart, one sentence per method, and the table with the verdicts."""
+    independent (one layer at a time) or labels (the twin trained on shuffled labels): the maps
+    captioned with their verdicts, the chart, one sentence per method, and the table."""
     lang = page_language(lang)
     try:
         args = _request(image, model, methods, layer, target, weights, lang)
@@ -107,9 +107,10 @@ def sanity(image: Any, model: str, methods: Any = METHODS, layer: str | None = N
 def faithfulness(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
                  target: str = TOP1, weights: str = "DEFAULT", lang: str = "en",
                  progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
-                 ) -> str:  # fmt: skip
+                 ) -> tuple[Any, str]:  # fmt: skip
     """/faithfulness: each method's deletion and insertion AUC, ROAD and (for a generated
-    example, whose object mask is known) the pointing game on this image, in the table."""
+    example, whose object mask is known) the pointing game on this image: the maps captioned
+    with their deletion AUC, and the table."""
     lang = page_language(lang)
     try:
         args = _request(image, model, methods, layer, target, weights, lang)
@@ -168,7 +169,7 @@ def sanity_shown(image: Any, model: str, methods: Any, layer: Any, target: Any, 
     def run(img: Any, *args: Any) -> Any:
         return sanity(img, *args, progress=progress)
 
-    return _note(run, image, (model, methods, layer, target, weights, mode, lang), 4)
+    return _note(run, image, (model, methods, layer, target, weights, mode, lang), 5)
 
 
 def faithfulness_shown(image: Any, model: str, methods: Any, layer: Any, target: Any,
@@ -176,7 +177,7 @@ def faithfulness_shown(image: Any, model: str, methods: Any, layer: Any, target:
                        progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
                        ) -> tuple[Any, ...]:  # fmt: skip
     args = (model, methods, layer, target, weights, lang)
-    return _note(lambda img, *a: faithfulness(img, *a, progress=progress), image, args, 2)
+    return _note(lambda img, *a: faithfulness(img, *a, progress=progress), image, args, 3)
 
 
 def attribute_again(shown: Any, *args: Any) -> tuple[Any, ...]:
@@ -186,7 +187,7 @@ def attribute_again(shown: Any, *args: Any) -> tuple[Any, ...]:
 
 
 def sanity_again(shown: Any, *args: Any) -> tuple[Any, ...]:
-    return sanity_shown(*args) if shown else (gr.skip(),) * 4
+    return sanity_shown(*args) if shown else (gr.skip(),) * 5
 
 
 def shipped(lang: str) -> str:
@@ -197,16 +198,17 @@ def shipped(lang: str) -> str:
     return shipped_html(json.loads(path.read_text(encoding="utf-8"))["rows"], page_language(lang))
 
 
-def build_section(
-    label: Labels,
-    lang: gr.Radio,
-    image: Any,
-    model: Any,
-    target: Any,
-    layer: Any,
-    weights: Any,
-    checkpoint: Any,
-) -> None:
+def _modes(lang: str) -> list[tuple[str, str]]:
+    return [(t(lang, f"sal_mode_{m}"), m) for m in MODES]
+
+
+def opening_modes(request: gr.Request) -> Any:
+    """The randomisation menu in the page's first language (a menu's choices are plain text)."""
+    return gr.Dropdown(choices=_modes(initial_language(request)))
+
+
+def build_section(label: Labels, lang: gr.Radio, demo: gr.Blocks, image: Any, model: Any,
+                  target: Any, layer: Any, weights: Any, checkpoint: Any) -> None:  # fmt: skip
     """The section's components and events, inside the Predict & Explain tab: it reads the
     tab's image, model, class, layer and weights, and clears its results when they change."""
     label.markdown("sal_title", "### {}")
@@ -218,11 +220,9 @@ def build_section(
                                        elem_id="sal-methods")  # fmt: skip
             label(methods, lambda lg: gr.CheckboxGroup(label=t(lg, "sal_methods")))
         with gr.Column(scale=2, min_width=260):
-            mode = gr.Dropdown([(t("en", f"sal_mode_{m}"), m) for m in MODES], value=MODES[0],
-                               label=said("sal_mode"), elem_id="sal-mode")  # fmt: skip
-            label(mode, lambda lg: gr.Dropdown(label=t(lg, "sal_mode"),
-                                               choices=[(t(lg, f"sal_mode_{m}"), m)
-                                                        for m in MODES]))  # fmt: skip
+            mode = gr.Dropdown(_modes("en"), value=MODES[0], label=said("sal_mode"),
+                               elem_id="sal-mode")  # fmt: skip
+            label(mode, lambda lg: gr.Dropdown(label=t(lg, "sal_mode"), choices=_modes(lg)))
     with gr.Row():
         buttons = {}
         for key, variant in (
@@ -249,6 +249,7 @@ def build_section(
         label(shipped_table, shipped)
     api = gr.Button(visible=False)  # the API's own doors, with their documented signatures
 
+    demo.load(opening_modes, None, mode, **PRIVATE)
     asked = [image, model, methods, layer, target, weights, lang]
     per_image = [gallery, what, table, sanity_plot, verdict]
 
@@ -267,9 +268,9 @@ def build_section(
     buttons["sal_compare_btn"].click(attribute_shown, asked, [gallery, what, table, note],
                                      **PRIVATE, **SLOT, preprocess=False)  # fmt: skip
     buttons["sal_sanity_btn"].click(sanity_shown, [*asked[:-1], mode, lang],
-                                    [sanity_plot, verdict, table, note], **PRIVATE, **SLOT,
-                                    preprocess=False)  # fmt: skip
-    buttons["sal_faith_btn"].click(faithfulness_shown, asked, [table, note], **PRIVATE,
+                                    [gallery, sanity_plot, verdict, table, note], **PRIVATE,
+                                    **SLOT, preprocess=False)  # fmt: skip
+    buttons["sal_faith_btn"].click(faithfulness_shown, asked, [gallery, table, note], **PRIVATE,
                                    **SLOT, preprocess=False)  # fmt: skip
     buttons["sal_layers_btn"].click(_guided_shown, [model, weights, lang],
                                     [layers_plot, guidance, note], **PRIVATE, **SLOT)  # fmt: skip
@@ -277,15 +278,16 @@ def build_section(
     lang.input(attribute_again, [gallery, *asked], [gallery, what, table, note],
                **PRIVATE, **SLOT, preprocess=False)  # fmt: skip
     lang.input(sanity_again, [sanity_plot, *asked[:-1], mode, lang],
-               [sanity_plot, verdict, table, note], **PRIVATE, **SLOT,
+               [gallery, sanity_plot, verdict, table, note], **PRIVATE, **SLOT,
                preprocess=False)  # fmt: skip
     lang.input(_guided_again, [layers_plot, model, weights, lang], [layers_plot, guidance],
                **PRIVATE, **SLOT)  # fmt: skip
     api.click(attribute, asked, [gallery, what, table], api_name="attribute", **SLOT,
               preprocess=False)  # fmt: skip
-    api.click(sanity, [*asked[:-1], mode, lang], [sanity_plot, verdict, table],
+    api.click(sanity, [*asked[:-1], mode, lang], [gallery, sanity_plot, verdict, table],
               api_name="sanity", **SLOT, preprocess=False)  # fmt: skip
-    api.click(faithfulness, asked, table, api_name="faithfulness", **SLOT, preprocess=False)
+    api.click(faithfulness, asked, [gallery, table], api_name="faithfulness", **SLOT,
+              preprocess=False)  # fmt: skip
     api.click(layer_guidance, [model, weights, lang], [layers_plot, guidance],
               api_name="layer_guidance", **SLOT)  # fmt: skip
 

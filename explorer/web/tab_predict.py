@@ -288,7 +288,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         label.markdown("features", "#### {}")
         feature_maps = gr.Image(type="filepath", interactive=False, show_label=False,
                                 elem_id="feature-maps", elem_classes="rx-strip")  # fmt: skip
-        build_section(label, lang, image, p_model, p_target, p_layer, p_weights, checkpoint)
+        build_section(label, lang, demo, image, p_model, p_target, p_layer, p_weights, checkpoint)
         with gr.Accordion(said("model_card"), open=False, elem_id="model-card") as card:
             label(card, lambda lg: gr.Accordion(label=t(lg, "model_card")))
             gr.Markdown(model_card().read_text(encoding="utf-8"))

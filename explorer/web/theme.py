@@ -47,6 +47,9 @@ CSS = (
 /* The stage maps and feature maps: the whole picture, never cropped to the box. */
 .rx-strip img { object-fit: contain; width: 100%; height: auto; max-height: none; }
 .rx-strip .image-container, .rx-strip .image-frame { height: auto; }
+/* Compare explanations: each map's caption (method, cost, verdict) in full, over its foot. */
+#sal-gallery .caption-label { white-space: normal; max-width: none;
+  left: var(--block-label-margin); }
 /* Gradio 6 titles every error toast with its type ("Error") whatever gr.Error(title=) says: in
    Chinese the page writes its own. */
 html:lang(zh) .toast-title.error { font-size: 0; }

@@ -60,11 +60,13 @@ def test_sanity_and_faithfulness_fill_in_the_table_in_chinese():
     example = {"path": examples()[0]}
     args = (example, "demo_basic", FEW, "layer4", "top-1", "DEFAULT")
     section_saliency.attribute(*args, "zh")
-    plot, verdict, table = section_saliency.sanity(*args, "cascading", "zh")
+    gallery, plot, verdict, table = section_saliency.sanity(*args, "cascading", "zh")
     assert plot is not None and "Spearman" in verdict and "fc → layer4.0" in verdict
     assert "合理性检验" in table and table.count("未运行") == 3 * 4  # faithfulness still to run
-    table = section_saliency.faithfulness(*args, "zh")
+    assert all(("✓ 改变了" in c or "✗ 没变" in c) for _, c in gallery)  # each map's verdict
+    gallery, table = section_saliency.faithfulness(*args, "zh")
     assert "未运行" not in table and "无掩码" not in table  # an example: pointing is measured
+    assert all("删除 AUC 0." in c for _, c in gallery)
     cells = re.findall(r"<td>([0-9.]+)</td>", table)
     assert len(cells) >= 3 * 2 and all(0 <= float(c) <= 1 for c in cells)
 
@@ -149,7 +151,7 @@ def test_raw_http_requests(served):
     assert "Grad-CAM" in out[0][0]["caption"] and "not run" in out[2]
     event, out = raw_call(url, "sanity", [upload, "demo_basic", ["gradcam"], None, "top-1",
                                           "DEFAULT", "independent", "zh"])  # fmt: skip
-    assert event == "complete" and "任意一层随机化" in out[1]
+    assert event == "complete" and "任意一层随机化" in out[2]
     event, said = raw_call(url, "attribute", [{"path": "/etc/passwd"}, "demo_basic", FEW, None,
                                               "top-1", "DEFAULT", "en"])  # fmt: skip
     assert event == "error" and "not uploaded" in said
