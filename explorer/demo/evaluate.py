@@ -18,6 +18,7 @@ from ..arch.analysis import analyze
 from ..inspect.cam import gradcam_maps
 from ..inspect.contributions import shortcuts
 from ..inspect.faithfulness import pointing_hits
+from ..inspect.similarity import spearman_rows
 from ..models.loading import load_model, model_info
 from .data import SIZE, make_arrays, make_samples
 
@@ -39,27 +40,6 @@ class DemoScores:
     spearman_median: float
 
 
-def average_ranks(rows: np.ndarray) -> np.ndarray:
-    """Ranks within each row, ties sharing their average rank (as Spearman's rho needs)."""
-    ranks = np.empty(rows.shape, dtype=np.float64)
-    for r, row in enumerate(rows):
-        order = np.argsort(row, kind="mergesort")
-        values = row[order]
-        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1], True])
-        group = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-        ranks[r, order] = ((starts[:-1] + starts[1:] - 1) / 2)[group]
-    return ranks
-
-
-def spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Spearman's rho of each row pair; 0 where a row is constant (it ranks nothing)."""
-    ra, rb = average_ranks(a), average_ranks(b)
-    ra -= ra.mean(1, keepdims=True)
-    rb -= rb.mean(1, keepdims=True)
-    norm = np.linalg.norm(ra, axis=1) * np.linalg.norm(rb, axis=1)
-    return np.divide((ra * rb).sum(1), norm, out=np.zeros(len(a)), where=norm > 0)
-
-
 def evaluate(name: str, samples: int = 1000, seed: int = EVAL_SEED, layer: str = "layer4",
              batch: int = 100) -> DemoScores:  # fmt: skip
     model = load_model(name, weights="DEFAULT")
@@ -76,7 +56,7 @@ def evaluate(name: str, samples: int = 1000, seed: int = EVAL_SEED, layer: str =
         trained_maps.append(gradcam_maps(model, xb, yb, layer))
         random_maps.append(gradcam_maps(randomised, xb, yb, layer))
     trained, rand = torch.cat(trained_maps), torch.cat(random_maps)
-    rho = spearman(trained.flatten(1).numpy(), rand.flatten(1).numpy())
+    rho = spearman_rows(trained.flatten(1).numpy(), rand.flatten(1).numpy())
     side = {n.name: n for n in analyze(name, SIZE).layers.walk()}[layer].output_shape[-1]  # type: ignore[index]
     return DemoScores(
         model=name, samples=samples, seed=seed, layer=layer, grid=f"{side}×{side}",

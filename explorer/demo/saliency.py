@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from ..inspect.attribution import METHODS, saliency
-from ..inspect.sanity import SEED, SHUFFLED, SURVIVES, randomise, units_of
+from ..inspect.sanity import SEED, SHUFFLED, SURVIVES, randomisable_copy, randomise, units_of
 from ..inspect.similarity import spearman_rows
 from ..inspect.trust import faithfulness
 from ..models.bundled import SALIENCY, bundled_file, folder
@@ -49,7 +49,7 @@ def measure(samples: int = IMAGES, seed: int = EVAL_SEED,
         records = faithfulness(images, model, METHODS, masks=masks, targets=labels)
         x = torch.cat([model_info(model).preprocess(img)[None] for img in images])
         original = _maps(model, x, targets)
-        twin = load_model(name, "DEFAULT")
+        twin = randomisable_copy(model)  # the cached model itself stays as it is
         for depth, (_, names) in enumerate(units_of(model), start=1):
             randomise(twin, names, SEED + depth)
         randomised = _maps(twin, x, targets)

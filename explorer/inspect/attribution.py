@@ -1,7 +1,8 @@
 """Saliency maps by eight methods, one call each: `attribute(image, model, method, layer, target)`.
 
 The three CAMs (Grad-CAM, Grad-CAM++, LayerCAM) come together from one forward pass and one
-backward pass as far as the layer (written here; pytorch-grad-cam is their test oracle). The
+backward pass as far as the layer: written here so that they share it (pytorch-grad-cam is their
+test oracle, and captum's LayerGradCam, which explorer.gradcam uses, Grad-CAM's). The
 pixel methods are captum's: IntegratedGradients, NoiseTunnel over Saliency, GuidedBackprop and
 Occlusion, with their steps, samples and patches batched. Guided Grad-CAM is captum's
 GuidedBackprop times the Grad-CAM of that same pass (captum's GuidedGradCam, the tests' oracle,
@@ -10,6 +11,7 @@ runs two). Every map carries its cost, in passes and milliseconds. Nothing here 
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -43,7 +45,6 @@ from .explain import ModelLike, Target, _target_index, prepare, resolve_model
 from .images import ImageInput
 
 CAMS = ("gradcam", "gradcam++", "layercam")
-PIXEL = ("integrated_gradients", "smoothgrad", "guided_backprop", "occlusion")
 METHODS = (*CAMS, "integrated_gradients", "smoothgrad", "guided_backprop", "guided_gradcam",
            "occlusion")  # fmt: skip
 LAYERED = (*CAMS, "guided_gradcam")  # the methods that read a layer
@@ -60,7 +61,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
 }
 LIMITS = {"steps": (1, 512), "samples": (1, 256), "noise": (0.0, 1.0), "seed": (0, 2**31 - 1),
           "patch": (1, 4096), "stride": (1, 4096)}  # fmt: skip
-BATCH_PIXELS = 16 * 224 * 224  # images per internal batch: 16 at 224 px, 196 at 64 px
+BATCH_PIXELS = 16 * 224 * 224  # images per forward pass: 16 at 224 px, 196 at 64 px
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,19 @@ class Attribution:
 
     @property
     def magnitude(self) -> np.ndarray:
-        """|map| divided by its maximum: what the page draws (0 everywhere for an empty map)."""
-        a = np.abs(self.map)
-        peak = float(a.max())
-        return a / peak if peak > 0 else a
+        """|map| divided by its maximum (0 everywhere for an empty map)."""
+        return _unit(np.abs(self.map))
+
+    @property
+    def drawn(self) -> np.ndarray:
+        """What a picture of the map shows, in [0, 1]: the evidence for the class where the sign
+        says so (IG, Occlusion: the positive part), else the magnitude."""
+        return self.magnitude if self.method in BY_MAGNITUDE else _unit(np.maximum(self.map, 0))
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    peak = float(a.max())
+    return a / peak if peak > 0 else a
 
 
 def method_options(method: str, options: dict[str, Any], side: int) -> dict[str, Any]:
@@ -157,7 +167,7 @@ def _sync(x: torch.Tensor) -> None:
 
 
 @contextmanager
-def _graph(model: nn.Module, x: torch.Tensor) -> Iterator[torch.Tensor]:
+def autograd_pass(model: nn.Module, x: torch.Tensor) -> Iterator[torch.Tensor]:
     """Autograd on, eval mode, the model's precision, and an input outside inference mode (a
     page's request may arrive inside torch.inference_mode)."""
     mode = hooked(model) if model.training else nullcontext()  # BatchNorm needs eval mode
@@ -165,7 +175,7 @@ def _graph(model: nn.Module, x: torch.Tensor) -> Iterator[torch.Tensor]:
         yield (x.clone() if x.is_inference() else x).detach()
 
 
-def _score(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.Tensor:
+def score(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.Tensor:
     """One number per image: its target's logit, or its top logit (whose gradient is the top-1
     class's)."""
     if targets is None:
@@ -173,7 +183,7 @@ def _score(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.Tensor:
     return logits.gather(1, targets[:, None])[:, 0]
 
 
-def _cam_weights(a: torch.Tensor, g: torch.Tensor) -> dict[str, torch.Tensor]:
+def cam_weights(a: torch.Tensor, g: torch.Tensor) -> dict[str, torch.Tensor]:
     """Grad-CAM, Grad-CAM++ and LayerCAM from one activation a and its gradient g (N, C, h, w):
     each a ReLU of a weighted channel sum (N, h, w)."""
     a, g = a.float(), g.float()
@@ -188,7 +198,7 @@ def _cam_weights(a: torch.Tensor, g: torch.Tensor) -> dict[str, torch.Tensor]:
             "layercam": torch.relu(layercam)}  # fmt: skip
 
 
-def _upsample(raw: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+def upsample(raw: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return LayerAttribution.interpolate(raw[:, None], size, "bilinear")[:, 0]
 
 
@@ -198,13 +208,13 @@ def cam_maps(model: nn.Module, x: torch.Tensor, layer: str, targets: torch.Tenso
     without autograd, then the rest with it, and one backward pass goes back to the layer."""
     steps = forward_steps(model, {})
     cut = [name for name, _ in steps].index(layer) + 1  # a stage's name is its tap
-    with _graph(model, x) as a, torch.no_grad():
+    with autograd_pass(model, x) as a, torch.no_grad():
         for _, module in steps[:cut]:
             check()
             a = module(a)
     raw, logits = cams_from(model, a, layer, targets)
     size = tuple(x.shape[-2:])
-    return {name: _upsample(m, size) for name, m in raw.items()}, logits
+    return {name: upsample(m, size) for name, m in raw.items()}, logits
 
 
 def cams_from(model: nn.Module, a: torch.Tensor, layer: str, targets: torch.Tensor | None
@@ -213,13 +223,13 @@ def cams_from(model: nn.Module, a: torch.Tensor, layer: str, targets: torch.Tens
     the layer runs with autograd and one backward pass goes back to `a`. And the logits."""
     steps = forward_steps(model, {})
     cut = [name for name, _ in steps].index(layer) + 1
-    with _graph(model, a) as a:
+    with autograd_pass(model, a) as a:
         a = a.float().requires_grad_()  # (N, C, h, w)
         logits = a
         for _, module in steps[cut:]:
             logits = module(logits)
-        (g,) = torch.autograd.grad(_score(logits, targets).sum(), a)
-    return _cam_weights(a.detach(), g), logits.detach().float()
+        (g,) = torch.autograd.grad(score(logits, targets).sum(), a)
+    return cam_weights(a.detach(), g), logits.detach().float()
 
 
 class _Scores(nn.Module):
@@ -243,7 +253,7 @@ class _Scores(nn.Module):
         return logits.max(1).values if self.top else logits
 
     def _keep(self, _m: nn.Module, _args: tuple[Any, ...], out: torch.Tensor) -> None:
-        self.kept["a"] = out.detach()
+        self.kept["a"] = out.detach().clone()  # a later in-place op must not change it
         out.register_hook(lambda g: self.kept.__setitem__("g", g.detach()))
 
 
@@ -290,7 +300,7 @@ def _guided(model: nn.Module, x: torch.Tensor, layer: str | None, targets: torch
     end = None if layer is None else _end_module(model, layer)
     scores = _Scores(model, top=targets is None, layer=end)
     watch = _LooseRelus()
-    with _graph(model, x) as xin, hooked(model) as hooks:
+    with autograd_pass(model, x) as xin, hooked(model) as hooks:
         for relu in relus:  # a ReLU that runs inside one of these is one captum guides
             hooks.forward_pre(relu, watch.enter)
             hooks.forward(relu, watch.leave)
@@ -310,7 +320,7 @@ def _guided(model: nn.Module, x: torch.Tensor, layer: str | None, targets: torch
             cams, _ = cams_from(model, scores.kept["a"], layer, wanted)
             out["cam"], out["again"] = cams["gradcam"], len(x)
         else:
-            raw = _cam_weights(scores.kept["a"], scores.kept["g"])["gradcam"]
+            raw = cam_weights(scores.kept["a"], scores.kept["g"])["gradcam"]
             out["cam"] = raw  # at the layer's grid; captum upsamples it to nearest below
     return out
 
@@ -322,8 +332,23 @@ def _end_module(model: nn.Module, layer: str) -> str:
 
 
 def _batch(x: torch.Tensor) -> int:
-    """How many images one internal batch holds at this input size."""
+    """How many images one forward pass holds at this input size."""
     return max(1, BATCH_PIXELS // (x.shape[-2] * x.shape[-1]))
+
+
+def windows(side: int, patch: int, stride: int) -> int:
+    """Occlusion's patch positions along one side, as captum places them (the last one may
+    overhang the edge)."""
+    return math.ceil((side - patch) / stride) + 1
+
+
+def span(model: nn.Module, x: torch.Tensor) -> float:
+    """The range of the model's input space, black to white (the widest channel): SmoothGrad's
+    noise is a share of it, the same whatever the batch; else the range of x."""
+    info = getattr(model, INFO_ATTR, None)
+    if info is None:
+        return float(x.max() - x.min())
+    return max(1 / s for s in info.preprocess.std)
 
 
 def black(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -342,32 +367,34 @@ def _pixel(model: nn.Module, x: torch.Tensor, method: str, targets: torch.Tensor
     backward passes it ran."""
     scores = _Scores(model)
     n = len(x)
-    with _graph(model, x) as xin:
+    with autograd_pass(model, x) as xin:
         if method == "integrated_gradients":
             attr = _captum(IntegratedGradients(scores).attribute, xin.requires_grad_(),
                            baselines=black(model, xin), target=targets, n_steps=opts["steps"],
                            internal_batch_size=min(_batch(x), n * opts["steps"]))  # fmt: skip
             return attr.float().sum(1), n * opts["steps"], n * opts["steps"]
         if method == "smoothgrad":
-            sigma = opts["noise"] * float(xin.max() - xin.min())
+            sigma = opts["noise"] * span(model, xin)
             devices = [x.device] if x.device.type == "cuda" else []
             with torch.random.fork_rng(devices=devices):
                 torch.manual_seed(opts["seed"])
                 attr = _captum(NoiseTunnel(Saliency(scores)).attribute, xin.requires_grad_(),
                                nt_type="smoothgrad", nt_samples=opts["samples"], stdevs=sigma,
-                               nt_samples_batch_size=min(_batch(x), opts["samples"]),
+                               nt_samples_batch_size=max(1, min(_batch(x) // n, opts["samples"])),
                                target=targets, abs=False)  # fmt: skip
             return attr.float().sum(1), n * opts["samples"], n * opts["samples"]
         patch, stride = opts["patch"], opts["stride"]
         window = {"sliding_window_shapes": (3, patch, patch), "strides": (3, stride, stride)}
         with torch.no_grad():
             attr = _captum(Occlusion(scores).attribute, xin, baselines=black(model, xin),
-                           target=targets, perturbations_per_eval=_batch(x), **window)  # fmt: skip
-        side = [(s - patch) // stride + 1 for s in x.shape[-2:]]
-        return attr.float().mean(1), n * (side[0] * side[1] + 1), 0  # the window is 3 colours
+                           target=targets, perturbations_per_eval=max(1, _batch(x) // n),
+                           **window)  # fmt: skip
+        count = windows(x.shape[-2], patch, stride) * windows(x.shape[-1], patch, stride)
+        return attr.float().mean(1), n * (count + 1), 0  # the window is 3 colours
 
 
-def _forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The logits of x in eval mode at the model's precision, without autograd."""
     mode = hooked(model) if model.training else nullcontext()
     with torch.inference_mode(), precision(model), mode:
         logits = model(x).float()
@@ -432,21 +459,21 @@ def saliency(model: nn.Module, x: torch.Tensor, methods: Sequence[str], layer: s
             if m == "guided_gradcam":
                 cam = LayerAttribution.interpolate(got["cam"][:, None], tuple(x.shape[-2:]))
                 g = g * cam  # captum's GuidedGradCam: nearest-upsampled, no normalising
-            maps[m], forward, backward = g.sum(1), n + got["again"], n + got["again"]
+            maps[m], forwards, backwards = g.sum(1), n + got["again"], n + got["again"]
         else:
             first = 0
             if targets is None or logits is None:
-                logits, first = _forward(model, x), n
+                logits, first = forward(model, x), n
                 targets = logits.argmax(1) if targets is None else targets
-            maps[m], forward, backward = _pixel(model, x, m, targets, opts[m])
-            forward += first
+            maps[m], forwards, backwards = _pixel(model, x, m, targets, opts[m])
+            forwards += first
             if m == "integrated_gradients":  # what the map's sum should be (completeness)
-                base = _forward(model, black(model, x))
+                base = forward(model, black(model, x))
                 gaps[m] = (logits - base).gather(1, targets[:, None])[:, 0]
-                forward += n
+                forwards += n
         maps[m] = maps[m].detach()  # captum multiplies by (x − x′), which requires grad
         _sync(maps[m])
-        costs[m] = Cost(forward, backward, (time.perf_counter() - start) * 1000)
+        costs[m] = Cost(forwards, backwards, (time.perf_counter() - start) * 1000)
     assert logits is not None and targets is not None
     return Maps(maps, costs, logits, targets, gaps)
 
@@ -457,14 +484,15 @@ def attribute(image: ImageInput | torch.Tensor, model: ModelLike, method: str = 
     """One method's saliency map of `image` for class `target` (an index or a label; default
     the top-1), at `layer` for the CAMs and Guided Grad-CAM (default the last stage).
 
-    Options: integrated_gradients steps=32 (a black baseline); smoothgrad samples=16,
-    noise=0.15 (σ as a share of the input's range), seed=0; occlusion patch= and stride= in
-    pixels (default an eighth of the side, without overlap).
+    Options: integrated_gradients steps=32 (a black baseline, and Occlusion's patch is black
+    too: for a model that carries no preprocessing, 0 of its input); smoothgrad samples=16,
+    noise=0.15 (σ as a share of the input space's range, black to white), seed=0; occlusion
+    patch= and stride= in pixels (default an eighth of the side, without overlap).
     """
     if not isinstance(method, str):
         raise ExplorerError.text("err_method", method=method, known=", ".join(METHODS))
     method_options(method, options, 1 << 12)  # an option this method does not take is refused
-    check_layer(resolve_model(model), method, layer)  # and a layer it does not read
+    check_layer(resolve_model(model), method, layer or None)  # and a layer it does not read
     return compare(image, model, (method,), layer, target, **options)[0]
 
 

@@ -59,7 +59,9 @@ class SanityReport:
     units: tuple[str, ...]  # in the order randomised
     records: tuple[SanityRecord, ...]
     ms: float  # the whole check
-    maps: dict[str, tuple[np.ndarray, np.ndarray]]  # method → (original, fully randomised)
+    # method → (the original map, the map the check ends on: every unit randomised (cascading),
+    # the head alone (independent), the shuffled-label twin's (labels))
+    maps: dict[str, tuple[np.ndarray, np.ndarray]]
 
     def __iter__(self) -> Iterator[SanityRecord]:
         return iter(self.records)
@@ -107,7 +109,8 @@ def _weighted(module: nn.Module) -> bool:
 def randomise(model: nn.Module, names: Sequence[str], seed: int) -> None:
     """Re-initialise every layer inside `names` as its constructor does (BatchNorm: weight 1,
     bias 0, running mean 0, variance 1), from `seed`."""
-    with torch.random.fork_rng(devices=[]), torch.no_grad():
+    devices = list({p.device for p in model.parameters() if p.device.type == "cuda"})
+    with torch.random.fork_rng(devices=devices), torch.no_grad():
         torch.manual_seed(seed)
         for name in names:
             for m in model.get_submodule(name).modules():
@@ -122,7 +125,7 @@ def _restore(model: nn.Module, original: nn.Module, names: Sequence[str]) -> Non
         model.get_submodule(name).load_state_dict(original.get_submodule(name).state_dict())
 
 
-def _copy(model: nn.Module) -> nn.Module:
+def randomisable_copy(model: nn.Module) -> nn.Module:
     """A copy to randomise, read through the original's reading (no second trace)."""
     twin = copy.deepcopy(model)
     remember(twin, reading_of(model))
@@ -173,12 +176,14 @@ def sanity_check(image: ImageInput | torch.Tensor, model: ModelLike,
     if mode == "labels":
         if name not in SHUFFLED:
             raise ExplorerError.text("err_no_shuffled", model=name, known=", ".join(SHUFFLED))
-        twin = load_model(SHUFFLED[name], "DEFAULT")
+        twin = load_model(SHUFFLED[name], "DEFAULT", device=x.device)
         last = maps_of(twin)
         units = [SHUFFLED[name]]
         records = [_compare(m, units[0], 1, original[m], last[m]) for m in methods]
+        if progress is not None:
+            progress(1, 1)
     else:
-        twin = _copy(module)
+        twin = randomisable_copy(module)
         plan = units_of(module)
         units = [label for label, _ in plan]
         shown: dict[str, np.ndarray] = {}  # the maps the report keeps: all randomised, or the head

@@ -21,13 +21,14 @@ from ..models.device import precision, to_model
 from ..models.loading import INFO_ATTR
 from .attribution import (
     METHODS,
-    _cam_weights,
-    _graph,
-    _score,
-    _upsample,
+    autograd_pass,
     black,
+    cam_weights,
+    forward,
     ranking,
     saliency,
+    score,
+    upsample,
 )
 from .cam import cam_layers, forward_steps, last_stage
 from .deadline import check
@@ -76,6 +77,13 @@ def crop_masks(masks: Sequence[Any], model: nn.Module, size: int) -> torch.Tenso
     return torch.stack(out)
 
 
+def _unit(maps: torch.Tensor) -> torch.Tensor:
+    """Each map divided by its largest |value|: the same order, in [-1, 1], where ROAD's least
+    relevant first (1 − map, in float32) still tells a gradient's 1e-6 from its 1e-7."""
+    peak = maps.abs().flatten(1).amax(1).clamp_min(torch.finfo(maps.dtype).tiny)
+    return maps / peak[:, None, None]
+
+
 def faithfulness(images: Sequence[ImageInput | torch.Tensor], model: ModelLike,
                  methods: Sequence[str] = METHODS, masks: Sequence[Any] | None = None,
                  layer: str | None = None, targets: Sequence[int] | None = None,
@@ -102,7 +110,7 @@ def faithfulness(images: Sequence[ImageInput | torch.Tensor], model: ModelLike,
     out = []
     for k, m in enumerate(methods):
         check()
-        order = ranking(m, found.maps[m])
+        order = _unit(ranking(m, found.maps[m]))
         with precision(module):
             curves = deletion_insertion(module, x, order, cls, steps, baseline=base)
             roads = road(module, x, order, cls)
@@ -134,8 +142,7 @@ class Guidance:
     images: int
     side: int  # input pixels
     scores: tuple[LayerScore, ...]  # every candidate layer, in forward order
-    best: LayerScore  # the best pointing game (of those within one image of it, the lowest
-    # deletion AUC)
+    best: LayerScore  # the best pointing game; among ties, the lowest deletion AUC
     default: LayerScore  # the last stage: what a CAM uses unless told otherwise
 
 
@@ -146,17 +153,17 @@ def _all_cams(model: nn.Module, x: torch.Tensor, targets: torch.Tensor, ends: di
     steps = forward_steps(model, {})
     wanted = set(ends.values())
     kept: dict[str, torch.Tensor] = {}
-    with _graph(model, x) as a:
+    with autograd_pass(model, x) as a:
         for name, module in steps:
             check()
             a = module(a)
             if name in wanted:
                 kept[name] = a
-        grads = torch.autograd.grad(_score(a, targets).sum(), list(kept.values()))
+        grads = torch.autograd.grad(score(a, targets).sum(), list(kept.values()))
     size = tuple(x.shape[-2:])
     out, grids = {}, {}
     for (name, act), g in zip(kept.items(), grads, strict=True):
-        out[name] = _upsample(_cam_weights(act.detach(), g)["gradcam"], size)
+        out[name] = upsample(cam_weights(act.detach(), g)["gradcam"], size)
         grids[name] = (int(act.shape[-2]), int(act.shape[-1]))
     return out, grids
 
@@ -169,8 +176,9 @@ def layer_guidance(images: Sequence[ImageInput | torch.Tensor], model: ModelLike
     module = resolve_model(model)
     x = _batch(images, module)
     regions = crop_masks(masks, module, x.shape[-1])
-    with torch.no_grad(), precision(module):  # the classes then index an autograd graph
-        cls = module(x).float().argmax(1)
+    if len(masks) != len(x):
+        raise ExplorerError.text("err_mask_count", masks=len(masks), images=len(x))
+    cls = forward(module, x).argmax(1)  # eval mode, whatever the caller left
     layers = cam_layers(module)
     ends = reading_of(module).layer_ends
     maps, grids = _all_cams(module, x, cls, {layer: ends[layer] for layer in layers})
@@ -189,7 +197,6 @@ def layer_guidance(images: Sequence[ImageInput | torch.Tensor], model: ModelLike
         if progress is not None:
             progress(k + 1, len(layers))
     top = max(s.pointing for s in scores)
-    near = [s for s in scores if s.pointing >= top - 1 / len(x) + 1e-9]
-    best = min(near, key=lambda s: s.deletion_auc)
+    best = min((s for s in scores if s.pointing == top), key=lambda s: s.deletion_auc)
     default = next(s for s in scores if s.layer == last_stage(module))
     return Guidance("gradcam", len(x), int(x.shape[-1]), tuple(scores), best, default)

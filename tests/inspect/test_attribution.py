@@ -48,13 +48,24 @@ def test_the_cams_equal_pytorch_grad_cam(name, layer, shapes):
     x = _x(model, shapes[0])
     target = 3
     found = compare(x, model, CAMS, layer, target)
-    module = resolve_layer(model, layer or "layer4")
+    twin = copy.deepcopy(model)  # pytorch-grad-cam's backward() fills .grad: not the cache's model
+    module = resolve_layer(twin, layer or "layer4")
     oracles = {"gradcam": gc.GradCAM, "gradcam++": gc.GradCAMPlusPlus, "layercam": gc.LayerCAM}
     for a in found:
-        with oracles[a.method](model=model, target_layers=[module]) as cam:
+        with oracles[a.method](model=twin, target_layers=[module]) as cam:
             expected = cam(input_tensor=x, targets=[ClassifierOutputTarget(target)])[0]
         assert a.target == target and a.layer == (layer or "layer4")
         assert _corr(a.map, expected) >= 0.99, a.method
+
+
+@pytest.mark.parametrize("layer", ["layer4", "layer2.0"])
+def test_the_trios_grad_cam_is_captums(layer, shapes):
+    """The trio computes Grad-CAM itself so that the three share one pass; captum's
+    LayerGradCam (the Predict tab's, explorer.gradcam) gives the same map."""
+    model = explorer.load_model("demo_bottleneck", "DEFAULT")
+    a = attribute(shapes[1], model, "gradcam", layer=layer, target=4)
+    expected = explorer.gradcam(shapes[1], model, target=4, layer=layer)  # scaled to [0, 1]
+    np.testing.assert_allclose(a.magnitude, expected, atol=1e-5)
 
 
 def test_the_three_cams_cost_one_pass_together(shapes):
@@ -242,7 +253,7 @@ def test_bf16_autocast_on_the_cpu_gives_the_same_maps(monkeypatch, shapes):
 
 
 def test_the_record_is_frozen_and_the_model_is_left_as_it_was(shapes):
-    model = explorer.load_model("demo_basic", "DEFAULT").train()
+    model = copy.deepcopy(explorer.load_model("demo_basic", "DEFAULT")).train()  # not the cache's
     before = {k: v.clone() for k, v in model.state_dict().items()}
     a = attribute(shapes[0], model, "guided_gradcam")
     assert model.training and all(m.training for m in model.modules())
