@@ -313,7 +313,7 @@ def _attribute(args: argparse.Namespace) -> str:
 
         path = Path(args.output)
         try:
-            overlay(a.image, a.magnitude, 0.5).save(path, format="PNG")
+            overlay(a.image, a.drawn, 0.5).save(path, format="PNG")
         except (OSError, ValueError) as err:
             raise ExplorerError(f"cannot write {path}: {err}") from None
         lines.append(f"wrote {path}")

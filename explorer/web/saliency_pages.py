@@ -9,6 +9,7 @@ one image as each is measured, and a language switch only renders them again.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -128,8 +129,9 @@ def _gallery(kept: dict[str, Any], lang: str) -> list[tuple[Path, str]]:
     out = []
     for a in kept["maps"]:
         check()
-        picture = overlay(a.image, a.magnitude, 0.5, "Jet", size=PANEL)
-        out.append((save_picture(picture, f"sal-{a.model}-{a.method}"),
+        picture = overlay(a.image, a.drawn, 0.5, "Jet", size=PANEL)
+        stem = re.sub(r"[^A-Za-z0-9_.+-]", "_", f"sal-{a.model}-{a.method}")  # timm/… has a /
+        out.append((save_picture(picture, stem),
                     caption(a, lang, verdicts.get(a.method), faith.get(a.method))))  # fmt: skip
     return out
 
@@ -189,8 +191,9 @@ def faithfulness_page(image: ImageInput, model: str, weights: str | None, method
 def _guidance(model: str, weights: str | None, device: str) -> Any:
     images = examples()
     masks = [mask_of(path) for path in images]
-    return layer_guidance(images, load_model(model, weights, device=device),
-                          [m for m in masks if m is not None])  # fmt: skip
+    if any(m is None for m in masks):
+        raise RuntimeError("an example image no longer matches its generated mask")
+    return layer_guidance(images, load_model(model, weights, device=device), masks)
 
 
 def guidance_page(model: str, weights: str | None, device: torch.device, lang: str

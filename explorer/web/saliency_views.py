@@ -118,12 +118,14 @@ def sanity_html(report: SanityReport, lang: str) -> str:
     ordered = [m for m in methods if m in survivors] + [m for m in methods if m not in survivors]
     lines = []
     for m in ordered:
-        rec = report.last(m)
         key = "sal_survives" if m in survivors else "sal_changes"
-        rho = rec.spearman_abs
-        if report.mode == "independent" and m in survivors:
-            rho = min(r.spearman_abs for r in report.records if r.method == m)
-        text = t(lang, key, method=method_name(m, lang), what=what, rho=f"{rho:.2f}")
+        if report.mode == "independent":  # the unit whose randomisation moved the map most
+            rec = min((r for r in report.records if r.method == m), key=lambda r: r.spearman_abs)
+            if m not in survivors:
+                key, what = "sal_changes_unit", rec.randomised
+        else:
+            rec = report.last(m)
+        text = t(lang, key, method=method_name(m, lang), what=what, rho=f"{rec.spearman_abs:.2f}")
         css = "rx-warning" if m in survivors else ""
         lines.append(f'<p class="{css}">{escape(text)}</p>')
     done = t(lang, "sal_sanity_done", units=" → ".join(report.units),
@@ -156,8 +158,8 @@ def guidance_html(guide: Guidance, model: str, lang: str) -> str:
 
 def shipped_html(rows: Sequence[dict[str, object]], lang: str) -> str:
     """The scores shipped with the demo models (demo/saliency.py measured them)."""
-    heads = ["model", t(lang, "th_method"), t(lang, "th_deletion"), t(lang, "th_insertion"),
-             t(lang, "th_road"), t(lang, "th_pointing"), t(lang, "th_sanity")]  # fmt: skip
+    heads = [t(lang, k) for k in ("th_model", "th_method", "th_deletion", "th_insertion",
+                                  "th_road", "th_pointing", "th_sanity")]  # fmt: skip
     body = []
     for r in rows:
         rho = float(r["cascading"])  # type: ignore[arg-type]

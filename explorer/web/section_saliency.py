@@ -44,32 +44,27 @@ def _methods(methods: Any) -> list[str]:
 
 
 def _request(image: Any, model: Any, methods: Any, layer: Any, target: Any, weights: Any,
-             lang: str) -> tuple[Any, ...]:  # fmt: skip
-    """Everything checked before anything loads: the model, layer, class, weights, methods and
-    the upload; the class as the engine takes it (None: the top-1)."""
+             lang: str, checkpoint: Any) -> tuple[Any, ...]:  # fmt: skip
+    """Everything checked before anything loads: the model, layer, class, weights (or this
+    request's checkpoint upload), methods and the image; the class as the engine takes it
+    (None: the top-1)."""
     name = check_request(model, layer or None, target)
-    chosen = weights_arg(name, weights)
+    chosen = weights_arg(name, weights, checkpoint)
     wanted = _methods(methods)
     source = image_input(image, lang)
-    return (
-        source,
-        name,
-        chosen,
-        wanted,
-        layer or None,
-        None if target in (None, "", TOP1) else target,
-    )
+    wanted_class = None if target in (None, "", TOP1) else target
+    return source, name, chosen, wanted, layer or None, wanted_class
 
 
 def attribute(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
-              target: str = TOP1, weights: str = "DEFAULT", lang: str = "en"
-              ) -> tuple[Any, str, str]:  # fmt: skip
+              target: str = TOP1, weights: str = "DEFAULT", lang: str = "en",
+              checkpoint: Any = None) -> tuple[Any, str, str]:  # fmt: skip
     """/attribute: the maps of `methods` (any of gradcam, gradcam++, layercam,
     integrated_gradients, smoothgrad, guided_backprop, guided_gradcam, occlusion) side by side,
     each captioned with its cost; what they show; and the table of methods."""
     lang = page_language(lang)
     try:
-        args = _request(image, model, methods, layer, target, weights, lang)
+        args = _request(image, model, methods, layer, target, weights, lang, checkpoint)
         return compute().call(timed, engine().attribute_page, *args, device(), lang)
     except gr.Error:
         raise
@@ -81,14 +76,15 @@ def attribute(image: Any, model: str, methods: Any = METHODS, layer: str | None 
 
 def sanity(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
            target: str = TOP1, weights: str = "DEFAULT", mode: str = "cascading",
-           lang: str = "en", progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio's)
+           lang: str = "en", checkpoint: Any = None,
+           progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
            ) -> tuple[Any, Any, str, str]:  # fmt: skip
     """/sanity: Adebayo et al.'s check, `mode` cascading (the head, then down to the stem),
     independent (one layer at a time) or labels (the twin trained on shuffled labels): the maps
     captioned with their verdicts, the chart, one sentence per method, and the table."""
     lang = page_language(lang)
     try:
-        args = _request(image, model, methods, layer, target, weights, lang)
+        args = _request(image, model, methods, layer, target, weights, lang, checkpoint)
         if mode not in MODES:
             raise ExplorerError.text("err_sanity_mode", mode=mode, known=", ".join(MODES))
 
@@ -106,6 +102,7 @@ def sanity(image: Any, model: str, methods: Any = METHODS, layer: str | None = N
 
 def faithfulness(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
                  target: str = TOP1, weights: str = "DEFAULT", lang: str = "en",
+                 checkpoint: Any = None,
                  progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
                  ) -> tuple[Any, str]:  # fmt: skip
     """/faithfulness: each method's deletion and insertion AUC, ROAD and (for a generated
@@ -113,12 +110,12 @@ def faithfulness(image: Any, model: str, methods: Any = METHODS, layer: str | No
     with their deletion AUC, and the table."""
     lang = page_language(lang)
     try:
-        args = _request(image, model, methods, layer, target, weights, lang)
-        names = _methods(methods)
+        args = _request(image, model, methods, layer, target, weights, lang, checkpoint)
+        order = [m for m in METHODS if m in args[3]]  # the order the methods are scored in
 
         def told(done: int, total: int) -> None:
-            m = names[min(done, total - 1)]
-            progress(done / total, desc=t(lang, "sal_progress_faith", method=m))
+            method = t(lang, f"m_{order[min(done, total - 1)]}")
+            progress(done / total, desc=t(lang, "sal_progress_faith", method=method))
 
         return compute().call(timed, engine().faithfulness_page, *args, device(), lang, told)
     except gr.Error:
@@ -129,13 +126,14 @@ def faithfulness(image: Any, model: str, methods: Any = METHODS, layer: str | No
         trim()
 
 
-def layer_guidance(model: str, weights: str = "DEFAULT", lang: str = "en") -> tuple[Any, str]:
+def layer_guidance(model: str, weights: str = "DEFAULT", lang: str = "en",
+                   checkpoint: Any = None) -> tuple[Any, str]:  # fmt: skip
     """/layer_guidance: Grad-CAM at every stage and block of `model` on the generated examples,
     scored by the pointing game and deletion AUC, and the layer to pick with its reason."""
     lang = page_language(lang)
     try:
         name = check_request(model, None, None)
-        chosen = weights_arg(name, weights)
+        chosen = weights_arg(name, weights, checkpoint)
         return compute().call(timed, engine().guidance_page, name, chosen, device(), lang)
     except gr.Error:
         raise
@@ -145,39 +143,39 @@ def layer_guidance(model: str, weights: str = "DEFAULT", lang: str = "en") -> tu
         trim()
 
 
-def _note(fn: Any, image: Any, args: tuple[Any, ...], outputs: int) -> tuple[Any, ...]:
+def _note(run: Any, image: Any, lang: Any, outputs: int) -> tuple[Any, ...]:
     """For the page's own events: the answer with an empty note; a refusal in the section's
     note (not a toast) with its results gone; with no image, a line that says what to do."""
-    lang = page_language(args[-1])
+    lang = page_language(lang)
     if image is None:
         return (None,) * (outputs - 1) + (note_line(t(lang, "no_image")),)
     try:
-        out = fn(image, *args)
+        out = run()
     except gr.Error as err:
         return (None,) * (outputs - 1) + (error_note(str(err.message)),)
     return (*out, "") if isinstance(out, tuple) else (out, "")
 
 
-def attribute_shown(image: Any, *args: Any) -> tuple[Any, ...]:
-    return _note(attribute, image, args, 4)
+def attribute_shown(image: Any, model: str, methods: Any, layer: Any, target: Any,
+                    weights: Any, lang: str, checkpoint: Any) -> tuple[Any, ...]:  # fmt: skip
+    args = (image, model, methods, layer, target, weights, lang, checkpoint)
+    return _note(lambda: attribute(*args), image, lang, 4)
 
 
 def sanity_shown(image: Any, model: str, methods: Any, layer: Any, target: Any, weights: Any,
-                 mode: str, lang: str,
+                 mode: str, lang: str, checkpoint: Any,
                  progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
                  ) -> tuple[Any, ...]:  # fmt: skip
-    def run(img: Any, *args: Any) -> Any:
-        return sanity(img, *args, progress=progress)
-
-    return _note(run, image, (model, methods, layer, target, weights, mode, lang), 5)
+    args = (image, model, methods, layer, target, weights, mode, lang, checkpoint)
+    return _note(lambda: sanity(*args, progress=progress), image, lang, 5)
 
 
 def faithfulness_shown(image: Any, model: str, methods: Any, layer: Any, target: Any,
-                       weights: Any, lang: str,
+                       weights: Any, lang: str, checkpoint: Any,
                        progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
                        ) -> tuple[Any, ...]:  # fmt: skip
-    args = (model, methods, layer, target, weights, lang)
-    return _note(lambda img, *a: faithfulness(img, *a, progress=progress), image, args, 3)
+    args = (image, model, methods, layer, target, weights, lang, checkpoint)
+    return _note(lambda: faithfulness(*args, progress=progress), image, lang, 3)
 
 
 def attribute_again(shown: Any, *args: Any) -> tuple[Any, ...]:
@@ -250,7 +248,8 @@ def build_section(label: Labels, lang: gr.Radio, demo: gr.Blocks, image: Any, mo
     api = gr.Button(visible=False)  # the API's own doors, with their documented signatures
 
     demo.load(opening_modes, None, mode, **PRIVATE)
-    asked = [image, model, methods, layer, target, weights, lang]
+    asked = [image, model, methods, layer, target, weights, lang, checkpoint]
+    sanity_asked = [image, model, methods, layer, target, weights, mode, lang, checkpoint]
     per_image = [gallery, what, table, sanity_plot, verdict]
 
     def cleared() -> tuple[Any, ...]:
@@ -263,43 +262,46 @@ def build_section(label: Labels, lang: gr.Radio, demo: gr.Blocks, image: Any, mo
     gr.on([image.change, target.input, layer.input, methods.input], cleared, None,
           [*per_image, note], **PRIVATE)  # fmt: skip
     # another model or weights: the layer guidance goes too
-    gr.on([model.input, weights.input, checkpoint.change], cleared_all, None,
+    gr.on([model.change, weights.input, checkpoint.change], cleared_all, None,
           [*per_image, note, layers_plot, guidance], **PRIVATE)  # fmt: skip
     buttons["sal_compare_btn"].click(attribute_shown, asked, [gallery, what, table, note],
                                      **PRIVATE, **SLOT, preprocess=False)  # fmt: skip
-    buttons["sal_sanity_btn"].click(sanity_shown, [*asked[:-1], mode, lang],
+    buttons["sal_sanity_btn"].click(sanity_shown, sanity_asked,
                                     [gallery, sanity_plot, verdict, table, note], **PRIVATE,
                                     **SLOT, preprocess=False)  # fmt: skip
     buttons["sal_faith_btn"].click(faithfulness_shown, asked, [gallery, table, note], **PRIVATE,
                                    **SLOT, preprocess=False)  # fmt: skip
-    buttons["sal_layers_btn"].click(_guided_shown, [model, weights, lang],
-                                    [layers_plot, guidance, note], **PRIVATE, **SLOT)  # fmt: skip
+    guide_asked = [model, weights, lang, checkpoint]
+    buttons["sal_layers_btn"].click(_guided_shown, guide_asked, [layers_plot, guidance, note],
+                                    **PRIVATE, **SLOT, preprocess=False)  # fmt: skip
     mode.input(lambda: (None, ""), None, [sanity_plot, verdict], **PRIVATE)
     lang.input(attribute_again, [gallery, *asked], [gallery, what, table, note],
                **PRIVATE, **SLOT, preprocess=False)  # fmt: skip
-    lang.input(sanity_again, [sanity_plot, *asked[:-1], mode, lang],
+    lang.input(sanity_again, [sanity_plot, *sanity_asked],
                [gallery, sanity_plot, verdict, table, note], **PRIVATE, **SLOT,
                preprocess=False)  # fmt: skip
-    lang.input(_guided_again, [layers_plot, model, weights, lang], [layers_plot, guidance],
-               **PRIVATE, **SLOT)  # fmt: skip
+    lang.input(_guided_again, [layers_plot, *guide_asked], [layers_plot, guidance], **PRIVATE,
+               **SLOT, preprocess=False)  # fmt: skip
     api.click(attribute, asked, [gallery, what, table], api_name="attribute", **SLOT,
               preprocess=False)  # fmt: skip
-    api.click(sanity, [*asked[:-1], mode, lang], [gallery, sanity_plot, verdict, table],
+    api.click(sanity, sanity_asked, [gallery, sanity_plot, verdict, table],
               api_name="sanity", **SLOT, preprocess=False)  # fmt: skip
     api.click(faithfulness, asked, [gallery, table], api_name="faithfulness", **SLOT,
               preprocess=False)  # fmt: skip
-    api.click(layer_guidance, [model, weights, lang], [layers_plot, guidance],
-              api_name="layer_guidance", **SLOT)  # fmt: skip
+    api.click(layer_guidance, guide_asked, [layers_plot, guidance], api_name="layer_guidance",
+              **SLOT, preprocess=False)  # fmt: skip
 
 
-def _guided_shown(model: str, weights: str, lang: str) -> tuple[Any, str, str]:
+def _guided_shown(model: str, weights: str, lang: str, checkpoint: Any
+                  ) -> tuple[Any, str, str]:  # fmt: skip
     try:
-        return (*layer_guidance(model, weights, lang), "")
+        return (*layer_guidance(model, weights, lang, checkpoint), "")
     except gr.Error as err:
         return None, "", error_note(str(err.message))
 
 
-def _guided_again(shown: Any, model: str, weights: str, lang: str) -> Sequence[Any]:
+def _guided_again(shown: Any, model: str, weights: str, lang: str, checkpoint: Any
+                  ) -> Sequence[Any]:  # fmt: skip
     if not shown:
         return gr.skip(), gr.skip()
-    return _guided_shown(model, weights, lang)[:2]
+    return _guided_shown(model, weights, lang, checkpoint)[:2]

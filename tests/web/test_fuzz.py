@@ -116,10 +116,19 @@ VALID = {  # one good request per endpoint: each parameter is kept or replaced a
     "block": [FILE, "resnet20", "layer2.0", None, "DEFAULT", "en"],
     "erf": [FILE, "resnet20", "layer2", None, None, "DEFAULT", "en"],
     "lesions": [FILE, "plain20", ["layer1.0"], "DEFAULT", "en"],
-    "attribute": [FILE, "demo_basic", ["gradcam", "occlusion"], None, "top-1", "DEFAULT", "en"],
-    "sanity": [FILE, "demo_basic", ["gradcam"], None, "top-1", "DEFAULT", "cascading", "en"],
-    "faithfulness": [FILE, "demo_basic", ["gradcam"], None, "top-1", "DEFAULT", "zh"],
-    "layer_guidance": ["demo_basic", "DEFAULT", "en"],
+    "attribute": [
+        FILE,
+        "demo_basic",
+        ["gradcam", "occlusion"],
+        None,
+        "top-1",
+        "DEFAULT",
+        "en",
+        FILE,
+    ],
+    "sanity": [FILE, "demo_basic", ["gradcam"], None, "top-1", "DEFAULT", "cascading", "en", FILE],
+    "faithfulness": [FILE, "demo_basic", ["gradcam"], None, "top-1", "DEFAULT", "zh", FILE],
+    "layer_guidance": ["demo_basic", "DEFAULT", "en", FILE],
 }
 
 

@@ -50,6 +50,14 @@ def test_the_maps_come_side_by_side_with_their_costs(shape):
     assert "click one of the generated examples" in html.unescape(table)  # an upload: no mask
 
 
+def test_the_pages_method_and_mode_names_are_the_engines():
+    from explorer.inspect.attribution import METHODS
+    from explorer.inspect.sanity import MODES
+
+    assert section_saliency.METHODS == METHODS and section_saliency.MODES == MODES
+    assert len(section_saliency.NAMES) == len(METHODS)
+
+
 def test_an_example_has_its_mask_and_an_upload_has_none(shape):
     assert saliency_pages.mask_of(examples()[2]) is not None
     assert saliency_pages.mask_of(shape["path"]) is None
@@ -117,10 +125,10 @@ def test_refusals_in_the_pages_language(shape, lang, words):
 
 def test_the_page_shows_a_refusal_in_its_note_and_clears_the_results(shape):
     out = section_saliency.attribute_shown(shape, "demo_basic", FEW, "layer9", "top-1",
-                                           "DEFAULT", "en")  # fmt: skip
+                                           "DEFAULT", "en", None)  # fmt: skip
     assert out[:3] == (None, None, None) and "no layer 'layer9'" in html.unescape(out[3])
     out = section_saliency.attribute_shown(None, "demo_basic", FEW, None, "top-1", "DEFAULT",
-                                           "zh")  # fmt: skip
+                                           "zh", None)  # fmt: skip
     assert out[:3] == (None, None, None) and "rx-note" in out[3]
 
 
@@ -146,20 +154,23 @@ def test_raw_http_requests(served):
     url, _ = served
     upload = {"url": _png_url(SHAPES[1])}
     event, out = raw_call(url, "attribute", [upload, "demo_basic", FEW, None, "top-1", "DEFAULT",
-                                             "en"])  # fmt: skip
+                                             "en", None])  # fmt: skip
     assert event == "complete" and len(out) == 3 and len(out[0]) == 3
     assert "Grad-CAM" in out[0][0]["caption"] and "not run" in out[2]
     event, out = raw_call(url, "sanity", [upload, "demo_basic", ["gradcam"], None, "top-1",
-                                          "DEFAULT", "independent", "zh"])  # fmt: skip
+                                          "DEFAULT", "independent", "zh", None])  # fmt: skip
     assert event == "complete" and "任意一层随机化" in out[2]
     event, said = raw_call(url, "attribute", [{"path": "/etc/passwd"}, "demo_basic", FEW, None,
-                                              "top-1", "DEFAULT", "en"])  # fmt: skip
+                                              "top-1", "DEFAULT", "en", None])  # fmt: skip
     assert event == "error" and "not uploaded" in said
     event, said = raw_call(url, "faithfulness", [upload, "demo_basic", "gradcam", "layer7",
-                                                 "top-1", "DEFAULT", "zh"])  # fmt: skip
+                                                 "top-1", "DEFAULT", "zh", None])  # fmt: skip
     assert event == "error" and "layer7" in said and "Traceback" not in said
     event, said = raw_call(url, "attribute", [upload, "demo_basic", {"a": 1}, None, "top-1",
-                                              "DEFAULT", "en"])  # fmt: skip
+                                              "DEFAULT", "en", None])  # fmt: skip
+    event, said = raw_call(url, "attribute", [upload, "demo_basic", FEW, None, "top-1", "DEFAULT",
+                                              "en", {"path": "/etc/hostname"}])  # fmt: skip
+    assert event == "error" and "not uploaded" in said  # a checkpoint path it never received
     assert event == "error" and "saliency method" in said
-    event, out = raw_call(url, "layer_guidance", ["demo_basic", "DEFAULT", "en"])
+    event, out = raw_call(url, "layer_guidance", ["demo_basic", "DEFAULT", "en", None])
     assert event == "complete" and "Recommended layer" in out[1]
