@@ -126,3 +126,15 @@ def test_bad_requests_get_a_sentence(image):
         sanity_check(image, "demo_basic", ("cam",))
     with pytest.raises(ExplorerError, match="no twin trained on shuffled labels"):
         sanity_check(image, "demo_bottleneck", ("gradcam",), "labels")
+
+
+def test_the_label_test_compares_with_the_twin_trained_on_shuffled_labels(image):
+    stats = pytest.importorskip("scipy.stats")
+    report = sanity_check(image, "demo_basic", ("gradcam", "guided_backprop"), "labels")
+    assert report.units == ("demo_basic_shuffled",) and len(report) == 2
+    twin = explorer.load_model("demo_basic_shuffled", "DEFAULT")
+    for rec in report:
+        before = attribute(image, "demo_basic", rec.method, target=report.target).map
+        after = attribute(image, twin, rec.method, target=report.target).map
+        expected = stats.spearmanr(abs(before).ravel(), abs(after).ravel()).statistic
+        assert rec.spearman_abs == pytest.approx(np.nan_to_num(expected), abs=1e-9)
