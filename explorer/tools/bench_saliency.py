@@ -29,7 +29,14 @@ def _forward(model: torch.nn.Module, x: torch.Tensor) -> None:
 
 
 def saliency(runs: int) -> None:
-    from explorer.inspect.attribution import CAMS, METHODS, attribute, compare, method_options
+    from explorer.inspect.attribution import (
+        CAMS,
+        METHODS,
+        attribute,
+        compare,
+        method_options,
+        windows,
+    )
     from explorer.inspect.sanity import sanity_check, units_of
     from explorer.models.loading import load_model
 
@@ -38,7 +45,7 @@ def saliency(runs: int) -> None:
     x = torch.rand(1, 3, 224, 224)
     steps, samples = 16, 16
     occ = method_options("occlusion", {}, 224)
-    patches = ((224 - occ["patch"]) // occ["stride"] + 1) ** 2
+    patches = windows(224, occ["patch"], occ["stride"]) ** 2
     options = {"integrated_gradients": {"steps": steps}, "smoothgrad": {"samples": samples}}
     calls = {m: (lambda m=m: attribute(x, model, m, **options.get(m, {}))) for m in METHODS}
     t = interleaved({"floor": lambda: _floor(model, x), "forward": lambda: _forward(model, x),
@@ -67,10 +74,12 @@ def saliency(runs: int) -> None:
     small = load_model("resnet18", None)
     opts = {"steps": 8, "samples": 8, "patch": 56}
     occ = method_options("occlusion", {"patch": 56}, 224)
-    patches = ((224 - occ["patch"]) // occ["stride"] + 1) ** 2
+    patches = windows(224, occ["patch"], occ["stride"]) ** 2
     f = interleaved({"floor": lambda: _floor(small, x), "forward": lambda: _forward(small, x)},
                     runs)  # fmt: skip
-    per_set = (3 + 2 + 8 + 8) * f["floor"] + (patches + 1) * f["forward"]  # the CAMs: 3 floors
+    # the three CAMs: one floor (they share one pass); Guided Backprop and Guided Grad-CAM: one
+    # each; IG and SmoothGrad: 8 each; Occlusion: a forward per patch and one of the image
+    per_set = (1 + 2 + 8 + 8) * f["floor"] + (patches + 1) * f["forward"]
     steps_run = len(units_of(small)) + 1
     sanity_check(x, small, METHODS, **opts)  # warm-up
     took = min(seconds(lambda: sanity_check(x, small, METHODS, **opts))
