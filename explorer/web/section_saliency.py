@@ -7,7 +7,7 @@ Layout and wiring only: saliency_pages.py renders, through `engine()`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
@@ -56,6 +56,19 @@ def _request(image: Any, model: Any, methods: Any, layer: Any, target: Any, weig
     return source, name, chosen, wanted, layer or None, wanted_class
 
 
+def _answered(lang: str, work: Callable[[], Any]) -> Any:
+    """work() for an API request: a refusal or failure is a gr.Error in `lang` (the client
+    catches it; no traceback), and the pass's memory is handed back either way."""
+    try:
+        return work()
+    except gr.Error:
+        raise
+    except Exception as err:
+        raise fail(err, lang) from None
+    finally:
+        trim()
+
+
 def attribute(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
               target: str = TOP1, weights: str = "DEFAULT", lang: str = "en",
               checkpoint: Any = None) -> tuple[Any, str, str]:  # fmt: skip
@@ -63,15 +76,12 @@ def attribute(image: Any, model: str, methods: Any = METHODS, layer: str | None 
     integrated_gradients, smoothgrad, guided_backprop, guided_gradcam, occlusion) side by side,
     each captioned with its cost; what they show; and the table of methods."""
     lang = page_language(lang)
-    try:
+
+    def work() -> Any:
         args = _request(image, model, methods, layer, target, weights, lang, checkpoint)
         return compute().call(timed, engine().attribute_page, *args, device(), lang)
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()
+
+    return _answered(lang, work)
 
 
 def sanity(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
@@ -83,21 +93,17 @@ def sanity(image: Any, model: str, methods: Any = METHODS, layer: str | None = N
     independent (one layer at a time) or labels (the twin trained on shuffled labels): the maps
     captioned with their verdicts, the chart, one sentence per method, and the table."""
     lang = page_language(lang)
-    try:
+
+    def told(done: int, total: int) -> None:
+        progress(done / total, desc=t(lang, "sal_progress_sanity", done=done, total=total))
+
+    def work() -> Any:
         args = _request(image, model, methods, layer, target, weights, lang, checkpoint)
         if mode not in MODES:
             raise ExplorerError.text("err_sanity_mode", mode=mode, known=", ".join(MODES))
-
-        def told(done: int, total: int) -> None:
-            progress(done / total, desc=t(lang, "sal_progress_sanity", done=done, total=total))
-
         return compute().call(timed, engine().sanity_page, *args, mode, device(), lang, told)
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()
+
+    return _answered(lang, work)
 
 
 def faithfulness(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,
@@ -109,7 +115,8 @@ def faithfulness(image: Any, model: str, methods: Any = METHODS, layer: str | No
     example, whose object mask is known) the pointing game on this image: the maps captioned
     with their deletion AUC, and the table."""
     lang = page_language(lang)
-    try:
+
+    def work() -> Any:
         args = _request(image, model, methods, layer, target, weights, lang, checkpoint)
         order = [m for m in METHODS if m in args[3]]  # the order the methods are scored in
 
@@ -118,12 +125,8 @@ def faithfulness(image: Any, model: str, methods: Any = METHODS, layer: str | No
             progress(done / total, desc=t(lang, "sal_progress_faith", method=method))
 
         return compute().call(timed, engine().faithfulness_page, *args, device(), lang, told)
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()
+
+    return _answered(lang, work)
 
 
 def layer_guidance(model: str, weights: str = "DEFAULT", lang: str = "en",
@@ -131,16 +134,13 @@ def layer_guidance(model: str, weights: str = "DEFAULT", lang: str = "en",
     """/layer_guidance: Grad-CAM at every stage and block of `model` on the generated examples,
     scored by the pointing game and deletion AUC, and the layer to pick with its reason."""
     lang = page_language(lang)
-    try:
+
+    def work() -> Any:
         name = check_request(model, None, None)
         chosen = weights_arg(name, weights, checkpoint)
         return compute().call(timed, engine().guidance_page, name, chosen, device(), lang)
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()
+
+    return _answered(lang, work)
 
 
 def _note(run: Any, image: Any, lang: Any, outputs: int) -> tuple[Any, ...]:
