@@ -170,9 +170,9 @@ def test_raw_http_requests(served):
     assert event == "error" and "layer7" in said and "Traceback" not in said
     event, said = raw_call(url, "attribute", [upload, "demo_basic", {"a": 1}, None, "top-1",
                                               "DEFAULT", "en", None])  # fmt: skip
+    assert event == "error" and "saliency method" in said
     event, said = raw_call(url, "attribute", [upload, "demo_basic", FEW, None, "top-1", "DEFAULT",
                                               "en", {"path": "/etc/hostname"}])  # fmt: skip
     assert event == "error" and "Traceback" not in said  # Gradio's own checks of a File
-    assert event == "error" and "saliency method" in said
     event, out = raw_call(url, "layer_guidance", ["demo_basic", "DEFAULT", "en", None])
     assert event == "complete" and "Recommended layer" in out[1]
