@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from ..demo import data as demo_data
@@ -125,19 +126,25 @@ def request_key(image: object, *parts: object) -> tuple[str, ...] | None:
     return (hashlib.sha256(data).hexdigest(), *(str(p) for p in parts))
 
 
+def example_samples() -> list[tuple[np.ndarray, int, np.ndarray]]:
+    """The examples as generated: (pixels, label, object mask), the first image of each class
+    from EXAMPLE_SEED, in the order the classes first appear."""
+    found: list[tuple[np.ndarray, int, np.ndarray]] = []
+    for i in range(200):
+        img, label, mask = demo_data.sample(EXAMPLE_SEED, i)
+        if label not in {f[1] for f in found}:
+            found.append((img, label, mask))
+        if len(found) == len(demo_data.CLASSES):
+            break
+    return found
+
+
 def examples() -> list[str]:
     """One generated image per class, written once, for the page's clickable examples."""
     folder = exports() / "examples"
     with _export_lock:  # written whole before anyone lists it
         if not folder.exists():
             folder.mkdir()
-            seen: set[int] = set()
-            for i in range(200):
-                img, label, _ = demo_data.sample(EXAMPLE_SEED, i)
-                if label not in seen:
-                    seen.add(label)
-                    name = f"{len(seen)}-{demo_data.CLASSES[label]}.png"
-                    Image.fromarray(img).save(folder / name)
-                if len(seen) == len(demo_data.CLASSES):
-                    break
+            for n, (img, label, _) in enumerate(example_samples(), start=1):
+                Image.fromarray(img).save(folder / f"{n}-{demo_data.CLASSES[label]}.png")
     return sorted(str(p) for p in folder.glob("*.png"))

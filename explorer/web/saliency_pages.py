@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..demo import data as demo_data
 from ..errors import ExplorerError
 from ..inspect.attribution import METHODS, compare
 from ..inspect.deadline import check
@@ -29,7 +28,7 @@ from ..inspect.sanity import sanity_check
 from ..inspect.trust import faithfulness, layer_guidance
 from ..models.loading import load_model
 from .figures import Figure, layers_chart, sanity_chart
-from .files import EXAMPLE_SEED, examples, request_key, save_picture
+from .files import example_samples, examples, request_key, save_picture
 from .overlay import overlay
 from .saliency_views import (
     caption,
@@ -76,16 +75,7 @@ def _kept(key: tuple[str, ...] | None) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _example_masks() -> dict[bytes, np.ndarray]:
     """The generated examples' object masks, by the bytes of their pixels."""
-    found: dict[bytes, np.ndarray] = {}
-    seen: set[int] = set()
-    for i in range(200):
-        img, label, mask = demo_data.sample(EXAMPLE_SEED, i)
-        if label not in seen:
-            seen.add(label)
-            found[np.ascontiguousarray(img).tobytes()] = mask
-        if len(seen) == len(demo_data.CLASSES):
-            break
-    return found
+    return {np.ascontiguousarray(img).tobytes(): mask for img, _, mask in example_samples()}
 
 
 def mask_of(image: ImageInput) -> np.ndarray | None:
