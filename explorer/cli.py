@@ -111,6 +111,8 @@ def _parser() -> _Parser:
     sc.add_argument("--weights", default="DEFAULT", help="DEFAULT, a weights name, a file, or "
                     "random")  # fmt: skip
     sc.add_argument("--target", default=None, help="class index or label (default: top-1)")
+    sc.add_argument("--paths", type=int, default=None, help="paths drawn beyond the exact "
+                    "lengths, for a model of more than 10 blocks (default: 24)")  # fmt: skip
     sc.add_argument("--format", choices=("text", "json"), default="text")
 
     at = sub.add_parser("attribute", help="a saliency map of an image by one of eight methods")
@@ -246,14 +248,18 @@ def _fetch(name: str, weights: str) -> str:
     return f"{entry.name}: weights in {path}\n"
 
 
-def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: str) -> str:
+def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: str,
+               paths: int | None = None) -> str:  # fmt: skip
     from .inspect.contributions import shortcut_report
+    from .inspect.paths import PATHS
     from .models.loading import load_model
 
+    if paths is not None and paths < 0:
+        raise ExplorerError(f"--paths takes a count of 0 or more, got {paths}.")
     chosen = None if weights == "random" else weights
     module = load_model(model, chosen)
     wanted: int | str | None = int(target) if target and target.isdigit() else target
-    report = shortcut_report(image, module, wanted)
+    report = shortcut_report(image, module, wanted, paths=PATHS if paths is None else paths)
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     rows = [[r.block, r.shortcut, f"{r.residual_norm:.1f}",
@@ -273,6 +279,16 @@ def _shortcuts(image: str, model: str, weights: str, target: str | None, fmt: st
               "input that came back through the shortcut and through the residual branch, "
               "⟨g_S, g⟩ / ‖g‖² and ⟨g_F, g⟩ / ‖g‖² (they sum to 100%; when the two oppose, one "
               "is above 100% and the other below 0)."]  # fmt: skip
+    n = len(report.records)
+    followed = f"{report.paths_followed:,}"
+    how = (f"all {followed} paths followed" if report.paths_exact else
+           f"{followed} of the 2^{n} paths followed; ± one standard error")  # fmt: skip
+    lengths = [[str(k), f"{count:.1%}", f"{share:.1%} ± {se:.1%}", f"{followed:,}"]
+               for k, (count, share, se, followed) in enumerate(zip(
+                   report.path_counts, report.gradient_by_length, report.gradient_by_length_se,
+                   report.paths_by_length, strict=True))]  # fmt: skip
+    lines += ["", f"The gradient by path length k (residual branches taken), {how}:", ""]
+    lines += text_table(["k", "paths", "Σ‖g‖ share", "followed"], lengths, right={0, 1, 2, 3})
     return "\n".join(lines) + "\n"
 
 
@@ -390,7 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = _summary(args.name, _size(args.name, args.input_size), args.format,
                             args.blocks)  # fmt: skip
         elif args.command == "shortcuts":
-            text = _shortcuts(args.image, args.model, args.weights, args.target, args.format)
+            text = _shortcuts(args.image, args.model, args.weights, args.target, args.format,
+                                 args.paths)
         elif args.command == "attribute":
             text = _attribute(args)
         elif args.command == "diagram":

@@ -11,13 +11,10 @@ lesions share the intact network's prefix in one growing batch. The shared model
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -28,6 +25,7 @@ from ..models.loading import INFO_ATTR
 from .deadline import check
 from .explain import ModelLike, Target, _target_index, prepare, resolve_model
 from .images import ImageInput
+from .paths import PATHS, Network, PathProgress, Walk, shares, walk_paths
 
 
 def residual_branch(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -86,10 +84,13 @@ class ShortcutReport:
     records: tuple[ShortcutRecord, ...]
     path_counts: tuple[float, ...]  # share of the 2^n paths with k residual branches, k = 0..n
     # The share of the total gradient magnitude Σ‖g_path‖ carried by the paths of each length,
-    # measured path by path (every path up to MAX_ENUMERATED blocks; sampled above).
+    # measured path by path (every path up to paths.MAX_ENUMERATED blocks; sampled above).
     gradient_by_length: tuple[float, ...]
     paths_followed: int  # how many paths were followed
     paths_exact: bool  # every path was followed
+    # Each share's standard error: 0 where every path of that length was followed.
+    gradient_by_length_se: tuple[float, ...] = ()
+    paths_by_length: tuple[int, ...] = ()  # paths followed of each length
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: a ratio that is infinite (S(x) = 0) becomes null."""
@@ -117,120 +118,13 @@ def path_counts(n: int) -> tuple[float, ...]:
     return tuple(math.comb(n, k) / 2**n for k in range(n + 1))
 
 
-MAX_ENUMERATED = 10  # blocks: up to 2^10 paths are all followed; deeper models are sampled
-PATH_BUDGET_S = 5.0  # seconds of sampling for a deeper model (at least one path per length)
-
-
-@dataclass
-class _Walk:
-    """Paths followed so far: Σ‖g_path‖ per length k, how many per k, and (when every path is
-    followed) their vector sum, which is then the whole gradient at the first block's input."""
-
-    magnitude: torch.Tensor  # (n + 1,) float64
-    followed: torch.Tensor  # (n + 1,) paths followed per length
-    total: torch.Tensor | None
-
-
-# Told how far the path walk is: the share done (0 to 1) and the paths followed so far. It is
-# called at most every PROGRESS_EVERY_S seconds, and once at the end with 1.0.
-PathProgress = Callable[[float, int], None]
-PROGRESS_EVERY_S = 0.1
-
-
-def _gate(v: torch.Tensor, z: torch.Tensor | None) -> torch.Tensor:
-    """v back through the ReLU after a block's sum z (nothing to pass when the block has none)."""
-    return v if z is None else v * (z > 0)
-
-
-def _walk_paths(inputs: list[torch.Tensor], branches: list[torch.Tensor],
-                shortcuts: list[torch.Tensor], sums: list[torch.Tensor | None], top: torch.Tensor,
-                budget_s: float = PATH_BUDGET_S, seed: int = 0,
-                progress: PathProgress | None = None) -> _Walk:  # fmt: skip
-    """The class score's gradient at the first block's input, path by path (Veit et al. 2016).
-
-    With the forward pass's ReLU masks fixed, each block passes a cotangent v at its sum back as
-    J_Fᵀv + J_Sᵀv, so the gradient is exactly the sum over the 2ⁿ paths of each path's gradient,
-    a path taking F (the residual branch) at k blocks and S at the others. Up to MAX_ENUMERATED
-    blocks every path is followed (2^(n+1) − 2 vector-Jacobian products, depth first); deeper,
-    paths of each length are drawn at random for `budget_s` seconds, and a length's magnitude is
-    C(n, k) times its sampled mean. `progress` hears the share done: of the 2ⁿ paths, or of the
-    time budget.
-    """
-    n = len(inputs)
-    start = told = time.monotonic()
-
-    def tell(done: float, followed: int) -> None:
-        nonlocal told
-        now = time.monotonic()
-        if progress is not None and (done >= 1.0 or now - told >= PROGRESS_EVERY_S):
-            told = now
-            progress(min(done, 1.0), followed)
-
-    device = top.device
-    walk = _Walk(torch.zeros(n + 1, dtype=torch.float64, device=device),
-                 torch.zeros(n + 1, dtype=torch.float64, device=device),
-                 torch.zeros_like(inputs[0], dtype=torch.float32) if n <= MAX_ENUMERATED
-                 else None)  # fmt: skip
-
-    def through(i: int, v: torch.Tensor, take_branch: bool) -> torch.Tensor:
-        """v at block i's sum, back to block i's input through F or S."""
-        if take_branch:
-            return torch.autograd.grad(branches[i], inputs[i], v, retain_graph=True)[0]
-        if shortcuts[i] is inputs[i]:  # identity: Jᵀv = v
-            return v
-        return torch.autograd.grad(shortcuts[i], inputs[i], v, retain_graph=True)[0]
-
-    arrived = 0
-
-    def arrive(g: torch.Tensor, k: int) -> None:
-        nonlocal arrived
-        walk.magnitude[k] += g.detach().double().norm()
-        walk.followed[k] += 1
-        arrived += 1
-        if walk.total is not None:
-            walk.total += g.detach().float()
-
-    if n <= MAX_ENUMERATED:
-
-        def down(i: int, v: torch.Tensor, k: int) -> None:
-            check()
-            for take in (False, True):
-                g = through(i, v, take)
-                if i == 0:
-                    arrive(g, k + take)
-                    tell(arrived / 2**n, arrived)
-                else:
-                    down(i - 1, _gate(g, sums[i - 1]), k + take)
-
-        down(n - 1, top, 0)
-        return walk
-    rng = np.random.default_rng(seed)
-    while True:
-        for k in range(n + 1):
-            check()
-            taken = set(rng.choice(n, size=k, replace=False).tolist())
-            v = top
-            for i in range(n - 1, -1, -1):
-                v = through(i, v, i in taken)
-                if i > 0:
-                    v = _gate(v, sums[i - 1])
-            arrive(v, k)
-            tell(min((time.monotonic() - start) / budget_s if budget_s > 0 else 0.0, 0.99), arrived)
-        if time.monotonic() - start >= budget_s:
-            break
-    tell(1.0, arrived)
-    counts = torch.tensor([math.comb(n, k) for k in range(n + 1)], dtype=torch.float64,
-                          device=device)  # fmt: skip
-    walk.magnitude = walk.magnitude / walk.followed * counts
-    return walk
-
-
-def _measures(parts: Parts, x: torch.Tensor, target: int | None,
-              budget_s: float = PATH_BUDGET_S, progress: PathProgress | None = None
-              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, _Walk]:  # fmt: skip
-    """One forward pass with autograd from the stem's output on: logits, the target and a row per
-    block (‖F‖, ‖S‖, cos, the shortcut's and the branch's share of the gradient, the norm ratio),
-    all left on the model's device; and the gradient followed path by path (`_walk_paths`)."""
+def _measures(parts: Parts, x: torch.Tensor, target: int | None, paths: int = PATHS,
+              progress: PathProgress | None = None
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Walk]:  # fmt: skip
+    """One forward pass with autograd from the stem's output on, and one backward pass: logits,
+    the target and a row per block (‖F‖, ‖S‖, cos, the shortcut's and the branch's share of the
+    gradient, the norm ratio), all left on the model's device; then the gradient followed path
+    by path (`paths.walk_paths`)."""
     with torch.no_grad():
         a = parts.run_stem(x)
     a = a.detach().requires_grad_()  # the graph starts here: nothing before needs a gradient
@@ -252,17 +146,22 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
             chosen, score = logits[0].argmax(), logits[0].max()
         else:
             chosen, score = torch.tensor(target, device=logits.device), logits[0, target]
-        at_sums = torch.autograd.grad(score, sums, retain_graph=True)
+        # One backward pass gives the gradient at every sum and at every block's input, which
+        # is g_S + g_F: the branch's part is the rest once the shortcut's (free for an identity,
+        # one 1×1 convolution for a projection) is taken away.
+        grads = torch.autograd.grad(score, [*sums, *inputs], retain_graph=True)
+        at_sums, at_inputs = grads[: len(sums)], grads[len(sums) :]
         rows = []
-        for block_input, f, s, g in zip(inputs, branches, shortcuts, at_sums, strict=True):
+        for block_input, f, s, g, g_x in zip(inputs, branches, shortcuts, at_sums, at_inputs,
+                                             strict=True):  # fmt: skip
             check()
-            g_f = torch.autograd.grad(f, block_input, g, retain_graph=True)[0]
             g_s = g if s is block_input else torch.autograd.grad(s, block_input, g,
                                                                  retain_graph=True)[0]  # fmt: skip
+            g_f = g_x - g_s
             nf, ns, gf, gs = _norm(f), _norm(s), _norm(g_f), _norm(g_s)
             dot = (f.detach().float() * s.detach().float()).sum()
             cos = torch.where(nf * ns > 0, dot / (nf * ns), 0.0)
-            total = (g_s + g_f).detach().float()
+            total = g_x.detach().float()
             energy = (total * total).sum()
             part_s = (g_s.detach().float() * total).sum()
             # No gradient at all: nothing to share; it is said to take the shortcut, as a block
@@ -270,9 +169,10 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None,
             share = torch.where(energy > 0, part_s / energy, 1.0)
             ratio = torch.where(gs + gf > 0, gs / (gs + gf), 1.0)
             rows.append(torch.stack([nf, ns, cos, share, 1.0 - share, ratio]))
-        walk = _walk_paths(inputs, branches, shortcuts,
-                           [z if gate else None for z, gate in zip(sums, gates, strict=True)],
-                           at_sums[-1], budget_s, progress=progress)  # fmt: skip
+        net = Network(inputs, branches, shortcuts,
+                      [z if gate else None for z, gate in zip(sums, gates, strict=True)],
+                      at_sums[-1])  # fmt: skip
+        walk = walk_paths(net, paths, progress=progress)
     return logits.detach(), chosen, torch.stack(rows), walk
 
 
@@ -298,11 +198,11 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
 
 
 def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: Target = None,
-                    budget_s: float = PATH_BUDGET_S,
+                    paths: int = PATHS,
                     progress: PathProgress | None = None) -> ShortcutReport:  # fmt: skip
     """Every block's shortcut measures for `image` and `target` (default: the top-1 class), and
-    the gradient by path length (sampled for `budget_s` seconds beyond MAX_ENUMERATED blocks;
-    `progress` hears how far that walk is)."""
+    the gradient by path length (every path up to paths.MAX_ENUMERATED blocks; deeper, the
+    lengths 0, 1 and n exactly and `paths` more drawn; `progress` hears how far that walk is)."""
     module = resolve_model(model)
     x = to_model(module, prepare(image, module)[0])
     info = getattr(module, INFO_ATTR, None)
@@ -313,12 +213,12 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
     mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
     with torch.inference_mode(False), mode, precision(module):
         x = x.clone() if x.is_inference() else x
-        logits, target_index, rows, walk = _measures(parts, x, wanted, budget_s, progress)
+        logits, target_index, rows, walk = _measures(parts, x, wanted, paths, progress)
         lesioned = lesion_logits(parts, x).float().softmax(1)
     # The request's one wait for the device:
     host = to_host({"logits": logits, "target": target_index, "rows": rows.float(),
                     "lesioned": lesioned, "magnitude": walk.magnitude,
-                    "followed": walk.followed})  # fmt: skip
+                    "variance": walk.variance, "followed": walk.followed})  # fmt: skip
     chosen, lesioned = int(host["target"]), host["lesioned"]
     intact = host["logits"][0].float().softmax(0)
     top1 = int(intact.argmax())
@@ -337,11 +237,7 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
             lesion_top1_changed=int(probs.argmax()) != int(lesioned[0].argmax()),
             branch_order=parts.block(name).branch_order,
         ))  # fmt: skip
-    magnitude = host["magnitude"].double()
-    whole = float(magnitude.sum())
-    by_length = (
-        tuple(float(m) / whole for m in magnitude) if whole > 0 else (1.0, *([0.0] * len(records)))
-    )  # no gradient at all: nothing leaves the shortcuts
+    by_length, errors = shares(Walk(host["magnitude"], host["variance"], host["followed"], None))
 
     return ShortcutReport(
         model=info.name if info else type(module).__name__,
@@ -350,7 +246,8 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
         target=chosen, target_label=categories[chosen], prob=float(intact[chosen]), top1=top1,
         records=tuple(records), path_counts=path_counts(len(records)),
         gradient_by_length=by_length, paths_followed=int(host["followed"].sum()),
-        paths_exact=walk.total is not None,
+        paths_exact=walk.total is not None, gradient_by_length_se=errors,
+        paths_by_length=tuple(int(c) for c in host["followed"]),
     )  # fmt: skip
 
 

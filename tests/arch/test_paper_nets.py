@@ -174,7 +174,7 @@ def test_shortcut_and_lesion_records_on_option_a_blocks():
     torch.manual_seed(1)
     model = load_model("resnet20", weights=None)
     image = Image.fromarray((torch.rand(32, 32, 3) * 255).byte().numpy())
-    report = shortcut_report(image, model, budget_s=0.2)
+    report = shortcut_report(image, model)
     records = {r.block: r for r in report.records}
     assert len(records) == 9 and report.paths_exact  # 2^9 paths, all followed
     padded = records["layer2.0"]
@@ -305,7 +305,7 @@ def test_shortcut_measures_of_a_plain_network_say_there_is_none():
     torch.manual_seed(5)
     model = load_model("plain20", weights=None)
     image = Image.fromarray((torch.rand(32, 32, 3) * 255).byte().numpy())
-    report = shortcut_report(image, model, budget_s=0.2)
+    report = shortcut_report(image, model)
     assert len(report.records) == 9
     for r in report.records:
         assert r.shortcut == "none" and not r.projection

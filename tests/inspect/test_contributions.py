@@ -16,6 +16,7 @@ from explorer import get_entry, load_model, model_info
 from explorer.arch.hooks import hook_count
 from explorer.arch.structure import network_parts
 from explorer.demo import make_samples
+from explorer.inspect import paths
 from explorer.inspect.contributions import (
     _measures,
     path_counts,
@@ -183,47 +184,48 @@ def test_every_paths_gradient_adds_up_to_the_gradient(name, size, torch_home):
     assert math.isclose(sum(report.gradient_by_length), 1.0)
 
 
-def test_a_deep_model_is_sampled_within_its_budget(monkeypatch):
-    """Past MAX_ENUMERATED blocks, paths of every length are drawn for the budget; the lengths
-    with a single path (all shortcuts, all branches) come out exact."""
-    from explorer.inspect import contributions
-
+def test_a_deep_model_is_sampled_within_its_path_budget(monkeypatch):
+    """Past MAX_ENUMERATED blocks, the lengths 0, 1 and n are followed exactly and `paths` more
+    are drawn: those three lengths' magnitudes are the exact walk's, so their shares agree up to
+    the common normalisation, which the sampled middle lengths set."""
     model = load_model("demo_basic", "DEFAULT")
     x = _tensor(model)
     exact = shortcut_report(x, model)
-    monkeypatch.setattr(contributions, "MAX_ENUMERATED", 0)
-    sampled = shortcut_report(x, model, budget_s=0.3)
-    assert not sampled.paths_exact and sampled.paths_followed >= 5
+    assert exact.paths_exact and exact.gradient_by_length_se == (0.0,) * 5
+    assert exact.paths_by_length == (1, 4, 6, 4, 1)
+    monkeypatch.setattr(paths, "MAX_ENUMERATED", 0)
+    sampled = shortcut_report(x, model, paths=6)
+    assert not sampled.paths_exact and sampled.paths_followed == 1 + 4 + 1 + 6
+    assert sampled.paths_by_length[0:2] == (1, 4) and sampled.paths_by_length[-1] == 1
     assert math.isclose(sum(sampled.gradient_by_length), 1.0)
     ratio = [s / e for s, e in zip(sampled.gradient_by_length, exact.gradient_by_length,
                                    strict=True)]  # fmt: skip
-    # k = 0 and k = 4 have one path each: their magnitudes are exact, so their shares agree up to
-    # the common normalisation, which the sampled middle lengths set.
-    assert ratio[0] == pytest.approx(ratio[4], rel=1e-6)
+    assert ratio[0] == pytest.approx(ratio[1], rel=1e-6) == pytest.approx(ratio[4], rel=1e-6)
     assert all(0.5 < r < 2 for r in ratio)
+    assert all(se > 0 for se in sampled.gradient_by_length_se[2:4])
 
 
 def test_the_path_walk_reports_its_progress(monkeypatch):
-    """Enumerated, the share is of the 2ⁿ paths; sampled, of the time budget. Either way it only
-    grows, and the last word is 1.0 with every path followed."""
-    from explorer.inspect import contributions
-
+    """Enumerated, the share is of the 2ⁿ paths; sampled, of the paths drawn. Either way it
+    only grows, and the last word is 1.0 with every path followed."""
     model = load_model("demo_basic", "DEFAULT")
     x = _tensor(model)
-    monkeypatch.setattr(contributions, "PROGRESS_EVERY_S", 0.0)  # every path, to check them all
+    monkeypatch.setattr(paths, "PROGRESS_EVERY_S", 0.0)  # every path, to check them all
     heard = []
-    report = shortcut_report(x, model, progress=lambda done, paths: heard.append((done, paths)))
+    report = shortcut_report(x, model, progress=lambda done, count: heard.append((done, count)))
     assert heard == [(k / 16, k) for k in range(1, 17)]  # four blocks: 16 paths, one by one
     assert report.paths_followed == 16
-    monkeypatch.setattr(contributions, "MAX_ENUMERATED", 0)
+    monkeypatch.setattr(paths, "MAX_ENUMERATED", 0)
+    monkeypatch.setattr(paths, "CHUNK", 2)
     heard.clear()
-    sampled = shortcut_report(x, model, budget_s=0.3, progress=lambda *a: heard.append(a))
-    shares, paths = zip(*heard, strict=True)
-    assert list(shares) == sorted(shares) and list(paths) == sorted(paths)
+    sampled = shortcut_report(x, model, paths=6, progress=lambda *a: heard.append(a))
+    shares, counts = zip(*heard, strict=True)
+    assert list(shares) == sorted(shares) and list(counts) == sorted(counts)
     assert heard[-1] == (1.0, sampled.paths_followed) and max(shares[:-1]) < 1.0
-    monkeypatch.setattr(contributions, "PROGRESS_EVERY_S", 10.0)
+    assert len(heard) == 1 + 2 + 1  # the exact lengths, two chunks of three, the end
+    monkeypatch.setattr(paths, "PROGRESS_EVERY_S", 10.0)
     heard.clear()
-    shortcut_report(x, model, budget_s=0.3, progress=lambda *a: heard.append(a))
+    shortcut_report(x, model, paths=6, progress=lambda *a: heard.append(a))
     assert len(heard) == 1  # at most every PROGRESS_EVERY_S, and once at the end
 
 
@@ -269,7 +271,7 @@ def test_a_report_waits_for_the_device_once(monkeypatch):
     copies = count_host_copies(monkeypatch, module)
     report = shortcut_report(IMAGES[0], "demo_basic")
     assert len(copies) == 1 and copies[0] == ["followed", "lesioned", "logits", "magnitude", "rows",
-                                              "target"]  # fmt: skip
+                                              "target", "variance"]  # fmt: skip
     assert len(report.records) == 4
 
 

@@ -241,10 +241,8 @@ def test_shortcut_sentences_name_option_a_and_plain_networks_for_what_they_are(l
     from explorer.web.views import shortcut_summary
 
     image = Image.fromarray((torch.rand(32, 32, 3) * 255).byte().numpy())
-    padded = shortcut_summary(shortcut_report(image, load_model("resnet20", weights=None),
-                                              budget_s=0.1), lang)  # fmt: skip
-    plain = shortcut_summary(shortcut_report(image, load_model("plain20", weights=None),
-                                             budget_s=0.1), lang)  # fmt: skip
+    padded = shortcut_summary(shortcut_report(image, load_model("resnet20", weights=None)), lang)
+    plain = shortcut_summary(shortcut_report(image, load_model("plain20", weights=None)), lang)
     if lang == "en":
         assert "2 zero-padding (option A) blocks" in padded and "7 identity blocks" in padded
         assert "no shortcuts" in plain and "‖F(x)‖/‖S(x)‖" not in plain
