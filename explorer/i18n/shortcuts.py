@@ -26,7 +26,8 @@ EN = {
     "chart_shortcuts_title": "{model}: what each shortcut carries for “{label}”",
     "paths_share": "share of the 2ⁿ paths",
     "gradient_share": "share of the gradient, all {paths} paths followed",
-    "gradient_share_sampled": "share of the gradient, from {paths} sampled paths",
+    "gradient_share_sampled": "share of the gradient, from {paths} paths followed (± one "
+    "standard error)",
     "chart_paths_title": "{n} blocks unrolled into paths; length k = residual branches taken",
     "path_length": "path length k",
     "with_shortcuts": "with shortcuts (ResNet)",
@@ -125,7 +126,7 @@ ZH = {
     "chart_shortcuts_title": "{model}：每个 shortcut 为“{label}”承载了多少",
     "paths_share": "占 2ⁿ 条路径的比例",
     "gradient_share": "承载的梯度比例（逐一计算全部 {paths} 条路径）",
-    "gradient_share_sampled": "承载的梯度比例（由 {paths} 条抽样路径估计）",
+    "gradient_share_sampled": "承载的梯度比例（由 {paths} 条路径估计，误差线为一个标准误）",
     "chart_paths_title": "{n} 个 block 展开为路径；长度 k = 经过的残差分支数",
     "path_length": "路径长度 k",
     "with_shortcuts": "有 shortcut（ResNet）",

@@ -208,10 +208,15 @@ def path_lengths(report: ShortcutReport, lang: str) -> go.Figure:
     fig.add_bar(x=k, y=list(report.path_counts), name=t(lang, "paths_share"),
                 marker_color="#94a3b8", hovertemplate=hover)  # fmt: skip
     said = "gradient_share" if report.paths_exact else "gradient_share_sampled"
+    errors = report.gradient_by_length_se or (0.0,) * len(k)
     fig.add_bar(x=k, y=list(report.gradient_by_length),
                 name=t(lang, said, paths=f"{report.paths_followed:,}"),
-                marker_color=MODEL_COLORS[0],
-                hovertemplate="k=%{x}: %{y:.1%}<extra></extra>")  # fmt: skip
+                marker_color=MODEL_COLORS[0], customdata=list(errors),
+                error_y={"type": "data", "array": list(errors), "visible": not report.paths_exact,
+                         "color": "#0f172a", "thickness": 1.2, "width": 3},
+                hovertemplate="k=%{x}: %{y:.1%}"
+                + ("" if report.paths_exact else " ± %{customdata:.1%}")
+                + "<extra></extra>")  # fmt: skip
     _layout(fig, t(lang, "chart_paths_title", n=len(report.records)), height=360)
     fig.update_layout(showlegend=True, barmode="group", legend={"orientation": "h", "y": -0.2})
     fig.update_xaxes(title_text=t(lang, "path_length"), dtick=1 if len(k) <= 20 else 5)

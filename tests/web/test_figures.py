@@ -65,3 +65,23 @@ def test_log_axis_ticks_only_at_powers_of_ten():
     fig = plain_vs_residual(gradient_profile("demo_basic", batch=2, input_size=32), "en")
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.dtick == 1
     assert fig.layout.yaxis.exponentformat == "power"  # 10⁴, not 10k
+
+
+@pytest.mark.parametrize("sampled", [False, True])
+def test_path_lengths_draw_each_share_with_its_error_bar(sampled, monkeypatch):
+    """The bars are the report's shares; a sampled walk draws its standard errors, an exact one
+    none (they are all 0)."""
+    import torch
+
+    from explorer import load_model, shortcut_report
+    from explorer.inspect import paths
+    from explorer.web.figures import path_lengths
+
+    if sampled:
+        monkeypatch.setattr(paths, "MAX_ENUMERATED", 0)
+    torch.manual_seed(0)
+    report = shortcut_report(torch.rand(1, 3, 64, 64), load_model("demo_basic", "DEFAULT"))
+    bars = path_lengths(report, "en").data[1]
+    assert list(bars.y) == list(report.gradient_by_length)
+    assert list(bars.error_y.array) == list(report.gradient_by_length_se)
+    assert bars.error_y.visible is sampled and (max(bars.error_y.array) > 0) is sampled
