@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import gradio as gr
+from gradio.components.plot import PlotData
 
 from ..arch.registry import (
     MAX_GROUP_WIDTH,
@@ -22,6 +23,7 @@ from ..arch.registry import (
 )
 from ..errors import ExplorerError
 from ..i18n import page_language, t
+from . import shipped
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 from .links import view_of
 from .shared import Labels, engine, fail, initial_language, said, whole
@@ -31,7 +33,16 @@ OPENS_ON = "resnet50"  # the model the tab shows first
 
 
 def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, ...]:
-    """Formula, stage table, cost story, two figures, block diagram, layer tree, JSON and CSV."""
+    """Formula, stage table, cost story, two figures, block diagram, layer tree, JSON and CSV.
+
+    A registry model at its own input size is read from the pages shipped in the package (no
+    torch: the first view does not wait for the engine's import); anything else is computed."""
+    ready = shipped.page(model, whole(input_size), page_language(lang))
+    files = shipped.export_files(model, whole(input_size)) if ready else None
+    if ready and files:
+        return (ready.formula, ready.stages, ready.story, _plot(ready.costs),
+                _plot(ready.treemap), ready.diagram, ready.tree, str(files[0]),
+                str(files[1]))  # fmt: skip
     try:
         pages = engine()
         page = pages.architecture_page(model, whole(input_size), lang)
@@ -49,6 +60,11 @@ def architecture(model: str, input_size: float, lang: str = "en") -> tuple[Any, 
         raise fail(err, lang) from None
     return (page.formula, page.stages, page.story, page.costs, page.treemap, page.diagram,
             page.tree, str(json_path), str(csv_path))  # fmt: skip
+
+
+def _plot(figure: str) -> PlotData:
+    """A shipped chart as gr.Plot sends a Plotly figure: its JSON."""
+    return PlotData(type="plotly", plot=figure)
 
 
 def network(model: str, input_size: float = 224, plain: bool = False,
