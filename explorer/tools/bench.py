@@ -1,6 +1,6 @@
 """Benchmarks that print what they measure in one run:
 `python -m explorer.tools.bench analysis|startup|ui|network|predict|live|shortcuts|block|
-saliency`.
+saliency|browser`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -256,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     blk.add_argument("--runs", type=int, default=10)
     sal = sub.add_parser("saliency", help="each saliency method and the sanity check vs floors")
     sal.add_argument("--runs", type=int, default=5)
+    web = sub.add_parser("browser", help="Chromium: the page against a minimal Gradio app")
+    web.add_argument("--runs", type=int, default=5)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
@@ -271,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .bench_saliency import saliency
 
         saliency(args.runs)
+    elif args.which == "browser":
+        from .bench_browser import browser
+
+        browser(args.runs)
     elif args.which == "block":
         from .bench_block import block
 

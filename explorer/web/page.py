@@ -20,7 +20,7 @@ from ..i18n import LANGS, t
 from . import tab_architecture, tab_block, tab_compare, tab_predict, tab_shortcuts
 from .limits import CONCURRENCY, DELETE_CACHE, QUEUE_SIZE
 from .links import LINK_JS, view_from
-from .shared import Labels, initial_language, said
+from .shared import Labels, as_said, initial_language, said
 
 # Gradio's own words (upload boxes, the footer, its settings) follow its locale; the language
 # switch moves it too. Gradio keeps the switch in a module that the page has already loaded, so
@@ -46,7 +46,7 @@ def _header(lang: str) -> str:
 
 def opening(request: gr.Request) -> tuple[Any, ...]:
     """As the page opens: the language (of the link, else the browser's), the tab the link names
-    and projection mode if it asks for it (the labels follow, `Labels.relabel_if_linked`)."""
+    and projection mode if it asks for it (the page's texts follow in the browser)."""
     lang = initial_language(request)
     query = dict(request.query_params) if request else {}
     view = view_from(query)
@@ -58,14 +58,11 @@ def build() -> gr.Blocks:
     label = Labels()
     with gr.Blocks(title="ResNet Explorer", delete_cache=DELETE_CACHE) as demo:
         with gr.Row(equal_height=True, elem_id="page-top"):
-            header = gr.Markdown(said(_header), elem_id="page-header")
-            label(header, _header)
+            gr.Markdown(said(_header), elem_id="page-header")
             with gr.Column(scale=0, min_width=260):
                 lang = gr.Radio([(name, code) for code, name in LANGS.items()], value="en",
                                 label=said("language"), elem_id="page-language")  # fmt: skip
-                label(lang, lambda lg: gr.Radio(label=t(lg, "language")))
                 projector = gr.Checkbox(False, label=said("projector"), elem_id="projector")
-                label(projector, lambda lg: gr.Checkbox(label=t(lg, "projector")))
         with gr.Tabs(elem_id="page-tabs") as tabs:
             linked = [*tab_architecture.build_tab(label, lang, demo),
                       *tab_compare.build_tab(label, lang, demo),
@@ -74,7 +71,6 @@ def build() -> gr.Blocks:
                       *tab_block.build_tab(label, lang, demo)]  # fmt: skip
         with gr.Row(elem_id="page-link"):
             link_btn = gr.Button(said("copy_link"), size="sm", scale=0, min_width=200)
-            label(link_btn, lambda lg: gr.Button(t(lg, "copy_link")))
             link = gr.Textbox(show_label=False, container=False, interactive=False, scale=3,
                               elem_id="view-link", buttons=["copy"])  # fmt: skip
         label.markdown("macs_note")
@@ -82,12 +78,21 @@ def build() -> gr.Blocks:
         gr.api(tab_architecture.custom_model, api_name="custom_model")
         gr.api(tab_architecture.network, api_name="network")
         link_btn.click(None, [*linked, lang, projector], link, js=LINK_JS)
-        lang.input(label.relabel, lang, label.components, api_visibility="private",
-                   js=LOCALE_JS)  # fmt: skip
+        # Gradio's tab buttons keep the words they were drawn with (only the selected one
+        # follows the browser's locale): they are relabelled with the results.
+        panes = [pane for pane in tabs.children if isinstance(pane, gr.Tab)]
+        label.again(lambda lg: [gr.Tab(label=as_said(pane.label, lg)) for pane in panes], [lang],
+                    panes)  # fmt: skip
+        # The texts switch in the browser first; then one event draws the results again.
+        lang.input(None, lang, None, js=LOCALE_JS)
+        lang.input(label.now.draw, label.now.inputs, label.now.outputs, api_visibility="private",
+                   concurrency_limit=CONCURRENCY, preprocess=False).then(
+            label.then.draw, label.then.inputs, label.then.outputs, api_visibility="private",
+            concurrency_limit=CONCURRENCY, preprocess=False)  # fmt: skip
         projector.change(None, projector, None, js=PROJECTOR_JS)
+        # A link in another language than the browser's: its texts switch in the browser too.
         demo.load(opening, None, [lang, tabs, projector], api_visibility="private").then(
-            label.relabel_if_linked, lang, label.components, api_visibility="private",
-            js=LOCALE_JS)  # fmt: skip
+            None, lang, None, js=LOCALE_JS)
     # One queue for every event: a bounded number of waiting requests (a student beyond it is
     # told the server is full rather than left waiting), each told its place; no direct POSTs.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

@@ -216,11 +216,9 @@ def build_section(label: Labels, lang: gr.Radio, demo: gr.Blocks, image: Any, mo
             methods = gr.CheckboxGroup(list(zip(NAMES, METHODS, strict=True)),
                                        value=list(METHODS), label=said("sal_methods"),
                                        elem_id="sal-methods")  # fmt: skip
-            label(methods, lambda lg: gr.CheckboxGroup(label=t(lg, "sal_methods")))
         with gr.Column(scale=2, min_width=260):
             mode = gr.Dropdown(_modes("en"), value=MODES[0], label=said("sal_mode"),
                                elem_id="sal-mode")  # fmt: skip
-            label(mode, lambda lg: gr.Dropdown(label=t(lg, "sal_mode"), choices=_modes(lg)))
     with gr.Row():
         buttons = {}
         for key, variant in (
@@ -230,7 +228,6 @@ def build_section(label: Labels, lang: gr.Radio, demo: gr.Blocks, image: Any, mo
             ("sal_layers_btn", "secondary"),
         ):
             buttons[key] = gr.Button(said(key), variant=variant, elem_id=key.replace("_", "-"))
-            label(buttons[key], lambda lg, k=key: gr.Button(t(lg, k)))
     note = gr.HTML(elem_id="sal-note")
     gallery = gr.Gallery(columns=4, height="auto", object_fit="contain", format="png",
                          show_label=False, allow_preview=True, elem_id="sal-gallery",
@@ -241,10 +238,8 @@ def build_section(label: Labels, lang: gr.Radio, demo: gr.Blocks, image: Any, mo
     verdict = gr.HTML(elem_id="sal-verdict-box")
     layers_plot = gr.Plot(show_label=False, elem_id="sal-layers-chart")
     guidance = gr.HTML(elem_id="sal-guidance-box")
-    with gr.Accordion(said("sal_shipped"), open=False, elem_id="sal-shipped") as card:
-        label(card, lambda lg: gr.Accordion(label=t(lg, "sal_shipped")))
-        shipped_table = gr.HTML(said(shipped), elem_id="sal-shipped-table")
-        label(shipped_table, shipped)
+    with gr.Accordion(said("sal_shipped"), open=False, elem_id="sal-shipped"):
+        gr.HTML(said(shipped), elem_id="sal-shipped-table")
     api = gr.Button(visible=False)  # the API's own doors, with their documented signatures
 
     demo.load(opening_modes, None, mode, **PRIVATE)
@@ -275,13 +270,10 @@ def build_section(label: Labels, lang: gr.Radio, demo: gr.Blocks, image: Any, mo
     buttons["sal_layers_btn"].click(_guided_shown, guide_asked, [layers_plot, guidance, note],
                                     **PRIVATE, **SLOT, preprocess=False)  # fmt: skip
     mode.input(lambda: (None, ""), None, [sanity_plot, verdict], **PRIVATE)
-    lang.input(attribute_again, [gallery, *asked], [gallery, what, table, note],
-               **PRIVATE, **SLOT, preprocess=False)  # fmt: skip
-    lang.input(sanity_again, [sanity_plot, *sanity_asked],
-               [gallery, sanity_plot, verdict, table, note], **PRIVATE, **SLOT,
-               preprocess=False)  # fmt: skip
-    lang.input(_guided_again, [layers_plot, *guide_asked], [layers_plot, guidance], **PRIVATE,
-               **SLOT, preprocess=False)  # fmt: skip
+    label.again(attribute_again, [gallery, *asked], [gallery, what, table, note])
+    label.again(sanity_again, [sanity_plot, *sanity_asked],
+                [gallery, sanity_plot, verdict, table, note])  # fmt: skip
+    label.again(_guided_again, [layers_plot, *guide_asked], [layers_plot, guidance])
     api.click(attribute, asked, [gallery, what, table], api_name="attribute", **SLOT,
               preprocess=False)  # fmt: skip
     api.click(sanity, sanity_asked, [gallery, sanity_plot, verdict, table],

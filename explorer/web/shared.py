@@ -76,6 +76,11 @@ def said(key: str | Callable[[str], str], frame: str = "{}", **values: Any) -> I
     return I18nData(ident)
 
 
+def as_said(text: Any, lang: str) -> Any:
+    """What `said` holds for `text` in `lang` (other values as they are)."""
+    return _TEXTS[lang].get(text.key, text) if isinstance(text, I18nData) else text
+
+
 def translations() -> gr.I18n:
     """Every text `said` so far, for `launch(i18n=...)`: build the page first."""
     return gr.I18n(**{lang: dict(texts) for lang, texts in _TEXTS.items()})
@@ -119,32 +124,64 @@ def whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-class Labels:
-    """Components and how to label them in a language; the language switch calls them all."""
+class Redraw:
+    """Handlers that draw components again, run as one event and merged."""
 
     def __init__(self) -> None:
-        self.entries: list[tuple[Any, Callable[[str], Any]]] = []
+        self.entries: list[tuple[Callable[..., Any], list[Any], list[Any]]] = []
 
-    def __call__(self, component: Any, update: Callable[[str], Any]) -> Any:
-        self.entries.append((component, update))
-        return component
-
-    def markdown(self, key: str, frame: str = "{}", **values: Any) -> gr.Markdown:
-        """A Markdown text of i18n `key` (inside `frame`, e.g. "### {}"), relabelled too."""
-        md = gr.Markdown(said(key, frame, **values))
-        return self(md, lambda lang: frame.format(t(lang, key, **values)))
+    def _union(self, part: int) -> list[Any]:
+        return list({id(c): c for entry in self.entries for c in entry[part]}.values())
 
     @property
-    def components(self) -> list[Any]:
-        return [component for component, _ in self.entries]
+    def inputs(self) -> list[Any]:
+        return self._union(1)
 
-    def relabel(self, lang: str) -> list[Any]:
-        return [update(lang) for _, update in self.entries]
+    @property
+    def outputs(self) -> list[Any]:
+        return self._union(2)
 
-    def relabel_if_linked(self, lang: str, request: gr.Request) -> list[Any]:
-        """On load: the labels in `lang` only when a link asked for another language than the
-        browser's; else the first paint already shows them, and a relabel could only undo
-        what a quick student typed meanwhile."""
-        if lang == browser_language(request):
-            return [gr.skip() for _ in self.entries]
-        return self.relabel(lang)
+    def draw(self, *values: Any) -> list[Any]:
+        """Every handler on the values of `inputs`, merged into `outputs`: where two draw the
+        same component, the later one that draws it wins. A handler that fails keeps its
+        outputs as they are and says why in a warning."""
+        given = {id(c): v for c, v in zip(self.inputs, values, strict=True)}
+        out: dict[int, Any] = {}
+        for fn, inputs, outputs in self.entries:
+            try:
+                answer = fn(*(given[id(c)] for c in inputs))
+            except gr.Error as err:
+                gr.Warning(str(err.message))
+                continue
+            answer = answer if isinstance(answer, (tuple, list)) else (answer,)
+            for component, value in zip(outputs, answer, strict=True):
+                if not _skipped(value):
+                    out[id(component)] = value
+        return [out.get(id(c), gr.skip()) for c in self.outputs]
+
+
+def _skipped(value: Any) -> bool:
+    return isinstance(value, dict) and value == {"__type__": "update"}
+
+
+class Labels:
+    """The language switch. The page's own texts are `said` (Gradio's I18n), so they switch in
+    the browser with no request at all; what handlers drew in a language (results, charts, menus
+    of class names) is drawn again by the handlers registered with `again`, all in one event,
+    and the slow figures in one event after it. Gradio's client sends one trigger's listeners
+    one after another, each a round trip and a repaint of the whole page: sixteen listeners
+    took seconds where one takes a fraction of one."""
+
+    def __init__(self) -> None:
+        self.now, self.then = Redraw(), Redraw()
+
+    def markdown(self, key: str, frame: str = "{}", **values: Any) -> gr.Markdown:
+        """A Markdown text of i18n `key` (inside `frame`, e.g. "### {}")."""
+        return gr.Markdown(said(key, frame, **values))
+
+    def again(self, fn: Callable[..., Any], inputs: list[Any], outputs: list[Any],
+              then: bool = False) -> None:  # fmt: skip
+        """After a language switch, fn(*inputs) gives `outputs` again (gr.skip() keeps one);
+        `then`: after the others are on screen. The inputs arrive as the browser sends them
+        (Gradio's preprocessing is skipped), as for every handler here that takes an image."""
+        (self.then if then else self.now).entries.append((fn, list(inputs), list(outputs)))

@@ -131,10 +131,9 @@ def inside_link(model: str, block: str, lang: str) -> str:
 DRAWN = (("net_residual", "residual"), ("net_plain_box", "plain"), ("net_figure3", "figure3"))
 
 
-def _draw_choices(lang: str | None) -> list[tuple[Any, str]]:
-    """What the figure draws: the network, its plain twin, or the paper's three side by side
-    (in `lang`, or as the browser says it at first paint)."""
-    return [(t(lang, key) if lang else said(key), value) for key, value in DRAWN]
+def _draw_choices() -> list[tuple[Any, str]]:
+    """What the figure draws: the network, its plain twin, or the paper's three side by side."""
+    return [(said(key), value) for key, value in DRAWN]
 
 
 # Clicks on the figure's stages and blocks (elements with data-toggle) become the figure's click
@@ -236,40 +235,28 @@ def summary(name: str, input_size: int = 224) -> str:
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     """The tab's components and events, inside the caller's gr.Tabs; returns what a link to
     the tab says (model, size)."""
-    with gr.Tab(said("tab_arch"), id="architecture") as tab:
-        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_arch")))
+    with gr.Tab(said("tab_arch"), id="architecture"):
         with gr.Row():
             model = gr.Dropdown(menu_models(), value=OPENS_ON, allow_custom_value=True,
                                 label=said("model"), info=said("model_info"),
                                 scale=3)  # fmt: skip
-            label(model, lambda lg: gr.Dropdown(label=t(lg, "model"),
-                                                info=t(lg, "model_info")))  # fmt: skip
             size = gr.Slider(MIN_SIZE_SLIDER, MAX_SIZE_SLIDER, value=224, step=1, scale=2,
                              label=said("input_size"))  # fmt: skip
-            label(size, lambda lg: gr.Slider(label=t(lg, "input_size")))
-        with gr.Accordion(said("custom_title"), open=False) as box:
-            label(box, lambda lg: gr.Accordion(label=t(lg, "custom_title")))
+        with gr.Accordion(said("custom_title"), open=False):
             with gr.Row():
                 block = gr.Radio(["basic", "bottleneck"], value="bottleneck",
                                  label=said("block_type"))  # fmt: skip
-                label(block, lambda lg: gr.Radio(label=t(lg, "block_type")))
                 counts = []
                 for i in range(1, 5):
                     stage = f"layer{i}"
                     n = gr.Number(2, label=said("stage_blocks", stage=stage), precision=0,
                                   minimum=1, maximum=MAX_STAGE_BLOCKS, min_width=110)  # fmt: skip
-                    label(n, lambda lg, s=stage: gr.Number(label=t(lg, "stage_blocks",
-                                                                     stage=s)))  # fmt: skip
                     counts.append(n)
             with gr.Row():
                 groups = gr.Number(1, label=said("groups"), precision=0, minimum=1)
-                label(groups, lambda lg: gr.Number(label=t(lg, "groups")))
                 width = gr.Number(64, label=said("width"), precision=0, minimum=1)
-                label(width, lambda lg: gr.Number(label=t(lg, "width")))
                 v1 = gr.Checkbox(False, label=said("paper_v1"))
-                label(v1, lambda lg: gr.Checkbox(label=t(lg, "paper_v1")))
                 build_btn = gr.Button(said("build"), variant="primary")
-                label(build_btn, lambda lg: gr.Button(t(lg, "build")))
             label.markdown("custom_hint")
             form_note = gr.HTML(elem_id="custom-note")
         formula = gr.HTML()
@@ -284,33 +271,23 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         diagram = gr.HTML()
         label.markdown("section_network", "### {}")
         with gr.Row():
-            draw = gr.Radio(_draw_choices(None), value="residual", label=said("net_draw"),
+            draw = gr.Radio(_draw_choices(), value="residual", label=said("net_draw"),
                             scale=2)  # fmt: skip
-            label(draw, lambda lg: gr.Radio(choices=_draw_choices(lg), label=t(lg, "net_draw")))
             orientation = gr.Radio([(said("net_vertical"), "vertical"),
                                     (said("net_horizontal"), "horizontal")], value="vertical",
                                    label=said("net_orientation"))  # fmt: skip
-            label(orientation, lambda lg: gr.Radio(
-                choices=[(t(lg, "net_vertical"), "vertical"),
-                         (t(lg, "net_horizontal"), "horizontal")],
-                label=t(lg, "net_orientation")))  # fmt: skip
         label.markdown("net_hint")
         figure = gr.HTML(elem_id="network-figure", js_on_load=NETWORK_JS)
         row = gr.HTML(elem_id="network-row")
         opened = gr.State([])
         with gr.Row():
             svg_file = gr.DownloadButton(said("download_svg"), size="md")
-            label(svg_file, lambda lg: gr.DownloadButton(t(lg, "download_svg")))
             png_file = gr.DownloadButton(said("download_png"), size="md")
-            label(png_file, lambda lg: gr.DownloadButton(t(lg, "download_png")))
-        with gr.Accordion(said("section_tree"), open=False) as tree_box:
-            label(tree_box, lambda lg: gr.Accordion(label=t(lg, "section_tree")))
+        with gr.Accordion(said("section_tree"), open=False):
             tree = gr.HTML()
         with gr.Row():
             json_file = gr.DownloadButton(said("download_json"), size="md")
-            label(json_file, lambda lg: gr.DownloadButton(t(lg, "download_json")))
             csv_file = gr.DownloadButton(said("download_csv"), size="md")
-            label(csv_file, lambda lg: gr.DownloadButton(t(lg, "download_csv")))
 
     outputs = [formula, stages, story, costs, treemap, diagram, tree, json_file, csv_file]
     shown = [model, size, draw, orientation, lang]
@@ -324,8 +301,10 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
 
     figure_after(demo.load(first_view, [model, size], [model, size, *outputs],
                            api_visibility="private", concurrency_limit=CONCURRENCY))  # fmt: skip
-    figure_after(gr.on([size.release, lang.input], architecture, [model, size, lang], outputs,
-                       api_name="architecture", concurrency_limit=CONCURRENCY))  # fmt: skip
+    figure_after(size.release(architecture, [model, size, lang], outputs, api_name="architecture",
+                              concurrency_limit=CONCURRENCY))  # fmt: skip
+    label.again(architecture, [model, size, lang], outputs)
+    label.again(network_anew, shown, [opened, row, *drawn], then=True)
     # The model's own events follow the user (model.input): the load event sets the model in its
     # own language, and a render triggered by that change could land in the other.
     figure_after(model.input(natural_size, [model, size], size, api_visibility="private").then(

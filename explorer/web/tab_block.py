@@ -344,25 +344,20 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     """The tab's components and events, inside the caller's gr.Tabs; returns what a link to the
     tab says (model, block, channel)."""
     en = "en"
-    with gr.Tab(said("tab_block"), id="block") as tab:
-        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_block")))
+    with gr.Tab(said("tab_block"), id="block"):
         label.markdown("block_guide")
         with gr.Row():
             with gr.Column(scale=1, min_width=240):
-                image, model = image_and_model(label, 200)
+                image, model = image_and_model(200)
             with gr.Column(scale=2):
                 with gr.Row():
                     choices = weight_choices(OPENS_ON, en)
                     weights = gr.Dropdown(choices, value=choices[0][1], label=said("weights"))
-                    label(weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
                     block_menu = gr.Dropdown([OPENS_AT], value=OPENS_AT, label=said("block"),
                                              elem_id="block-menu")  # fmt: skip
-                    label(block_menu, lambda lg: gr.Dropdown(label=t(lg, "block")))
                     channel = gr.Number(None, precision=0, minimum=0, label=said("channel"),
                                         elem_id="block-channel")  # fmt: skip
-                    label(channel, lambda lg: gr.Number(label=t(lg, "channel")))
                 show = gr.Button(said("show_block"), variant="primary")
-                label(show, lambda lg: gr.Button(t(lg, "show_block")))
                 stats = gr.HTML(elem_id="block-stats-box")
         # The four maps in one row across the page: readable on a 1024 px projector.
         with gr.Row(elem_id="block-maps", equal_height=True):
@@ -372,7 +367,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
                 picture = gr.Image(type="filepath", interactive=False,
                                    label=said(key, act="ReLU"), elem_id=f"block-{key}",
                                    min_width=120, buttons=[])  # fmt: skip
-                maps.append(label(picture, lambda lg, k=key: gr.Image(label=t(lg, k, act="ReLU"))))
+                maps.append(picture)
             twin = gr.Image(type="filepath", interactive=False, visible=False, min_width=120,
                             elem_id="block-map_twin", buttons=[])  # fmt: skip
         arith = gr.HTML(elem_id="block-arith-box")
@@ -382,11 +377,8 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
             with gr.Column(scale=1, min_width=220):
                 layer = gr.Dropdown(["layer2"], value="layer2", label=said("erf_layer"),
                                     elem_id="erf-layer")  # fmt: skip
-                label(layer, lambda lg: gr.Dropdown(label=t(lg, "erf_layer")))
                 erf_btn = gr.Button(said("erf_btn"), variant="primary")
-                label(erf_btn, lambda lg: gr.Button(t(lg, "erf_btn")))
                 stages_btn = gr.Button(said("erf_stages_btn"))
-                label(stages_btn, lambda lg: gr.Button(t(lg, "erf_stages_btn")))
             with gr.Column(scale=1, min_width=260):
                 erf_picture = gr.Image(type="filepath", interactive=False, show_label=False,
                                        elem_id="erf-picture", buttons=["download"])  # fmt: skip
@@ -399,17 +391,13 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         with gr.Row():
             with gr.Column(scale=2):
                 deleted = gr.CheckboxGroup([], label=said("les_blocks"), elem_id="lesion-blocks")
-                label(deleted, lambda lg: gr.CheckboxGroup(label=t(lg, "les_blocks")))
                 les_text = gr.HTML(elem_id="lesion-text")
             with gr.Column(scale=1, min_width=240):
                 top5 = gr.Label(num_top_classes=5, label=said("les_top5"), elem_id="lesion-top5")
-                label(top5, lambda lg: gr.Label(label=t(lg, "les_top5")))
         curve_btn = gr.Button(said("les_curve_btn"))
-        label(curve_btn, lambda lg: gr.Button(t(lg, "les_curve_btn")))
         curve_plot = gr.Plot(show_label=False, elem_id="lesion-curve")
         curve_text = gr.HTML(elem_id="lesion-curve-text")
-        with gr.Accordion(said("trained_card"), open=False, elem_id="trained-card") as card:
-            label(card, lambda lg: gr.Accordion(label=t(lg, "trained_card")))
+        with gr.Accordion(said("trained_card"), open=False, elem_id="trained-card"):
             gr.Markdown(_card())
         api = gr.Button(visible=False)  # the API's own doors, with their documented signatures
         row, col = gr.Number(visible=False), gr.Number(visible=False)
@@ -457,14 +445,12 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
                      api_name="erf_stages", **slot)  # fmt: skip
     curve_btn.click(lesion_curve, [lang], [curve_plot, curve_text], api_name="lesion_curve",
                     **slot)  # fmt: skip
-    lang.input(shown, [*asked, at], [*drawn, arith, at], **private, **slot, preprocess=False)
-    lang.input(lesions_shown, [image, model, deleted, weights, lang], [top5, les_text],
-               **private, **slot, preprocess=False)  # fmt: skip
-    lang.input(erf_again, [erf_picture, image, model, layer, weights, lang],
-               [erf_picture, erf_text], **private, **slot, preprocess=False)  # fmt: skip
-    lang.input(curve_again, [curve_plot, lang], [curve_plot, curve_text], **private, **slot)
-    lang.input(stages_again, [erf_plot, model, weights, lang], [erf_plot, erf_growth], **private,
-               **slot)  # fmt: skip
+    label.again(shown, [*asked, at], [*drawn, arith, at])
+    label.again(lesions_shown, [image, model, deleted, weights, lang], [top5, les_text])
+    label.again(erf_again, [erf_picture, image, model, layer, weights, lang],
+                [erf_picture, erf_text])  # fmt: skip
+    label.again(curve_again, [curve_plot, lang], [curve_plot, curve_text])
+    label.again(stages_again, [erf_plot, model, weights, lang], [erf_plot, erf_growth])
     api.click(block, asked, drawn, api_name="block", **slot, preprocess=False)
     api.click(erf, [image, model, layer, row, col, weights, lang], [erf_picture, erf_text],
               api_name="erf", **slot, preprocess=False)  # fmt: skip

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import gradio as gr
 
 from ..arch.registry import menu_models
-from ..i18n import page_language, t
+from ..i18n import page_language
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 from .links import view_of
 from .shared import Labels, engine, fail, initial_language, said, whole
@@ -71,27 +71,21 @@ def first_view(model_a: str, model_b: str, input_size: float, request: gr.Reques
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     """The tab's components and events, inside the caller's gr.Tabs; returns what a link to
     the tab says (models A and B, size)."""
-    with gr.Tab(said("tab_compare"), id="compare") as tab:
-        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_compare")))
+    with gr.Tab(said("tab_compare"), id="compare"):
         with gr.Row():
             model_a = gr.Dropdown(menu_models(), value=OPENS_ON[0], allow_custom_value=True,
                                   label=said("model_a"))  # fmt: skip
-            label(model_a, lambda lg: gr.Dropdown(label=t(lg, "model_a")))
             model_b = gr.Dropdown(menu_models(), value=OPENS_ON[1], allow_custom_value=True,
                                   label=said("model_b"))  # fmt: skip
-            label(model_b, lambda lg: gr.Dropdown(label=t(lg, "model_b")))
             size = gr.Slider(MIN_SIZE_SLIDER, MAX_SIZE_SLIDER, value=224, step=1,
                              label=said("input_size"))  # fmt: skip
-            label(size, lambda lg: gr.Slider(label=t(lg, "input_size")))
         label.markdown("presets", "**{}**")
         with gr.Row():
             presets = []
             for key, pair in PRESETS.items():
                 button = gr.Button(said(key), size="sm", variant=_variant(pair, OPENS_ON))
-                label(button, lambda lg, k=key: gr.Button(t(lg, k)))
                 presets.append((button, pair))
             figure3_button = gr.Button(said("preset_figure3"), size="sm", variant="secondary")
-            label(figure3_button, lambda lg: gr.Button(t(lg, "preset_figure3")))
         with gr.Row():
             formula_a, formula_b = gr.HTML(), gr.HTML()
         insights = gr.HTML()
@@ -102,7 +96,6 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         blocks = gr.HTML()
         label.markdown("section_compare_networks", "### {}")
         figure3 = gr.Checkbox(False, label=said("net_compare_figure3"))
-        label(figure3, lambda lg: gr.Checkbox(label=t(lg, "net_compare_figure3")))
         whole_networks = gr.HTML(elem_id="compare-networks")
 
     outputs = [formula_a, formula_b, insights, costs, stages, blocks]
@@ -116,7 +109,9 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
                             [model_a, model_b, size, *outputs], **private))  # fmt: skip
     # The user's events only (.input): the load event sets the models in its own language, and a
     # render triggered by that change could land in the other. A preset sets them, then renders.
-    then_networks(gr.on([model_a.input, model_b.input, size.release, lang.input], compare,
+    label.again(compare, [model_a, model_b, size, lang], outputs)
+    label.again(networks, drawn, [whole_networks], then=True)
+    then_networks(gr.on([model_a.input, model_b.input, size.release], compare,
                         [model_a, model_b, size, lang], outputs, api_name="compare",
                         concurrency_limit=CONCURRENCY))  # fmt: skip
     for button, pair in presets:

@@ -194,26 +194,37 @@ def refresh(
         return None, None, None, None, error_note(str(err.message)), None
 
 
-def checkpoint_input(label: Labels) -> gr.File:
+def said_again(image: Any, model: str, target: str, layer: str, weights: str, opacity: float,
+               colormap: str, lang: str, checkpoint: Any = None) -> tuple[Any, ...]:  # fmt: skip
+    """After the language switch: the menus' words, the weights' status and the answer on
+    screen in the new language; what is chosen in the menus stays chosen."""
+    try:
+        name = get_entry(text_input(model, "model")).name
+        menus: tuple[Any, ...] = (gr.Dropdown(choices=weight_choices(name, lang)),
+                                  gr.Dropdown(choices=class_choices(name, lang)))  # fmt: skip
+        status = load_weights(model, weights, lang, checkpoint)
+    except (gr.Error, ExplorerError):  # a bad model or weights: their own events said so
+        menus, status = (gr.skip(),) * 2, (gr.skip(),) * 2
+    answer = refresh(image, model, target, layer, weights, opacity, colormap, lang, checkpoint)
+    return (*menus, *status, *answer)
+
+
+def checkpoint_input() -> gr.File:
     """An optional upload of the user's own weights, read without unpickling (weights.py)."""
-    upload = gr.File(label=said("checkpoint"), type="filepath", height=120,
-                     file_types=[".safetensors", ".pth", ".pt", ".bin"])  # fmt: skip
-    return label(upload, lambda lg: gr.File(label=t(lg, "checkpoint")))
+    return gr.File(label=said("checkpoint"), type="filepath", height=120,
+                   file_types=[".safetensors", ".pth", ".pt", ".bin"])  # fmt: skip
 
 
-def image_and_model(label: Labels, height: int) -> tuple[gr.Image, gr.Dropdown]:
+def image_and_model(height: int) -> tuple[gr.Image, gr.Dropdown]:
     """An image upload (file, paste or webcam) with the generated examples under it, and the
     model menu, opening on the demo model: what every tab that runs a model starts with."""
     image = gr.Image(type="filepath", image_mode=None, height=height,
                      sources=["upload", "clipboard", "webcam"], label=said("image"))  # fmt: skip
-    label(image, lambda lg: gr.Image(label=t(lg, "image")))
     shown = gr.Examples(examples=examples(), inputs=image, label=said("examples"),
                         examples_per_page=8)  # fmt: skip
-    label(shown.dataset, lambda lg: gr.Dataset(label=t(lg, "examples")))
     add_examples(shown.dataset.samples)  # a click sends Gradio's copy: accepted like an upload
     model = gr.Dropdown(menu_models(), value=DEMO_MODEL, label=said("model"),
                         allow_custom_value=True)  # fmt: skip
-    label(model, lambda lg: gr.Dropdown(label=t(lg, "model")))
     return image, model
 
 
@@ -239,49 +250,37 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     tab says (the model). It opens on the demo model, whose menus need no torch; the page's load
     event (`start`) fills in the link's or the machine's choice."""
     en = "en"
-    with gr.Tab(said("tab_predict"), id="predict") as tab:
-        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_predict")))
-        label(gr.Markdown(said(demo_line)), demo_line)
+    with gr.Tab(said("tab_predict"), id="predict"):
         with gr.Row():
             with gr.Column(scale=1):
-                image, p_model = image_and_model(label, 300)
+                image, p_model = image_and_model(300)
                 choices = weight_choices(DEMO_MODEL, en)
                 p_weights = gr.Dropdown(choices, value=choices[0][1],
                                         label=said("weights"))  # fmt: skip
-                label(p_weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
-                checkpoint = checkpoint_input(label)
+                checkpoint = checkpoint_input()
                 with gr.Row():
                     p_target = gr.Dropdown(class_choices(DEMO_MODEL, en), value=TOP1,
                                            label=said("target"),
                                            allow_custom_value=True)  # fmt: skip
-                    label(p_target, lambda lg: gr.Dropdown(label=t(lg, "target")))
                     p_layer = gr.Dropdown(["layer4"], value="layer4",
                                           label=said("layer"),
                                           allow_custom_value=True)  # fmt: skip
-                    label(p_layer, lambda lg: gr.Dropdown(label=t(lg, "layer")))
                 with gr.Row():
                     opacity = gr.Slider(0, 1, value=0.5, step=0.05, label=said("opacity"))
-                    label(opacity, lambda lg: gr.Slider(label=t(lg, "opacity")))
                     colormap = gr.Radio(list(COLORMAPS), value=COLORMAPS[0],
                                         label=said("colormap"))  # fmt: skip
-                    label(colormap, lambda lg: gr.Radio(label=t(lg, "colormap")))
                 explain_btn = gr.Button(said("explain_btn"), variant="primary")
-                label(explain_btn, lambda lg: gr.Button(t(lg, "explain_btn")))
                 hint = gr.HTML(elem_id="explain-hint")
                 api_btn = gr.Button(visible=False)  # /predict's trigger: the API's own door
             with gr.Column(scale=1):
                 status = gr.HTML()
                 use_demo = gr.Button(said("use_demo"), visible=False, variant="primary")
-                label(use_demo, lambda lg: gr.Button(t(lg, "use_demo")))
                 note = gr.HTML()
                 top5 = gr.Label(num_top_classes=5, label=said("predictions"))
-                label(top5, lambda lg: gr.Label(label=t(lg, "predictions")))
                 # Its download button gives the overlay as a lossless PNG.
                 shown = gr.Image(type="filepath", interactive=False, label=said("overlay"),
                                  elem_id="cam-overlay")  # fmt: skip
-                label(shown, lambda lg: gr.Image(label=t(lg, "overlay")))
                 map_file = gr.DownloadButton(said("download_map"), size="sm")
-                label(map_file, lambda lg: gr.DownloadButton(t(lg, "download_map")))
         label.markdown("stage_cams", "#### {}")
         stage_maps = gr.Image(type="filepath", interactive=False, show_label=False,
                               elem_id="stage-cams", elem_classes="rx-strip")  # fmt: skip
@@ -289,16 +288,15 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         feature_maps = gr.Image(type="filepath", interactive=False, show_label=False,
                                 elem_id="feature-maps", elem_classes="rx-strip")  # fmt: skip
         build_section(label, lang, demo, image, p_model, p_target, p_layer, p_weights, checkpoint)
-        with gr.Accordion(said("model_card"), open=False, elem_id="model-card") as card:
-            label(card, lambda lg: gr.Accordion(label=t(lg, "model_card")))
+        with gr.Accordion(said("model_card"), open=False, elem_id="model-card"):
             gr.Markdown(model_card().read_text(encoding="utf-8"))
     answer = [top5, shown, stage_maps, feature_maps, note, map_file]
     asked = [image, p_model, p_target, p_layer, p_weights, opacity, colormap, lang, checkpoint]
 
     def menus_then_answer(event: Any) -> None:
-        """After the model or the language changed: its menus, its weights, then the answer
-        on screen again (user events only: the load event renders in its own language, and a
-        render triggered by its change could land in the other)."""
+        """After the model changed: its menus, its weights, then the answer on screen again
+        (user events only: the load event renders in its own language, and a render triggered
+        by its change could land in the other)."""
         event.then(model_options, [p_model, lang], [p_weights, p_target, p_layer],
                    api_visibility="private").then(
             load_weights, [p_model, p_weights, lang, checkpoint], [status, use_demo],
@@ -306,7 +304,8 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
             refresh, asked, answer, api_visibility="private", concurrency_id="predict",
             concurrency_limit=MAX_BATCH, preprocess=False)  # fmt: skip
 
-    menus_then_answer(gr.on([p_model.input, lang.input], None, api_visibility="private"))
+    menus_then_answer(p_model.input(None, api_visibility="private"))
+    label.again(said_again, asked, [p_weights, p_target, status, use_demo, *answer])
     menus_then_answer(use_demo.click(lambda: DEMO_MODEL, None, p_model,
                                      api_visibility="private"))  # fmt: skip
     demo.load(start, None, [p_model, p_weights, p_target, p_layer, status, use_demo],

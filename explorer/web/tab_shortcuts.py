@@ -128,54 +128,46 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     tab says (the model). Like the Predict tab, it opens on the demo model and the page's load
     event fills in the link's or the machine's choice."""
     en = "en"
-    with gr.Tab(said("tab_shortcuts"), id="shortcuts") as tab:
-        label(tab, lambda lg: gr.Tab(label=t(lg, "tab_shortcuts")))
+    with gr.Tab(said("tab_shortcuts"), id="shortcuts"):
         label.markdown("shortcuts_guide")
         with gr.Row():
             with gr.Column(scale=1):
-                image, model = image_and_model(label, 260)
+                image, model = image_and_model(260)
                 choices = weight_choices(DEMO_MODEL, en)
                 weights = gr.Dropdown(choices, value=choices[0][1], label=said("weights"))
-                label(weights, lambda lg: gr.Dropdown(label=t(lg, "weights")))
-                checkpoint = checkpoint_input(label)
+                checkpoint = checkpoint_input()
                 target = gr.Dropdown(class_choices(DEMO_MODEL, en), value=TOP1,
                                      label=said("target"), allow_custom_value=True)  # fmt: skip
-                label(target, lambda lg: gr.Dropdown(label=t(lg, "target")))
                 run = gr.Button(said("analyse_btn"), variant="primary")
-                label(run, lambda lg: gr.Button(t(lg, "analyse_btn")))
             with gr.Column(scale=2):
                 summary = gr.HTML()
                 bars = gr.Plot(show_label=False, elem_id="shortcut-bars")
         paths = gr.Plot(show_label=False, elem_id="path-lengths")
-        with gr.Accordion(said("records"), open=False) as box:
-            label(box, lambda lg: gr.Accordion(label=t(lg, "records")))
+        with gr.Accordion(said("records"), open=False):
             records = gr.JSON()
         label.markdown("plain_title", "### {}")
         with gr.Row():
             plain_model = gr.Dropdown(list(PLAIN_MODELS), value="resnet34", scale=3,
                                       label=said("model"))  # fmt: skip
-            label(plain_model, lambda lg: gr.Dropdown(label=t(lg, "model")))
             plain_btn = gr.Button(said("plain_btn"), scale=1)
-            label(plain_btn, lambda lg: gr.Button(t(lg, "plain_btn")))
         plain_plot = gr.Plot(show_label=False, elem_id="plain-vs-residual")
         plain_text = gr.HTML()
         label.markdown("deg_title", "### {}")
         deg_plot = gr.Plot(show_label=False, elem_id="degradation")
         deg_text = gr.HTML(elem_id="degradation-text")
+        api = gr.Button(visible=False)  # /degradation's own door (the page draws it on load)
 
     demo.load(start, None, [model, weights, target], api_visibility="private")
     # The curves are a record, not a computation: drawn when the page opens, in its language.
     demo.load(degradation_start, None, [deg_plot, deg_text], api_visibility="private")
-    lang.input(degradation, [lang], [deg_plot, deg_text], api_name="degradation")
-    gr.on([model.input, lang.input], model_options, [model, lang], [weights, target],
+    label.again(degradation, [lang], [deg_plot, deg_text])
+    api.click(degradation, [lang], [deg_plot, deg_text], api_name="degradation")
+    label.again(model_options, [model, lang], [weights, target])
+    gr.on([model.input], model_options, [model, lang], [weights, target],
           api_visibility="private")  # fmt: skip
-    lang.input(said_again, [records, summary, image, model, target, weights, lang, checkpoint],
-               [summary, bars, paths, records], api_visibility="private",
-               concurrency_id="shortcuts", concurrency_limit=SHORTCUT_SLOTS,
-               preprocess=False)  # fmt: skip
-    lang.input(plain_again, [plain_text, plain_model, lang], [plain_plot, plain_text],
-               api_visibility="private", concurrency_id="model",
-               concurrency_limit=1)  # fmt: skip
+    label.again(said_again, [records, summary, image, model, target, weights, lang, checkpoint],
+                [summary, bars, paths, records])  # fmt: skip
+    label.again(plain_again, [plain_text, plain_model, lang], [plain_plot, plain_text])
     gr.on([model.input, weights.input, target.input, checkpoint.change], cleared, [model, lang],
           [summary, bars, paths, records], api_visibility="private")  # fmt: skip
     gr.on([run.click, image.change], shortcuts,

@@ -30,7 +30,9 @@ def test_architecture_handler():
     out = tab_architecture.architecture("resnet50", 224.0, "en")
     formula, stages, story, costs, treemap, diagram, tree, json_path, csv_path = out
     assert "50 = 1 +" in formula and "25,557,032" in stages and "layer4" in story
-    assert isinstance(costs, go.Figure) and isinstance(treemap, go.Figure)
+    # a registry model at its own size: the shipped page, its charts as Plotly's JSON
+    assert json.loads(costs.plot)["data"]
+    assert json.loads(treemap.plot)["data"][0]["type"] == "treemap"
     assert "<svg" in diagram and "layer4.2" in tree
     assert json.loads(Path(json_path).read_text("utf-8"))["depth"] == 50
     assert Path(csv_path).read_text("utf-8").startswith("name,type,level")
@@ -55,8 +57,8 @@ def test_unexpected_errors_show_no_internals(monkeypatch, caplog):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(pages, "architecture_page", broken)
-    with pytest.raises(gr.Error) as err:
-        tab_architecture.architecture("resnet18", 224, "en")
+    with pytest.raises(gr.Error) as err:  # 200 px: not a shipped page, computed
+        tab_architecture.architecture("resnet18", 200, "en")
     assert "secret" not in str(err.value) and "internal error" in str(err.value)
     assert "secret internals" in caplog.text  # the log keeps what the user does not see
 
@@ -290,13 +292,21 @@ def test_every_first_paint_text_is_in_both_languages():
     assert "网络结构" in texts["zh"].values() and "Architecture" in texts["en"].values()
 
 
-def test_the_labels_are_sent_again_on_load_only_for_a_link_in_another_language():
-    """The first paint is in the browser's language: relabelling it on load would only race
-    whatever a quick student typed; a link's ?lang= of the other language needs it."""
+def test_the_language_switch_is_one_event_that_merges_what_the_tabs_draw_again():
+    """Handlers registered with `again` run in one event; a component two of them draw gets
+    the later one's answer unless that one skips it; a refusal keeps its outputs as they were."""
     from explorer.web.shared import Labels
 
+    with gr.Blocks():
+        a, b, c, lang = gr.HTML(), gr.HTML(), gr.HTML(), gr.Radio(["en", "zh"])
     labels = Labels()
-    labels(gr.Markdown("x"), lambda lg: f"said in {lg}")
-    assert labels.relabel_if_linked("zh", request("zh-CN,zh;q=0.9")) == [gr.skip()]
-    assert labels.relabel_if_linked("en", request("en-US")) == [gr.skip()]
-    assert labels.relabel_if_linked("zh", request("en-US", lang="zh")) == ["said in zh"]
+    labels.again(lambda lg: (f"a {lg}", f"b {lg}"), [lang], [a, b])
+    labels.again(lambda shown, lg: (gr.skip(), f"B {lg}") if shown else None, [a, lang], [a, b])
+
+    def refused(lg):
+        raise gr.Error("no")
+
+    labels.again(refused, [lang], [c])
+    assert labels.now.inputs == [lang, a] and labels.now.outputs == [a, b, c]
+    assert labels.now.draw("zh", "shown") == ["a zh", "B zh", gr.skip()]
+    assert labels.then.outputs == []
