@@ -12,6 +12,7 @@ Building the page imports no torch, so `serve()` answers before the models' libr
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import gradio as gr
@@ -22,16 +23,25 @@ from .limits import CONCURRENCY, DELETE_CACHE, QUEUE_SIZE
 from .links import LINK_JS, view_from
 from .shared import Labels, as_said, initial_language, said
 
-# Gradio's own words (upload boxes, the footer, its settings) follow its locale; the language
-# switch moves it too. Gradio keeps the switch in a module that the page has already loaded, so
-# importing it again returns that very module. If a Gradio version names it otherwise, only
-# Gradio's own words stay as they were.
-LOCALE_JS = """(lang) => {
+# The page's texts are Gradio I18n keys, and they follow Gradio's locale: the language switch
+# moves it (and with it Gradio's own words: upload boxes, the footer, its settings). Gradio
+# keeps the switch in a module that the page has already loaded, so importing it again returns
+# that very module. The tab buttons keep the words they were drawn with (only the selected one
+# follows), so they are set here from TABS, {button id: {language: label}}. Nothing here is an
+# output of an event: Gradio's client re-reads every output's subtree at every status update of
+# any event after that, and a tab's subtree is the whole tab.
+LOCALE_JS = """(lang, tab) => {
   const code = lang === "zh" ? "zh-CN" : "en";
   const core = performance.getEntriesByType("resource").map((e) => e.name)
     .find((url) => /\\/core-[^/]*\\.js$/.test(url));
   if (core) import(core).then((m) => m.changeLocale && m.changeLocale(code)).catch(() => {});
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  const tabs = TABS;
+  for (const [id, said] of Object.entries(tabs)) {
+    const button = document.getElementById(id);
+    if (button && said[lang]) button.textContent = said[lang];
+  }
+  if (tab) document.getElementById(`tab-${tab}-button`)?.click();
   return lang;
 }"""
 PROJECTOR_JS = """(on) => {
@@ -46,11 +56,11 @@ def _header(lang: str) -> str:
 
 def opening(request: gr.Request) -> tuple[Any, ...]:
     """As the page opens: the language (of the link, else the browser's), the tab the link names
-    and projection mode if it asks for it (the page's texts follow in the browser)."""
+    (opened in the browser) and projection mode if it asks for it."""
     lang = initial_language(request)
     query = dict(request.query_params) if request else {}
     view = view_from(query)
-    tab = gr.Tabs(selected=view.tab) if "tab" in query else gr.skip()  # never undo a click
+    tab = view.tab if "tab" in query else ""  # never undo a click
     return lang, tab, view.projector if "projector" in query else gr.skip()
 
 
@@ -78,21 +88,20 @@ def build() -> gr.Blocks:
         gr.api(tab_architecture.custom_model, api_name="custom_model")
         gr.api(tab_architecture.network, api_name="network")
         link_btn.click(None, [*linked, lang, projector], link, js=LINK_JS)
-        # Gradio's tab buttons keep the words they were drawn with (only the selected one
-        # follows the browser's locale): they are relabelled with the results.
-        panes = [pane for pane in tabs.children if isinstance(pane, gr.Tab)]
-        label.again(lambda lg: [gr.Tab(label=as_said(pane.label, lg)) for pane in panes], [lang],
-                    panes)  # fmt: skip
+        linked_tab = gr.Textbox(visible=False)
+        names = {f"{pane.elem_id}-button": {lg: as_said(pane.label, lg) for lg in LANGS}
+                 for pane in tabs.children if isinstance(pane, gr.Tab)}  # fmt: skip
+        locale = LOCALE_JS.replace("TABS", json.dumps(names, ensure_ascii=False))
         # The texts switch in the browser first; then one event draws the results again.
-        lang.input(None, lang, None, js=LOCALE_JS)
+        lang.input(None, lang, None, js=locale)
         lang.input(label.now.draw, label.now.inputs, label.now.outputs, api_visibility="private",
                    concurrency_limit=CONCURRENCY, preprocess=False).then(
             label.then.draw, label.then.inputs, label.then.outputs, api_visibility="private",
             concurrency_limit=CONCURRENCY, preprocess=False)  # fmt: skip
         projector.change(None, projector, None, js=PROJECTOR_JS)
         # A link in another language than the browser's: its texts switch in the browser too.
-        demo.load(opening, None, [lang, tabs, projector], api_visibility="private").then(
-            None, lang, None, js=LOCALE_JS)
+        demo.load(opening, None, [lang, linked_tab, projector], api_visibility="private").then(
+            None, [lang, linked_tab], None, js=locale)
     # One queue for every event: a bounded number of waiting requests (a student beyond it is
     # told the server is full rather than left waiting), each told its place; no direct POSTs.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

@@ -224,6 +224,13 @@ def natural_size(model: str, current: float) -> float:
         return current  # the architecture event reports the bad name
 
 
+def switched(model: str, input_size: float, lang: str) -> tuple[Any, ...]:
+    """Another model from the menu: its own input size (as natural_size keeps or changes it)
+    and its page, in one answer: each round trip costs the browser a repaint."""
+    size = natural_size(model, input_size)
+    return size, *architecture(model, size, lang)
+
+
 def summary(name: str, input_size: int = 224) -> str:
     """The CLI's text summary of one model."""
     try:
@@ -235,7 +242,7 @@ def summary(name: str, input_size: int = 224) -> str:
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     """The tab's components and events, inside the caller's gr.Tabs; returns what a link to
     the tab says (model, size)."""
-    with gr.Tab(said("tab_arch"), id="architecture"):
+    with gr.Tab(said("tab_arch"), id="architecture", elem_id="tab-architecture"):
         with gr.Row():
             model = gr.Dropdown(menu_models(), value=OPENS_ON, allow_custom_value=True,
                                 label=said("model"), info=said("model_info"),
@@ -307,8 +314,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     label.again(network_anew, shown, [opened, row, *drawn], then=True)
     # The model's own events follow the user (model.input): the load event sets the model in its
     # own language, and a render triggered by that change could land in the other.
-    figure_after(model.input(natural_size, [model, size], size, api_visibility="private").then(
-        architecture, [model, size, lang], outputs, **private))  # fmt: skip
+    figure_after(model.input(switched, [model, size, lang], [size, *outputs], **private))
     form = [block, *counts, groups, width, v1, lang]
     figure_after(gr.on([build_btn.click, *(box.submit for box in [*counts, groups, width])],
                        build_custom, form, [model, form_note], api_visibility="private",

@@ -344,7 +344,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     """The tab's components and events, inside the caller's gr.Tabs; returns what a link to the
     tab says (model, block, channel)."""
     en = "en"
-    with gr.Tab(said("tab_block"), id="block"):
+    with gr.Tab(said("tab_block"), id="block", elem_id="tab-block"):
         label.markdown("block_guide")
         with gr.Row():
             with gr.Column(scale=1, min_width=240):

@@ -71,7 +71,7 @@ def first_view(model_a: str, model_b: str, input_size: float, request: gr.Reques
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     """The tab's components and events, inside the caller's gr.Tabs; returns what a link to
     the tab says (models A and B, size)."""
-    with gr.Tab(said("tab_compare"), id="compare"):
+    with gr.Tab(said("tab_compare"), id="compare", elem_id="tab-compare"):
         with gr.Row():
             model_a = gr.Dropdown(menu_models(), value=OPENS_ON[0], allow_custom_value=True,
                                   label=said("model_a"))  # fmt: skip

@@ -250,7 +250,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     tab says (the model). It opens on the demo model, whose menus need no torch; the page's load
     event (`start`) fills in the link's or the machine's choice."""
     en = "en"
-    with gr.Tab(said("tab_predict"), id="predict"):
+    with gr.Tab(said("tab_predict"), id="predict", elem_id="tab-predict"):
         with gr.Row():
             with gr.Column(scale=1):
                 image, p_model = image_and_model(300)

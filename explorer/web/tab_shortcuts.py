@@ -128,7 +128,7 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     tab says (the model). Like the Predict tab, it opens on the demo model and the page's load
     event fills in the link's or the machine's choice."""
     en = "en"
-    with gr.Tab(said("tab_shortcuts"), id="shortcuts"):
+    with gr.Tab(said("tab_shortcuts"), id="shortcuts", elem_id="tab-shortcuts"):
         label.markdown("shortcuts_guide")
         with gr.Row():
             with gr.Column(scale=1):
