@@ -226,9 +226,14 @@ def natural_size(model: str, current: float) -> float:
 
 def switched(model: str, input_size: float, lang: str) -> tuple[Any, ...]:
     """Another model from the menu: its own input size (as natural_size keeps or changes it)
-    and its page, in one answer: each round trip costs the browser a repaint."""
+    and the top of its page (formula, stages, story) in one answer."""
     size = natural_size(model, input_size)
-    return size, *architecture(model, size, lang)
+    return size, *architecture(model, size, lang)[:3]
+
+
+def rest_of_page(model: str, input_size: float, lang: str) -> tuple[Any, ...]:
+    """The rest of the page `switched` began: charts, diagram, tree and downloads (cached)."""
+    return architecture(model, input_size, lang)[3:]
 
 
 def summary(name: str, input_size: int = 224) -> str:
@@ -314,7 +319,10 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
     label.again(network_anew, shown, [opened, row, *drawn], then=True)
     # The model's own events follow the user (model.input): the load event sets the model in its
     # own language, and a render triggered by that change could land in the other.
-    figure_after(model.input(switched, [model, size, lang], [size, *outputs], **private))
+    # The formula, the stages and the story first, the charts, diagram and tree a moment after:
+    # the browser paints them in their own frame.
+    figure_after(model.input(switched, [model, size, lang], [size, *outputs[:3]], **private)
+                 .success(rest_of_page, [model, size, lang], outputs[3:], **private))  # fmt: skip
     form = [block, *counts, groups, width, v1, lang]
     figure_after(gr.on([build_btn.click, *(box.submit for box in [*counts, groups, width])],
                        build_custom, form, [model, form_note], api_visibility="private",
