@@ -26,21 +26,34 @@ from .shared import Labels, as_said, initial_language, said
 # The page's texts are Gradio I18n keys, and they follow Gradio's locale: the language switch
 # moves it (and with it Gradio's own words: upload boxes, the footer, its settings). Gradio
 # keeps the switch in a module that the page has already loaded, so importing it again returns
-# that very module. The tab buttons keep the words they were drawn with (only the selected one
-# follows), so they are set here from TABS, {button id: {language: label}}. Nothing here is an
-# output of an event: Gradio's client re-reads every output's subtree at every status update of
-# any event after that, and a tab's subtree is the whole tab.
+# that very module. The tab buttons keep the words they were first drawn with (only the
+# selected one follows, and Gradio draws the row again when the page's width changes), so a
+# watcher on the row keeps them in the page's language, from TABS: {tab id: {language: label}}.
+# Nothing here is an output of an event: Gradio's client re-reads every output's subtree at
+# every status update of any event after that, and a tab's subtree is the whole tab.
 LOCALE_JS = """(lang, tab) => {
   const code = lang === "zh" ? "zh-CN" : "en";
   const core = performance.getEntriesByType("resource").map((e) => e.name)
     .find((url) => /\\/core-[^/]*\\.js$/.test(url));
   if (core) import(core).then((m) => m.changeLocale && m.changeLocale(code)).catch(() => {});
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-  const tabs = TABS;
-  for (const [id, said] of Object.entries(tabs)) {
-    const button = document.getElementById(id);
-    if (button && said[lang]) button.textContent = said[lang];
+  window.rxLang = lang;
+  if (!window.rxTabs) {
+    const tabs = TABS;
+    const words = new Map();  // any language's label → the tab's labels
+    for (const said of Object.values(tabs)) for (const w of Object.values(said)) words.set(w, said);
+    window.rxTabs = () => {
+      for (const b of document.querySelectorAll("#page-tabs > .tab-wrapper button")) {
+        const said = tabs[b.dataset.tabId] || words.get(b.textContent.trim());
+        const want = said && said[window.rxLang];
+        if (want && b.textContent !== want) b.textContent = want;
+      }
+    };
+    const row = document.querySelector("#page-tabs > .tab-wrapper");
+    if (row) new MutationObserver(window.rxTabs).observe(row, {childList: true, subtree: true,
+                                                               characterData: true});
   }
+  window.rxTabs();
   if (tab) document.getElementById(`tab-${tab}-button`)?.click();
   return lang;
 }"""
@@ -89,7 +102,7 @@ def build() -> gr.Blocks:
         gr.api(tab_architecture.network, api_name="network")
         link_btn.click(None, [*linked, lang, projector], link, js=LINK_JS)
         linked_tab = gr.Textbox(visible=False)
-        names = {f"{pane.elem_id}-button": {lg: as_said(pane.label, lg) for lg in LANGS}
+        names = {pane.id: {lg: as_said(pane.label, lg) for lg in LANGS}
                  for pane in tabs.children if isinstance(pane, gr.Tab)}  # fmt: skip
         locale = LOCALE_JS.replace("TABS", json.dumps(names, ensure_ascii=False))
         # The texts switch in the browser first; then one event draws the results again.
@@ -101,7 +114,8 @@ def build() -> gr.Blocks:
         projector.change(None, projector, None, js=PROJECTOR_JS)
         # A link in another language than the browser's: its texts switch in the browser too.
         demo.load(opening, None, [lang, linked_tab, projector], api_visibility="private").then(
-            None, [lang, linked_tab], None, js=locale)
+            None, [lang, linked_tab], None, js=locale
+        )
     # One queue for every event: a bounded number of waiting requests (a student beyond it is
     # told the server is full rather than left waiting), each told its place; no direct POSTs.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("explorer.ui")
 _import_lock = threading.Lock()
 _device: torch.device | None = None  # the server's --device; else chosen at first use
+first_view_served = threading.Event()  # a page has its first view: the warm-up may begin
+FIRST_VIEW_WAIT_S = 10.0  # the most a page's other load events wait for its first view
+PAINT_GRACE_S = 1.0  # after the first view is served, for the browser to paint it
 
 
 def engine() -> ModuleType:
@@ -39,6 +44,28 @@ def engine() -> ModuleType:
     with _import_lock:
         from . import pages
     return pages
+
+
+def after_first_view(request: gr.Request | None = None, tab: str = "") -> None:
+    """For a load event of what is not on screen first (another tab than the one the link
+    opens, the figure below the Architecture tab's fold): while the engine is not imported yet,
+    wait until the first view has been served and painted. The import takes about 3.5 s of CPU;
+    on two cores it would take them from the browser while it paints the first view. Later
+    pages never wait."""
+    if "explorer.web.pages" in sys.modules or (tab and view_of(request).tab == tab):
+        return
+    if first_view_served.wait(FIRST_VIEW_WAIT_S):
+        time.sleep(max(0.0, _served_at[0] + PAINT_GRACE_S - time.monotonic()))
+
+
+def served_first_view() -> None:
+    """The Architecture tab's first view is on its way to a browser."""
+    if not first_view_served.is_set():
+        _served_at[0] = time.monotonic()
+        first_view_served.set()
+
+
+_served_at = [0.0]
 
 
 def initial_language(request: gr.Request | None) -> str:

@@ -26,7 +26,16 @@ from ..i18n import page_language, t
 from . import shipped
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 from .links import view_of
-from .shared import Labels, engine, fail, initial_language, said, whole
+from .shared import (
+    Labels,
+    after_first_view,
+    engine,
+    fail,
+    initial_language,
+    said,
+    served_first_view,
+    whole,
+)
 from .views import error_note, note_line
 
 OPENS_ON = "resnet50"  # the model the tab shows first
@@ -99,6 +108,7 @@ def network_anew(model: str, input_size: float, draw: str, orientation: str, lan
                  ) -> tuple[Any, ...]:  # fmt: skip
     """The figure for a new model, size or language, nothing opened and no block's row, with its
     downloads: one event, so that it follows the tab's own answer in one step."""
+    after_first_view()
     return [], "", *_figure(model, input_size, draw, orientation, lang, ())
 
 
@@ -153,7 +163,10 @@ def first_view(model: str, input_size: float, request: gr.Request) -> tuple[Any,
     if view.model_for("architecture"):
         model = view.model_for("architecture")
         input_size = view.size_for("architecture") or get_entry(model).input_size
-    return model, input_size, *architecture(model, input_size, initial_language(request))
+    try:
+        return model, input_size, *architecture(model, input_size, initial_language(request))
+    finally:
+        served_first_view()  # the server's warm-up and the other load events wait for this
 
 
 def custom_model(block: str, layer1: float, layer2: float, layer3: float, layer4: float,

@@ -20,7 +20,7 @@ from .compute import compute, timed
 from .files import examples
 from .links import view_of
 from .memory import trim
-from .shared import Labels, device, engine, fail, initial_language, said, whole
+from .shared import Labels, after_first_view, device, engine, fail, initial_language, said, whole
 from .tab_predict import image_and_model
 from .views import error_note, note_line
 
@@ -299,6 +299,7 @@ def model_options(model: str, lang: str = "en") -> tuple[Any, ...]:
 def start(request: gr.Request) -> tuple[Any, ...]:
     """On page load: the link's model, block and channel (and the first example image, so that
     the maps show at once), else resnet20, trained here."""
+    after_first_view(request, "block")
     lang = initial_language(request)
     view = view_of(request)
     model = view.model_for("block") or OPENS_ON

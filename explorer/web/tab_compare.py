@@ -13,7 +13,7 @@ from ..arch.registry import menu_models
 from ..i18n import page_language
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 from .links import view_of
-from .shared import Labels, engine, fail, initial_language, said, whole
+from .shared import Labels, after_first_view, engine, fail, initial_language, said, whole
 
 OPENS_ON = ("resnet34", "resnet50")  # BasicBlock vs Bottleneck, same stage counts
 PRESETS = {
@@ -60,6 +60,7 @@ def first_view(model_a: str, model_b: str, input_size: float, request: gr.Reques
                ) -> tuple[Any, ...]:  # fmt: skip
     """The tab as the page opens, in the language of the link or the browser: the link's models
     and size where it names them."""
+    after_first_view(request, "compare")
     view = view_of(request)
     if view.tab == "compare":
         model_a, model_b = view.a or model_a, view.b or model_b

@@ -25,7 +25,17 @@ from .limits import REQUEST_TIMEOUT_S
 from .links import view_of
 from .memory import trim
 from .section_saliency import build_section
-from .shared import Labels, device, engine, error, fail, initial_language, message, said
+from .shared import (
+    Labels,
+    after_first_view,
+    device,
+    engine,
+    error,
+    fail,
+    initial_language,
+    message,
+    said,
+)
 from .theme import COLORMAPS
 from .uploads import add_examples
 from .views import error_note, note_line, shown_class
@@ -94,6 +104,7 @@ def start(request: gr.Request) -> tuple[Any, ...]:
     """On page load, in the language of the link or the browser: the link's model, else resnet50
     when its ImageNet weights are on this machine, else the demo model; with the menus that fit
     it and what its weights are."""
+    after_first_view(request, "predict")
     lang = initial_language(request)
     model = opening_model(request, "predict")
     first = weight_choices(model, lang)[0][1]  # a model of yours has random weights only

@@ -16,7 +16,7 @@ from . import tab_predict
 from .checks import TOP1, check_request, image_input, text_input, weight_choices, weights_arg
 from .compute import MAX_BATCH, compute, timed
 from .memory import trim
-from .shared import Labels, device, engine, fail, initial_language, said
+from .shared import Labels, after_first_view, device, engine, fail, initial_language, said
 from .tab_predict import DEMO_MODEL, checkpoint_input, class_choices, image_and_model, opening_model
 from .views import error_note, note_line
 
@@ -85,6 +85,8 @@ def degradation(lang: str = "en") -> tuple[Any, str]:
 
 
 def degradation_start(request: gr.Request) -> tuple[Any, str]:
+    """On page load: the curves, once the first view is on screen (they need the engine)."""
+    after_first_view(request, "shortcuts")
     return degradation(initial_language(request))
 
 
@@ -97,6 +99,7 @@ def model_options(model: str, lang: str = "en") -> tuple[Any, Any]:
 def start(request: gr.Request) -> tuple[Any, ...]:
     """On page load, in the language of the link or the browser: the link's model, else the one
     the Predict tab opens on, with its menus."""
+    after_first_view(request, "shortcuts")
     model = opening_model(request, "shortcuts")
     return (model, *model_options(model, initial_language(request)))
 
