@@ -54,17 +54,21 @@ class Network:
 
     def through(self, i: int, v: torch.Tensor, take_branch: bool) -> torch.Tensor:
         """Cotangents v (b, 1, C, H, W) at block i's sum, back to its input through F or S, and
-        through the ReLU after the block below."""
+        through the ReLU after the block below. An identity hands v back itself, ungated."""
         out = self.branches[i] if take_branch else self.shortcuts[i]
         if out is self.inputs[i]:  # identity: Jᵀv = v
-            g = v
-        elif len(v) == 1:
+            return v
+        if len(v) == 1:
             g = torch.autograd.grad(out, self.inputs[i], v[0], retain_graph=True)[0][None]
         else:
             g = torch.autograd.grad(out, self.inputs[i], v, retain_graph=True,
                                     is_grads_batched=True)[0]  # fmt: skip
-        gate = self.gates[i - 1] if i > 0 else None
-        return g if gate is None else g * (gate > 0)
+        return self.gate(i, g)
+
+    def gate(self, i: int, g: torch.Tensor) -> torch.Tensor:
+        """g through the ReLU after block i − 1's sum, in place (g is the caller's own)."""
+        z = self.gates[i - 1] if i > 0 else None
+        return g if z is None else g.mul_(z > 0)
 
 
 def follow(net: Network, taken: np.ndarray) -> torch.Tensor:
@@ -72,22 +76,31 @@ def follow(net: Network, taken: np.ndarray) -> torch.Tensor:
     takes. Paths that agree on the blocks above share their cotangent, so the top of the network
     is passed once for many paths; the rest goes in one batched product per block and choice."""
     n = taken.shape[1]
-    v = net.top[None]  # (1, 1, C, H, W): one distinct cotangent so far
+    v = net.top[None].detach().clone()  # (1, 1, C, H, W): one distinct cotangent so far
     row = np.zeros(len(taken), dtype=np.int64)  # the cotangent each path is at
     for i in range(n - 1, -1, -1):
         check()
         pairs = row * 2 + taken[:, i]
         distinct, row = np.unique(pairs, return_inverse=True)
         parent, branch = distinct // 2, distinct % 2 == 1
-        parts: list[torch.Tensor | None] = [None] * len(distinct)
-        for choice in (False, True):
+        pieces = []
+        for choice in (True, False):  # the branch first: an identity may hand v back itself
             which = np.flatnonzero(branch == choice)
             if which.size:
-                g = net.through(i, v[torch.as_tensor(parent[which], device=v.device)], choice)
-                for j, piece in zip(which.tolist(), g.split(1), strict=True):
-                    parts[j] = piece
-        v = torch.cat(parts)  # (distinct, 1, C, H, W)
-    return v.detach().double().flatten(1).norm(dim=1)[torch.as_tensor(row, device=v.device)]
+                rows = parent[which]
+                given = v if np.array_equal(rows, np.arange(len(v))) else \
+                    v[torch.as_tensor(rows, device=v.device)]  # fmt: skip
+                g = net.through(i, given, choice)
+                pieces.append((which, net.gate(i, g) if g is given else g))
+        if len(pieces) == 1 and np.array_equal(pieces[0][0], np.arange(len(distinct))):
+            v = pieces[0][1]
+        else:
+            first = pieces[0][1]
+            out = first.new_empty((len(distinct), *first.shape[1:]))  # (distinct, 1, C, H, W)
+            for which, g in pieces:
+                out[torch.as_tensor(which, device=v.device)] = g
+            v = out
+    return v.double().flatten(1).norm(dim=1)[torch.as_tensor(row, device=v.device)]
 
 
 def _enumerate(net: Network, tell: Callable[[float, int], None]) -> Walk:
@@ -105,6 +118,8 @@ def _enumerate(net: Network, tell: Callable[[float, int], None]) -> Walk:
         check()
         for take in (False, True):
             g = net.through(i, v, take)
+            if g is v:  # an identity: v stays as it is for the branch
+                g = net.gate(i, v.clone())
             if i == 0:
                 walk.magnitude[k + take] += g.detach().double().norm()
                 walk.followed[k + take] += 1

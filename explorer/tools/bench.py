@@ -248,7 +248,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     pred.add_argument("--runs", type=int, default=15)
     lv = sub.add_parser("live", help="/predict: compute, handler and gradio_client round trip")
     lv.add_argument("--runs", type=int, default=8, help="images (at most the 8 examples)")
-    les = sub.add_parser("shortcuts", help="the lesion study with a shared prefix vs naive")
+    les = sub.add_parser("shortcuts", help="the Shortcuts report in forward passes, its paths' "
+                         "precision, the lesions' shared prefix vs naive")  # fmt: skip
     les.add_argument("--runs", type=int, default=5)
     net = sub.add_parser("network", help="Figure 3 of ResNet-152: SVG, PNG and the page's event")
     net.add_argument("--runs", type=int, default=5)
@@ -281,11 +282,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .bench_block import block
 
         block(args.runs)
-    elif args.which in ("predict", "live", "shortcuts"):
+    elif args.which == "shortcuts":
+        from . import bench_inference
+        from .bench_shortcuts import shortcuts
+
+        shortcuts(args.runs)
+        bench_inference.lesions(args.runs)
+    elif args.which in ("predict", "live"):
         from . import bench_inference
 
-        run = {"predict": bench_inference.predict, "live": bench_inference.live,
-               "shortcuts": bench_inference.lesions}[args.which]  # fmt: skip
+        run = {"predict": bench_inference.predict, "live": bench_inference.live}[args.which]
         run(args.runs)
     else:
         analysis(args.runs)
