@@ -100,7 +100,7 @@ def analysis(runs: int) -> None:
     print(f"  cold torchinfo.summary         {med['torchinfo'] * 1e3:8.1f} ms  "
           "(model built before timing)")  # fmt: skip
     print(f"  ratio analyze / torchinfo      {med['explorer'] / med['torchinfo']:8.2f} ×  "
-          "(target ≤ 1.5)")  # fmt: skip
+          "(target ≤ 1.0)")  # fmt: skip
     print(f"  method: meta-device forward    {med['meta-forward'] * 1e3:8.1f} ms")
     print(f"  method: real CPU forward       {med['cpu-forward'] * 1e3:8.1f} ms  "
           f"(meta is {med['cpu-forward'] / med['meta-forward']:.2f}× faster)")  # fmt: skip
