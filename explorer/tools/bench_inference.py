@@ -132,9 +132,11 @@ def live(runs: int) -> None:
         goal, trip_goal = targets[name]
         print(f"  {name:<16} {c * ms:6.1f} ms  {h * ms:6.1f} ms  {h / c:4.2f} × {goal:<4}  "
               f"{b * ms:4.0f} ms ({b / h:4.2f} ×)   {t * ms:4.0f} ms ({t / h:4.2f} ×)   "
-              f"target {trip_goal}")  # fmt: skip
+              f"target {trip_goal} (page's)")  # fmt: skip
     print(f"  a text answer from memory (/summary): page's protocol {by_page['/summary'] * ms:.0f}"
           f" ms, gradio_client {trip['/summary'] * ms:.0f} ms")  # fmt: skip
+    print("  gradio_client is held to a minimal Gradio app's round trip: python -m "
+          "explorer.tools.bench browser")  # fmt: skip
     print(
         "  compute: explain with the maps at every stage; handler: /predict's function in the "
         "process (compute, pictures, files);\n  round trip: upload to the last file fetched, "

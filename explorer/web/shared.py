@@ -94,7 +94,7 @@ _TEXTS: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 def said(key: str | Callable[[str], str], frame: str = "{}", **values: Any) -> I18nData:
     """i18n `key` (inside `frame`, e.g. "### {}"), or what `key(lang)` writes, as the browser's
     language says it at first paint; `translations()` holds it in every language. After that,
-    the language switch relabels with plain text (`Labels`)."""
+    the language switch moves that locale in the browser (`page.LOCALE_JS`)."""
     texts = {lang: key(lang) if callable(key) else frame.format(t(lang, key, **values))
              for lang in LANGS}  # fmt: skip
     ident = "rx_" + hashlib.sha1(repr(sorted(texts.items())).encode()).hexdigest()[:12]
