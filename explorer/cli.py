@@ -406,8 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = _summary(args.name, _size(args.name, args.input_size), args.format,
                             args.blocks)  # fmt: skip
         elif args.command == "shortcuts":
-            text = _shortcuts(args.image, args.model, args.weights, args.target, args.format,
-                                 args.paths)
+            text = _shortcuts(
+                args.image, args.model, args.weights, args.target, args.format, args.paths
+            )
         elif args.command == "attribute":
             text = _attribute(args)
         elif args.command == "diagram":
