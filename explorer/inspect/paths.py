@@ -173,10 +173,12 @@ def _draw(e: np.ndarray, gains: np.ndarray, k: int, rng: np.random.Generator) ->
 
 
 def _allocate(predicted: np.ndarray, lengths: np.ndarray, paths: int) -> np.ndarray:
-    """Paths per length: one where the gains predict MIN_SHARE or more, the rest in proportion
-    to the predicted magnitude over √(cost), cost ∝ k (Neyman's allocation with costs)."""
+    """`paths` paths over the lengths: one where the gains predict MIN_SHARE or more (the
+    largest first, if there are more such lengths than paths), the rest in proportion to the
+    predicted magnitude over √(cost), cost ∝ k (Neyman's allocation with costs)."""
     share = predicted / predicted.sum() if predicted.sum() > 0 else np.ones_like(predicted)
-    floor = (share >= MIN_SHARE).astype(np.int64)
+    floor = np.zeros(len(share), dtype=np.int64)
+    floor[np.argsort(-share)[: min(paths, int((share >= MIN_SHARE).sum()))]] = 1
     weight = share / np.sqrt(lengths)
     rest = max(paths - int(floor.sum()), 0)
     ideal = rest * weight / weight.sum()

@@ -117,3 +117,14 @@ def test_the_shares_error_follows_the_delta_method():
     s, se = shares(walk)
     assert s == pytest.approx((0.25, 0.75))
     assert se[0] == pytest.approx(1.0 / 16 * 0.2) and se[1] == pytest.approx(se[0])
+
+
+def test_the_drawn_paths_are_the_budget():
+    """Exactly `paths` draws whatever the lengths' floors, the largest predicted lengths first,
+    and the rest in proportion to magnitude over √(length)."""
+    predicted = np.array([1.0, 5.0, 50.0, 20.0, 0.001])
+    lengths = np.arange(2, 7)
+    assert paths._allocate(predicted, lengths, 2).tolist() == [0, 0, 1, 1, 0]
+    count = paths._allocate(predicted, lengths, 40)
+    assert count.sum() == 40 and count[4] == 0 and count[2] == count.max()
+    assert paths._allocate(predicted, lengths, 0).sum() == 0
