@@ -17,9 +17,8 @@ from ..i18n import page_language, t
 from ..models.bundled import SALIENCY, bundled_file
 from .checks import TOP1, check_request, image_input, weights_arg
 from .compute import compute, timed
-from .memory import trim
 from .saliency_views import shipped_html
-from .shared import Labels, device, engine, fail, initial_language, said
+from .shared import Labels, answering, device, engine, initial_language, said
 from .views import error_note, note_line
 
 # the methods in the page's order, with their names (technical terms: the same in both languages)
@@ -57,16 +56,9 @@ def _request(image: Any, model: Any, methods: Any, layer: Any, target: Any, weig
 
 
 def _answered(lang: str, work: Callable[[], Any]) -> Any:
-    """work() for an API request: a refusal or failure is a gr.Error in `lang` (the client
-    catches it; no traceback), and the pass's memory is handed back either way."""
-    try:
+    """work() for an API request, its refusals as gr.Error in `lang`, its memory handed back."""
+    with answering(lang, free=True):
         return work()
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()
 
 
 def attribute(image: Any, model: str, methods: Any = METHODS, layer: str | None = None,

@@ -12,7 +12,8 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from gradio.i18n import I18nData
 from ..errors import ExplorerError
 from ..i18n import LANGS, t
 from .links import view_of
+from .memory import trim
 
 if TYPE_CHECKING:
     import torch
@@ -135,6 +137,22 @@ def message(err: Exception, lang: str, key: str = "error") -> str:
         return t(lang, key, message=err.in_language(lang))
     log.exception("request failed", exc_info=err)
     return t(lang, key, message="internal error; the server log has details")
+
+
+@contextmanager
+def answering(lang: str, free: bool = False) -> Iterator[None]:
+    """A handler's work: a refusal or failure leaves it as a gr.Error in `lang` (an API client
+    catches it; the page shows it; no traceback); `free`: the pass's memory is handed back to
+    the system either way (`memory.trim`)."""
+    try:
+        yield
+    except gr.Error:
+        raise
+    except Exception as err:
+        raise fail(err, lang) from None
+    finally:
+        if free:
+            trim()
 
 
 def error(text: str, lang: str) -> gr.Error:

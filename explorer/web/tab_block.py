@@ -19,8 +19,17 @@ from .checks import check_request, image_input, weight_choices, weights_arg
 from .compute import compute, timed
 from .files import examples
 from .links import view_of
-from .memory import trim
-from .shared import Labels, after_first_view, device, engine, fail, initial_language, said, whole
+from .shared import (
+    Labels,
+    after_first_view,
+    answering,
+    device,
+    engine,
+    fail,
+    initial_language,
+    said,
+    whole,
+)
 from .tab_predict import image_and_model
 from .views import error_note, note_line
 
@@ -63,17 +72,11 @@ def _block_page(image: Any, model: Any, block_name: Any, channel: Any, weights: 
                 ) -> tuple[tuple[Any, ...], int]:  # fmt: skip
     """/block's outputs, and the channel they show."""
     lang = page_language(lang)
-    try:
+    with answering(lang, free=True):
         source, name, chosen = _request(image, model, weights, lang)
         wanted = _block(name, block_name)
         page = compute().call(timed, engine().block_page, source, name, chosen, wanted,
                               _channel(channel), device(), lang)  # fmt: skip
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()
     pictures = [gr.Image(value=str(p), label=text) for p, text in zip(page.panels, page.labels,
                                                                      strict=True)]  # fmt: skip
     twin = (gr.Image(value=str(page.twin), label=page.twin_label, visible=True) if page.twin
@@ -141,14 +144,10 @@ def erf(image: Any, model: str, layer: str = "layer2", row: Any = None, col: Any
     """/erf: the theoretical and effective receptive fields of the unit at (row, col) of `layer`
     (a stage or block; empty row and col: the centre), drawn on the photo, and their sizes."""
     lang = page_language(lang)
-    try:
+    with answering(lang):
         source, name, chosen = _request(image, model, weights, lang)
         position = _position(row, col)
         return _erf(source, name, chosen, layer, position, None, lang)
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
 
 
 def _position(row: Any, col: Any) -> tuple[int, int] | None:
@@ -202,7 +201,7 @@ def erf_stages(model: str, weights: str = "DEFAULT", lang: str = "en",
     """/erf_stages: per stage, the theoretical field beside the effective one (50% and 90%),
     averaged over the example images, for the trained and for random weights."""
     lang = page_language(lang)
-    try:
+    with answering(lang):
         name = check_request(model, None, None)
         chosen = weights_arg(name, weights)
 
@@ -211,10 +210,6 @@ def erf_stages(model: str, weights: str = "DEFAULT", lang: str = "en",
 
         return compute().call(timed, engine().erf_stages_page, name, chosen, device(),
                               examples(), lang, told)  # fmt: skip
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
 
 
 def lesions(image: Any, model: str, deleted: Any = (), weights: str = "DEFAULT",
@@ -222,7 +217,7 @@ def lesions(image: Any, model: str, deleted: Any = (), weights: str = "DEFAULT",
     """/lesions: the image's top-5 with the `deleted` blocks removed (a residual block keeps its
     shortcut, a plain block becomes the identity), and the held-out accuracy."""
     lang = page_language(lang)
-    try:
+    with answering(lang, free=True):
         source, name, chosen = _request(image, model, weights, lang)
         if deleted is None:
             deleted = []
@@ -234,12 +229,6 @@ def lesions(image: Any, model: str, deleted: Any = (), weights: str = "DEFAULT",
         ordered = [b for b in names if b in deleted]
         return compute().call(timed, engine().lesion_page, source, name, chosen, ordered,
                               device(), lang)  # fmt: skip
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()
 
 
 def lesions_shown(image: Any, model: str, deleted: Any, weights: str, lang: str
@@ -263,12 +252,8 @@ def lesion_curve(lang: str = "en",
     def told(done: float, model: str) -> None:
         progress(done, desc=t(lang, "les_progress", model=model))
 
-    try:
+    with answering(lang):
         return compute().call(timed, engine().lesion_curves_page, device(), lang, told)
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
 
 
 def _options(model: str, lang: str) -> tuple[str, list[Any], list[str], str, list[str], str,

@@ -23,11 +23,11 @@ from .compute import MAX_BATCH, compute
 from .files import examples
 from .limits import REQUEST_TIMEOUT_S
 from .links import view_of
-from .memory import trim
 from .section_saliency import build_section
 from .shared import (
     Labels,
     after_first_view,
+    answering,
     device,
     engine,
     error,
@@ -159,7 +159,7 @@ def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
     own request.
     """
     lang = page_language(lang)
-    try:
+    with answering(lang, free=True):  # the pass's activations are freed: give their pages back
         name = check_request(model, layer, target)
         opacity, colormap = check_picture(opacity, colormap)
         chosen = weights_arg(name, weights, checkpoint)
@@ -170,12 +170,6 @@ def predict(image: Any, model: str, target: str = TOP1, layer: str = "layer4",
                                      (source, wanted, opacity, colormap, lang))  # fmt: skip
         except ImageFailed as failed:
             raise error(message(failed.cause, lang, "error_image"), lang) from None
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()  # the pass's activations are freed: give their pages back
     # Pictures go to Gradio as files we wrote whole and named by content: identical answers
     # share a file, which no later request rewrites while it is downloaded.
     return (view.labels, str(view.overlay), str(view.stages), str(view.features), view.note,

@@ -15,8 +15,16 @@ from ..i18n import page_language, t
 from . import tab_predict
 from .checks import TOP1, check_request, image_input, text_input, weight_choices, weights_arg
 from .compute import MAX_BATCH, compute, timed
-from .memory import trim
-from .shared import Labels, after_first_view, device, engine, fail, initial_language, said
+from .shared import (
+    Labels,
+    after_first_view,
+    answering,
+    device,
+    engine,
+    fail,
+    initial_language,
+    said,
+)
 from .tab_predict import DEMO_MODEL, checkpoint_input, class_choices, image_and_model, opening_model
 from .views import error_note, note_line
 
@@ -41,19 +49,13 @@ def shortcuts(image: Any, model: str, target: str = TOP1, weights: str = "DEFAUL
     def walking(done: float, paths: int) -> None:
         progress(done, desc=t(lang, "walking_paths", paths=f"{paths:,}"))
 
-    try:
+    with answering(lang, free=True):  # the lesion batches are freed: give their pages back
         name = check_request(model, None, target)  # before any loading
         chosen = weights_arg(name, weights, checkpoint)
         source = image_input(image, lang)
         wanted = None if target in (None, "", TOP1) else target
         return compute().call(timed, engine().shortcuts_view, source, name, chosen, wanted,
                               device(), lang, walking)  # fmt: skip
-    except gr.Error:
-        raise
-    except Exception as err:
-        raise fail(err, lang) from None
-    finally:
-        trim()  # the lesion batches are freed: give their pages back
 
 
 def cleared(model: Any, lang: str = "en") -> tuple[Any, ...]:
