@@ -121,10 +121,18 @@ def path_counts(n: int) -> tuple[float, ...]:
 def _measures(parts: Parts, x: torch.Tensor, target: int | None, paths: int = PATHS,
               progress: PathProgress | None = None
               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Walk]:  # fmt: skip
+    """`_linearised`'s logits, target and rows, and the gradient followed path by path on its
+    network (`paths.walk_paths`)."""
+    logits, chosen, rows, net = _linearised(parts, x, target)
+    return logits, chosen, rows, walk_paths(net, paths, progress=progress)
+
+
+def _linearised(parts: Parts, x: torch.Tensor, target: int | None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Network]:  # fmt: skip
     """One forward pass with autograd from the stem's output on, and one backward pass: logits,
     the target and a row per block (‖F‖, ‖S‖, cos, the shortcut's and the branch's share of the
-    gradient, the norm ratio), all left on the model's device; then the gradient followed path
-    by path (`paths.walk_paths`)."""
+    gradient, the norm ratio), all left on the model's device, and the network as the passes
+    left it, for the path walk (its graph kept)."""
     with torch.no_grad():
         a = parts.run_stem(x)
     a = a.detach().requires_grad_()  # the graph starts here: nothing before needs a gradient
@@ -172,8 +180,7 @@ def _measures(parts: Parts, x: torch.Tensor, target: int | None, paths: int = PA
         net = Network(inputs, branches, shortcuts,
                       [z if gate else None for z, gate in zip(sums, gates, strict=True)],
                       at_sums[-1])  # fmt: skip
-        walk = walk_paths(net, paths, progress=progress)
-    return logits.detach(), chosen, torch.stack(rows), walk
+    return logits.detach(), chosen, torch.stack(rows), net
 
 
 def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:

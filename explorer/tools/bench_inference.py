@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 
-from .timing import interleaved, seconds
+from .timing import forward_pass, interleaved, seconds
 
 
 def predict(runs: int) -> None:
@@ -181,10 +181,7 @@ def lesions(runs: int) -> None:
         model = load_model(name)
         parts = network_parts(model)
         n = len(parts.blocks)
-
-        def forward(model: torch.nn.Module = model) -> object:
-            with torch.inference_mode():
-                return model(x)
+        forward = forward_pass(model, x)
 
         def one_by_one(parts: object = parts) -> None:
             """The naive study: a whole forward pass per lesioned block."""

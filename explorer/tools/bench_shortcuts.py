@@ -49,33 +49,15 @@ def _old_walk_errors(net, seed: int = 0) -> tuple[np.ndarray, float, int]:
     return np.concatenate([[0.0], errors, [0.0]]), rounds * round_s, rounds * (n + 1)
 
 
-def _report_and_network(x, model):
-    """The report, and the linearised network its path walk followed (kept for more walks)."""
-    from explorer.inspect import contributions
-
-    caught = []
-    original = contributions.walk_paths
-
-    def catch(net, *args, **kwargs):
-        caught.append(net)
-        return original(net, *args, **kwargs)
-
-    contributions.walk_paths = catch
-    try:
-        return contributions.shortcut_report(x, model), caught[0]
-    finally:
-        contributions.walk_paths = original
-
-
 def shortcuts(runs: int, models: tuple[str, ...] = ("resnet50", "resnet152")) -> None:
     import torch
 
     from explorer.arch.structure import network_parts
-    from explorer.inspect.contributions import lesion_logits, shortcut_report
+    from explorer.inspect.contributions import _linearised, lesion_logits, shortcut_report
     from explorer.inspect.paths import PATHS, walk_paths
     from explorer.models.loading import load_model
 
-    from .timing import interleaved, seconds
+    from .timing import forward_pass, interleaved, seconds
 
     print(f"Shortcuts report benchmark: one 224×224 image, random weights, CPU "
           f"({torch.get_num_threads()} threads), medians of {runs} interleaved runs")  # fmt: skip
@@ -85,16 +67,14 @@ def shortcuts(runs: int, models: tuple[str, ...] = ("resnet50", "resnet152")) ->
         model = load_model(name)
         parts = network_parts(model)
         n = len(parts.blocks)
-
-        def forward(model: torch.nn.Module = model) -> object:
-            with torch.inference_mode():
-                return model(x)
+        forward = forward_pass(model, x)
 
         med = interleaved({"forward": forward,
                            "report": lambda m=model: shortcut_report(x, m),
                            "lesions": lambda p=parts: lesion_logits(p, x)}, runs)  # fmt: skip
-        report, net = _report_and_network(x, model)
+        report = shortcut_report(x, model)
         with torch.enable_grad():
+            net = _linearised(parts, x, None)[-1]  # the network the report's walk followed
             walk_s = min(seconds(lambda net=net: walk_paths(net)) for _ in range(runs))
             old_errors, old_s, old_paths = _old_walk_errors(net)
         fwd = med["forward"]

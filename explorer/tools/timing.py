@@ -6,12 +6,25 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def seconds(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def forward_pass(model: Any, x: Any) -> Callable[[], object]:
+    """A bare inference of `model` on `x`: the unit the benchmarks count passes in."""
+
+    def forward() -> object:
+        import torch
+
+        with torch.inference_mode():
+            return model(x)
+
+    return forward
 
 
 def interleaved(contenders: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
