@@ -74,33 +74,46 @@ class Network:
 def follow(net: Network, taken: np.ndarray) -> torch.Tensor:
     """The gradient's norm along each path: `taken` (P, n) says which blocks' branches each path
     takes. Paths that agree on the blocks above share their cotangent, so the top of the network
-    is passed once for many paths; the rest goes in one batched product per block and choice."""
-    n = taken.shape[1]
-    v = net.top[None].detach().clone()  # (1, 1, C, H, W): one distinct cotangent so far
-    row = np.zeros(len(taken), dtype=np.int64)  # the cotangent each path is at
+    is passed once for many paths. Each distinct cotangent keeps a slot of one buffer: through
+    an identity shortcut every slot is gated in place, and only the rows that take a branch are
+    gathered for its batched product (a path that leaves a shared slot for the branch gets a
+    new slot); a projection shortcut takes its rows in one batched product as well."""
+    paths, n = taken.shape
+    top = net.top[None].detach()  # (1, 1, C, H, W)
+    v = top.new_empty((paths, *top.shape[1:]))  # a slot per distinct cotangent, at most P
+    v[0] = top[0]
+    live = 1
+    slot = np.zeros(paths, dtype=np.int64)  # each path's slot
     for i in range(n - 1, -1, -1):
         check()
-        pairs = row * 2 + taken[:, i]
-        distinct, row = np.unique(pairs, return_inverse=True)
-        parent, branch = distinct // 2, distinct % 2 == 1
-        pieces = []
-        for choice in (True, False):  # the branch first: an identity may hand v back itself
-            which = np.flatnonzero(branch == choice)
-            if which.size:
-                rows = parent[which]
-                given = v if np.array_equal(rows, np.arange(len(v))) else \
-                    v[torch.as_tensor(rows, device=v.device)]  # fmt: skip
-                g = net.through(i, given, choice)
-                pieces.append((which, net.gate(i, g) if g is given else g))
-        if len(pieces) == 1 and np.array_equal(pieces[0][0], np.arange(len(distinct))):
-            v = pieces[0][1]
-        else:
-            first = pieces[0][1]
-            out = first.new_empty((len(distinct), *first.shape[1:]))  # (distinct, 1, C, H, W)
-            for which, g in pieces:
-                out[torch.as_tensor(which, device=v.device)] = g
-            v = out
-    return v.double().flatten(1).norm(dim=1)[torch.as_tensor(row, device=v.device)]
+        parents = np.unique(slot[taken[:, i] == 1])  # slots some path leaves through F
+        stays = np.unique(slot[taken[:, i] == 0])  # slots some path leaves through S
+        f = None
+        if parents.size:
+            given = v[parents[0] : parents[0] + 1] if parents.size == 1 else \
+                v[torch.as_tensor(parents, device=v.device)]  # fmt: skip
+            f = net.through(i, given, True)  # gated
+        # where both choices leave a slot, the branch's cotangent moves to a new one
+        both = np.isin(parents, stays)
+        target = parents.copy()
+        target[both] = live + np.arange(int(both.sum()))
+        for p, t in zip(parents[both], target[both], strict=True):
+            slot[(slot == p) & (taken[:, i] == 1)] = t
+        grown = live + int(both.sum())
+        if net.shortcuts[i] is net.inputs[i]:  # identity: gate every slot where it lies
+            if stays.size:
+                net.gate(i, v[:live])
+        else:  # a projection: the slots that stay go through it into a buffer of its shape
+            s = net.through(i, v[torch.as_tensor(stays, device=v.device)], False) \
+                if stays.size else None  # fmt: skip
+            shaped = f if f is not None else s
+            v = shaped.new_empty((paths, *shaped.shape[1:]))
+            if s is not None:
+                v[torch.as_tensor(stays, device=v.device)] = s
+        if f is not None:
+            v[torch.as_tensor(target, device=v.device)] = f
+        live = grown
+    return v[:live].double().flatten(1).norm(dim=1)[torch.as_tensor(slot, device=v.device)]
 
 
 def _enumerate(net: Network, tell: Callable[[float, int], None]) -> Walk:

@@ -56,6 +56,18 @@ def test_a_draw_has_the_probability_its_weight_says():
         assert abs(seen.get(c, 0) / draws - p) < 4.5 * se
 
 
+def _chain(net: Network, taken: np.ndarray) -> float:
+    """One path's gradient norm, block by block, one autograd call at a time."""
+    v = net.top
+    for i in range(len(net.inputs) - 1, -1, -1):
+        out = net.branches[i] if taken[i] else net.shortcuts[i]
+        if out is not net.inputs[i]:
+            v = torch.autograd.grad(out, net.inputs[i], v, retain_graph=True)[0]
+        if i > 0 and net.gates[i - 1] is not None:
+            v = v * (net.gates[i - 1] > 0)
+    return float(v.double().norm())
+
+
 def test_batched_paths_equal_a_chain_of_single_products():
     """follow() shares the blocks above and batches the products; each path's norm equals the
     cotangent taken down block by block, one autograd call at a time."""
@@ -64,18 +76,24 @@ def test_batched_paths_equal_a_chain_of_single_products():
     every = np.array(list(itertools.product((0, 1), repeat=n)), dtype=np.int64)  # (16, 4)
     batched = follow(net, every)
     for taken, norm in zip(every, batched, strict=True):
-        v = net.top
-        for i in range(n - 1, -1, -1):
-            out = net.branches[i] if taken[i] else net.shortcuts[i]
-            if out is not net.inputs[i]:
-                v = torch.autograd.grad(out, net.inputs[i], v, retain_graph=True)[0]
-            if i > 0 and net.gates[i - 1] is not None:
-                v = v * (net.gates[i - 1] > 0)
-        assert float(norm) == pytest.approx(float(v.double().norm()), rel=1e-5)
+        assert float(norm) == pytest.approx(_chain(net, taken), rel=1e-5)
     exact = walk_paths(net)
     for k in range(n + 1):
         assert float(batched[torch.as_tensor(every.sum(1) == k)].sum()) == pytest.approx(
             float(exact.magnitude[k]), rel=1e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize("name,size", [("resnet20", 32), ("resnet18", 64)])
+def test_paths_in_any_order_and_repeated_equal_single_products(name, size):
+    """Paths in no order, some repeated, through the projection (or padding) shortcuts of a
+    stage's first block: each norm equals its chain of single products."""
+    net = _network(name, size, seed=2)
+    n = len(net.inputs)
+    rng = np.random.default_rng(5)
+    taken = (rng.random((30, n)) < rng.random((30, 1))).astype(np.int64)
+    taken = np.concatenate([taken, taken[[3, 0, 7]], np.eye(n, dtype=np.int64)[::-1]])
+    for path, norm in zip(taken, follow(net, taken), strict=True):
+        assert float(norm) == pytest.approx(_chain(net, path), rel=1e-5)
 
 
 def test_sampled_lengths_are_unbiased_and_their_errors_are_the_spread(monkeypatch):
