@@ -77,6 +77,21 @@ def opening(request: gr.Request) -> tuple[Any, ...]:
     return lang, tab, view.projector if "projector" in query else gr.skip()
 
 
+def quiet_background(demo: gr.Blocks) -> None:
+    """Progress shows where the user acted, and nowhere else. Gradio's client re-reads every
+    component that was ever a progress target (and every input of an event that ran) at each
+    status update of any event, so the outputs of what runs on its own (the page's load events,
+    the steps chained after a click, the language's redraw) would slow every later answer. Such
+    an event gets no progress targets, unless it names its own; the first step of a user's
+    action keeps its own."""
+    for fn in demo.fns.values():
+        if fn.show_progress_on is not None:
+            continue
+        triggers = {event for _, event in fn.targets}
+        if fn.show_progress == "hidden" or not triggers or triggers & {"load", "then"}:
+            fn.show_progress_on = []
+
+
 def build() -> gr.Blocks:
     label = Labels()
     with gr.Blocks(title="ResNet Explorer", delete_cache=DELETE_CACHE) as demo:
@@ -108,7 +123,7 @@ def build() -> gr.Blocks:
         # The texts switch in the browser first; then one event draws the results again.
         lang.input(None, lang, None, js=locale)
         lang.input(label.now.draw, label.now.inputs, label.now.outputs, api_visibility="private",
-                   concurrency_limit=CONCURRENCY, preprocess=False).then(
+                   concurrency_limit=CONCURRENCY, preprocess=False, show_progress_on=[]).then(
             label.then.draw, label.then.inputs, label.then.outputs, api_visibility="private",
             concurrency_limit=CONCURRENCY, preprocess=False)  # fmt: skip
         projector.change(None, projector, None, js=PROJECTOR_JS)
@@ -116,6 +131,7 @@ def build() -> gr.Blocks:
         demo.load(opening, None, [lang, linked_tab, projector], api_visibility="private").then(
             None, [lang, linked_tab], None, js=locale
         )
+    quiet_background(demo)
     # One queue for every event: a bounded number of waiting requests (a student beyond it is
     # told the server is full rather than left waiting), each told its place; no direct POSTs.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

@@ -6,6 +6,8 @@ formula, stage table, charts, block diagram, layer tree and downloads. /architec
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -156,17 +158,43 @@ element.addEventListener('click', (event) => {
 """
 
 
+# The pages (sessions) where the user chose a model: from the menu or the custom-build form. A
+# first view that finishes after such a choice leaves the page as the user made it. Bounded:
+# the sessions that chose most recently; a session's first view comes within its first seconds.
+CHOSEN_SESSIONS = 4096
+_chosen: OrderedDict[str, None] = OrderedDict()
+_chosen_lock = threading.Lock()
+
+
+def _chose(request: gr.Request | None) -> None:
+    key = getattr(request, "session_hash", None)
+    if key:
+        with _chosen_lock:
+            _chosen[key] = None
+            _chosen.move_to_end(key)
+            while len(_chosen) > CHOSEN_SESSIONS:
+                _chosen.popitem(last=False)
+
+
+def _has_chosen(request: gr.Request | None) -> bool:
+    key = getattr(request, "session_hash", None)
+    with _chosen_lock:
+        return bool(key) and key in _chosen
+
+
 def first_view(model: str, input_size: float, request: gr.Request) -> tuple[Any, ...]:
     """The tab as the page opens, in the language of the link or the browser: the link's model
-    and size if it names them (at the model's own size if it names none)."""
+    and size if it names them (at the model's own size if it names none). Nothing, if the user
+    chose a model on this page before it was ready."""
     view = view_of(request)
     if view.model_for("architecture"):
         model = view.model_for("architecture")
         input_size = view.size_for("architecture") or get_entry(model).input_size
     try:
-        return model, input_size, *architecture(model, input_size, initial_language(request))
+        opened = model, input_size, *architecture(model, input_size, initial_language(request))
     finally:
         served_first_view()  # the server's warm-up and the other load events wait for this
+    return tuple(gr.skip() for _ in opened) if _has_chosen(request) else opened
 
 
 def custom_model(block: str, layer1: float, layer2: float, layer3: float, layer4: float,
@@ -212,10 +240,11 @@ def form_problem(block: str, counts: list[Any], groups: Any, width: Any, lang: s
 
 
 def build_custom(block: str, layer1: float, layer2: float, layer3: float, layer4: float,
-                 groups: float, width: float, v1: bool, lang: str = "en"
-                 ) -> tuple[Any, str]:  # fmt: skip
+                 groups: float, width: float, v1: bool, lang: str = "en",
+                 request: gr.Request | None = None) -> tuple[Any, str]:  # fmt: skip
     """The page's "Analyse this ResNet": the spec into the Model box, or, with the model left as
     it is, a line under the form saying which field to change."""
+    _chose(request)
     lang = page_language(lang)
     problem = form_problem(block, [layer1, layer2, layer3, layer4], groups, width, lang)
     if problem is not None:
@@ -237,9 +266,11 @@ def natural_size(model: str, current: float) -> float:
         return current  # the architecture event reports the bad name
 
 
-def switched(model: str, input_size: float, lang: str) -> tuple[Any, ...]:
+def switched(model: str, input_size: float, lang: str,
+             request: gr.Request | None = None) -> tuple[Any, ...]:  # fmt: skip
     """Another model from the menu: its own input size (as natural_size keeps or changes it)
     and the top of its page (formula, stages, story) in one answer."""
+    _chose(request)
     size = natural_size(model, input_size)
     return size, *architecture(model, size, lang)[:3]
 
@@ -324,8 +355,11 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
         """A new model, size or language: the figure anew, folded as its depth says."""
         event.then(network_anew, shown, [opened, row, *drawn], **private)
 
+    # While the page opens, the formula and the stages say they are coming (page.quiet_background
+    # leaves the other load events without progress).
     figure_after(demo.load(first_view, [model, size], [model, size, *outputs],
-                           api_visibility="private", concurrency_limit=CONCURRENCY))  # fmt: skip
+                           api_visibility="private", concurrency_limit=CONCURRENCY,
+                           show_progress_on=outputs[:2]))  # fmt: skip
     figure_after(size.release(architecture, [model, size, lang], outputs, api_name="architecture",
                               concurrency_limit=CONCURRENCY))  # fmt: skip
     label.again(architecture, [model, size, lang], outputs)

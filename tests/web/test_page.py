@@ -140,6 +140,20 @@ def test_a_link_opens_its_view():
     assert tab_predict.start(request("en-US", tab="predict", model="demo_basic"))[0] == "demo_basic"
 
 
+def test_a_model_chosen_before_the_first_view_arrives_stays():
+    """A student picks a model (or builds one) before the page's first view has come: that view
+    then changes nothing on the student's page, and still opens every other page."""
+    picked = SimpleNamespace(**vars(request("en-US")), session_hash="picked-early")
+    built = SimpleNamespace(**vars(request("en-US")), session_hash="built-early")
+    other = SimpleNamespace(**vars(request("en-US")), session_hash="another-page")
+    tab_architecture.switched("resnet18", 224, "en", picked)
+    tab_architecture.build_custom("basic", 1, 1, 1, 1, 1, 64, False, "en", built)
+    for early in (picked, built):
+        opened = tab_architecture.first_view("resnet50", 224, early)
+        assert opened and all(value == gr.skip() for value in opened)
+    assert tab_architecture.first_view("resnet50", 224, other)[:2] == ("resnet50", 224)
+
+
 def test_a_bad_link_still_opens_the_page():
     link = request("en-US", tab="architecture", model="resnet9000", size="-3")
     assert tab_architecture.first_view("resnet50", 224, link)[:2] == ("resnet50", 224)
@@ -310,3 +324,26 @@ def test_the_language_switch_is_one_event_that_merges_what_the_tabs_draw_again()
     assert labels.now.inputs == [lang, a] and labels.now.outputs == [a, b, c]
     assert labels.now.draw("zh", "shown") == ["a zh", "B zh", gr.skip()]
     assert labels.then.outputs == []
+
+
+def test_progress_shows_where_the_user_acted():
+    """What runs on its own (load events, chained steps, the language's redraw) has no progress
+    targets in the served config, so the client does not re-read its outputs at every later
+    status update; the first view's formula and stages, and a user's own click, keep theirs."""
+    from explorer.web.page import build
+
+    config = build().get_config_file()
+    ids = {c["id"]: c for c in config["components"]}
+    by_name = {}
+    for dep in config["dependencies"]:
+        by_name.setdefault(dep["api_name"], dep)
+        triggers = {event for _, event in dep["targets"]}
+        if not triggers or triggers & {"load", "then"}:
+            if dep["api_name"] != "first_view":
+                assert dep["show_progress_on"] == [], dep["api_name"]
+    assert by_name["explain"]["show_progress_on"] is None  # its outputs, as Gradio's default
+    opening = by_name["first_view"]
+    assert opening["show_progress_on"] == opening["outputs"][2:4]  # after the model and size
+    assert all(ids[i]["type"] == "html" for i in opening["show_progress_on"])
+    draw = [d for d in config["dependencies"] if len(d["outputs"]) > 20]
+    assert draw and all(d["show_progress_on"] == [] for d in draw)  # the language's redraw
