@@ -12,6 +12,7 @@ import logging
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -68,6 +69,35 @@ def served_first_view() -> None:
 
 
 _served_at = [0.0]
+
+# The tabs where a page's user chose something (a model, a preset, a size) before that tab's
+# load event answered: its answer then leaves the tab as the user made it. Keyed by Gradio's
+# session (one per page load) and tab; bounded, the most recent kept, since a load event comes
+# within a page's first seconds.
+CHOSEN_SESSIONS = 4096
+_chosen: OrderedDict[tuple[str, str], None] = OrderedDict()
+_chosen_lock = threading.Lock()
+
+
+def user_chose(request: gr.Request | None, tab: str) -> None:
+    """The user acted on `tab` of this page (a handler of the user's own events calls this)."""
+    key = getattr(request, "session_hash", None)
+    if key:
+        with _chosen_lock:
+            _chosen[key, tab] = None
+            _chosen.move_to_end((key, tab))
+            while len(_chosen) > CHOSEN_SESSIONS:
+                _chosen.popitem(last=False)
+
+
+def unless_user_chose(request: gr.Request | None, tab: str,
+                      opened: tuple[Any, ...]) -> tuple[Any, ...]:  # fmt: skip
+    """A load event's answer for `tab`, or nothing (every output skipped) if the user has
+    chosen something there on this page meanwhile."""
+    key = getattr(request, "session_hash", None)
+    with _chosen_lock:
+        chosen = bool(key) and (key, tab) in _chosen
+    return tuple(gr.skip() for _ in opened) if chosen else opened
 
 
 def initial_language(request: gr.Request | None) -> str:

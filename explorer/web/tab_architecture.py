@@ -6,8 +6,6 @@ formula, stage table, charts, block diagram, layer tree and downloads. /architec
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +34,8 @@ from .shared import (
     initial_language,
     said,
     served_first_view,
+    unless_user_chose,
+    user_chose,
     whole,
 )
 from .views import error_note, note_line
@@ -158,30 +158,6 @@ element.addEventListener('click', (event) => {
 """
 
 
-# The pages (sessions) where the user chose a model: from the menu or the custom-build form. A
-# first view that finishes after such a choice leaves the page as the user made it. Bounded:
-# the sessions that chose most recently; a session's first view comes within its first seconds.
-CHOSEN_SESSIONS = 4096
-_chosen: OrderedDict[str, None] = OrderedDict()
-_chosen_lock = threading.Lock()
-
-
-def _chose(request: gr.Request | None) -> None:
-    key = getattr(request, "session_hash", None)
-    if key:
-        with _chosen_lock:
-            _chosen[key] = None
-            _chosen.move_to_end(key)
-            while len(_chosen) > CHOSEN_SESSIONS:
-                _chosen.popitem(last=False)
-
-
-def _has_chosen(request: gr.Request | None) -> bool:
-    key = getattr(request, "session_hash", None)
-    with _chosen_lock:
-        return bool(key) and key in _chosen
-
-
 def first_view(model: str, input_size: float, request: gr.Request) -> tuple[Any, ...]:
     """The tab as the page opens, in the language of the link or the browser: the link's model
     and size if it names them (at the model's own size if it names none). Nothing, if the user
@@ -194,7 +170,7 @@ def first_view(model: str, input_size: float, request: gr.Request) -> tuple[Any,
         opened = model, input_size, *architecture(model, input_size, initial_language(request))
     finally:
         served_first_view()  # the server's warm-up and the other load events wait for this
-    return tuple(gr.skip() for _ in opened) if _has_chosen(request) else opened
+    return unless_user_chose(request, "architecture", opened)
 
 
 def custom_model(block: str, layer1: float, layer2: float, layer3: float, layer4: float,
@@ -244,7 +220,6 @@ def build_custom(block: str, layer1: float, layer2: float, layer3: float, layer4
                  request: gr.Request | None = None) -> tuple[Any, str]:  # fmt: skip
     """The page's "Analyse this ResNet": the spec into the Model box, or, with the model left as
     it is, a line under the form saying which field to change."""
-    _chose(request)
     lang = page_language(lang)
     problem = form_problem(block, [layer1, layer2, layer3, layer4], groups, width, lang)
     if problem is not None:
@@ -253,6 +228,7 @@ def build_custom(block: str, layer1: float, layer2: float, layer3: float, layer4
         spec = custom_model(block, layer1, layer2, layer3, layer4, groups, width, v1, lang)
     except gr.Error as err:  # the form's checks above should leave nothing for this
         return gr.skip(), error_note(str(err.message))
+    user_chose(request, "architecture")  # the Model box changes: a first view must not undo it
     return spec, note_line(t(lang, "custom_built", spec=spec))
 
 
@@ -270,9 +246,10 @@ def switched(model: str, input_size: float, lang: str,
              request: gr.Request | None = None) -> tuple[Any, ...]:  # fmt: skip
     """Another model from the menu: its own input size (as natural_size keeps or changes it)
     and the top of its page (formula, stages, story) in one answer."""
-    _chose(request)
     size = natural_size(model, input_size)
-    return size, *architecture(model, size, lang)[:3]
+    top = architecture(model, size, lang)[:3]
+    user_chose(request, "architecture")  # a model that opened: a first view must not undo it
+    return size, *top
 
 
 def rest_of_page(model: str, input_size: float, lang: str) -> tuple[Any, ...]:

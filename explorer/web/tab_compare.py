@@ -5,6 +5,7 @@ renders, reached through `engine()`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import gradio as gr
@@ -13,7 +14,17 @@ from ..arch.registry import menu_models
 from ..i18n import page_language
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 from .links import view_of
-from .shared import Labels, after_first_view, engine, fail, initial_language, said, whole
+from .shared import (
+    Labels,
+    after_first_view,
+    engine,
+    fail,
+    initial_language,
+    said,
+    unless_user_chose,
+    user_chose,
+    whole,
+)
 
 OPENS_ON = ("resnet34", "resnet50")  # BasicBlock vs Bottleneck, same stage counts
 PRESETS = {
@@ -47,12 +58,14 @@ def networks(model_a: str, model_b: str, input_size: float, figure3: bool, lang:
         return gr.skip()  # the comparison's own event has said what is wrong
 
 
-def compare(model_a: str, model_b: str, input_size: float, lang: str = "en") -> tuple[Any, ...]:
+def compare(model_a: str, model_b: str, input_size: float, lang: str = "en",
+            request: gr.Request | None = None) -> tuple[Any, ...]:  # fmt: skip
     """Both formulas, computed sentences, a figure, the stage and the block comparison."""
     try:
         page = engine().compare_page(model_a, model_b, whole(input_size), lang)
     except Exception as err:
         raise fail(err, lang) from None
+    user_chose(request, "compare")  # from the user's own events (the first view passes none)
     return page.formula_a, page.formula_b, page.insights, page.costs, page.stages, page.blocks
 
 
@@ -66,7 +79,18 @@ def first_view(model_a: str, model_b: str, input_size: float, request: gr.Reques
         model_a, model_b = view.a or model_a, view.b or model_b
         input_size = view.size_for("compare") or input_size
     lang = initial_language(request)
-    return model_a, model_b, input_size, *compare(model_a, model_b, input_size, lang)
+    opened = model_a, model_b, input_size, *compare(model_a, model_b, input_size, lang)
+    return unless_user_chose(request, "compare", opened)
+
+
+def _preset(*values: Any) -> Callable[..., tuple[Any, ...]]:
+    """A preset button's handler: its values into the menus (a choice of the user's)."""
+
+    def chosen(request: gr.Request) -> tuple[Any, ...]:
+        user_chose(request, "compare")
+        return values
+
+    return chosen
 
 
 def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
@@ -116,10 +140,10 @@ def build_tab(label: Labels, lang: gr.Radio, demo: gr.Blocks) -> list[Any]:
                         [model_a, model_b, size, lang], outputs, api_name="compare",
                         concurrency_limit=CONCURRENCY))  # fmt: skip
     for button, pair in presets:
-        then_networks(button.click(lambda p=pair: (*p, False), None, [model_a, model_b, figure3],
+        then_networks(button.click(_preset(*pair, False), None, [model_a, model_b, figure3],
                                    api_visibility="private").then(
             compare, [model_a, model_b, size, lang], outputs, **private))  # fmt: skip
-    then_networks(figure3_button.click(lambda: (FIGURE3, True), None, [model_a, figure3],
+    then_networks(figure3_button.click(_preset(FIGURE3, True), None, [model_a, figure3],
                                        api_visibility="private").then(
         compare, [model_a, model_b, size, lang], outputs, **private))  # fmt: skip
     figure3.input(networks, drawn, whole_networks, **private)

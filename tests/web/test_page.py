@@ -140,18 +140,43 @@ def test_a_link_opens_its_view():
     assert tab_predict.start(request("en-US", tab="predict", model="demo_basic"))[0] == "demo_basic"
 
 
+def _page(session: str) -> SimpleNamespace:
+    return SimpleNamespace(**vars(request("en-US")), session_hash=session)
+
+
+def _skipped(opened: tuple) -> bool:
+    return bool(opened) and all(value == gr.skip() for value in opened)
+
+
 def test_a_model_chosen_before_the_first_view_arrives_stays():
     """A student picks a model (or builds one) before the page's first view has come: that view
     then changes nothing on the student's page, and still opens every other page."""
-    picked = SimpleNamespace(**vars(request("en-US")), session_hash="picked-early")
-    built = SimpleNamespace(**vars(request("en-US")), session_hash="built-early")
-    other = SimpleNamespace(**vars(request("en-US")), session_hash="another-page")
+    picked, built, other = _page("picked-early"), _page("built-early"), _page("another-page")
     tab_architecture.switched("resnet18", 224, "en", picked)
     tab_architecture.build_custom("basic", 1, 1, 1, 1, 1, 64, False, "en", built)
     for early in (picked, built):
-        opened = tab_architecture.first_view("resnet50", 224, early)
-        assert opened and all(value == gr.skip() for value in opened)
+        assert _skipped(tab_architecture.first_view("resnet50", 224, early))
     assert tab_architecture.first_view("resnet50", 224, other)[:2] == ("resnet50", 224)
+    # A build the form refuses leaves the Model box as it was: the first view still opens
+    failed = _page("failed-build")
+    model, note = tab_architecture.build_custom("basic", 0, 1, 1, 1, 1, 64, False, "en", failed)
+    assert model == gr.skip() and "layer1" in note
+    assert tab_architecture.first_view("resnet50", 224, failed)[:2] == ("resnet50", 224)
+    # Compare's own first view is the student's choice on Compare alone
+    assert tab_compare.first_view("resnet34", "resnet50", 224, picked)[:3] == (
+        "resnet34", "resnet50", 224)  # fmt: skip
+
+
+def test_compare_keeps_a_pair_chosen_before_its_first_view():
+    """On Compare, a preset or a menu chosen before the tab's first view arrives stays."""
+    preset, menu = _page("preset-early"), _page("menu-early")
+    assert tab_compare._preset("resnet18", "resnet34", False)(preset) == (
+        "resnet18", "resnet34", False)  # fmt: skip
+    tab_compare.compare("resnet18", "resnet101", 224, "en", menu)
+    for early in (preset, menu):
+        assert _skipped(tab_compare.first_view("resnet34", "resnet50", 224, early))
+    assert tab_compare.first_view("resnet34", "resnet50", 224, _page("late"))[:2] == (
+        "resnet34", "resnet50")  # fmt: skip
 
 
 def test_a_bad_link_still_opens_the_page():
