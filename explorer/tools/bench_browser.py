@@ -18,7 +18,8 @@ from typing import Any
 from .launch import SERVE, Server, launched
 
 CHROMIUM = "/usr/bin/chromium"
-# Offline classroom networks: Chromium must not phone home (as tests/web/test_browser.py).
+# Offline classroom networks: Chromium must not phone home (tests/web/test_browser.py and the
+# other browser tests launch it with these too).
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
     "--disable-background-networking", "--disable-component-update",

@@ -236,7 +236,7 @@ class Redraw:
 
 
 def _skipped(value: Any) -> bool:
-    return isinstance(value, dict) and value == {"__type__": "update"}
+    return isinstance(value, dict) and value == gr.skip()
 
 
 class Labels:

@@ -12,13 +12,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+# Chromium as the browser benchmark launches it: on offline classroom networks it must not
+# phone home at start-up.
+from explorer.tools.bench_browser import CHROMIUM, CHROMIUM_ARGS
+
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"  # tests/artifacts/
-# Offline classroom networks: Chromium must not phone home at start-up.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-    "--disable-background-networking", "--disable-component-update",
-]  # fmt: skip
 WAIT = 60_000  # ms; the first analyses of a fresh server take a moment on 2 cores
 
 if not Path(CHROMIUM).exists() and os.environ.get("EXPLORER_REQUIRE_BROWSER") != "1":
