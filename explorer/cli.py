@@ -1,5 +1,5 @@
-"""The command line: `python -m explorer models | summary NAME | shortcuts IMAGE |
-attribute IMAGE | fetch NAME | serve`.
+"""The command line: `python -m explorer models | summary NAME | diagram NAME | shortcuts IMAGE |
+attribute IMAGE | fetch NAME | serve | export-site OUT`.
 
 A user's mistake (unknown model, bad size, bad flag) prints one line on stderr and exits with
 status 2; no traceback. Only rendering and dispatch here; the numbers come from the API. Each
@@ -145,6 +145,25 @@ def _parser() -> _Parser:
     )
     fetch_cmd.add_argument("name", metavar="NAME")
     fetch_cmd.add_argument("--weights", default="DEFAULT", help="weights name (default DEFAULT)")
+
+    site = sub.add_parser(
+        "export-site",
+        help="every registry model's Architecture view, the Compare presets, Figure 3 and Why "
+        "shortcuts as a static site (HTML, SVG, Plotly JSON; both languages)",
+        epilog="Serve OUT with any static host, or open OUT/index.html from disk. Deep links work "
+        "on OUT/index.html: ?tab=architecture&model=resnet152&lang=zh.",
+    )
+    site.add_argument("out", metavar="OUT", help="a new folder for the site")
+    site.add_argument("--models", action="append", default=[], metavar="NAME[,NAME...]",
+                      help="only these registry models (comma-separated or repeated; default: "
+                           "all)")  # fmt: skip
+    site.add_argument(
+        "--live-url",
+        default=None,
+        metavar="URL",
+        help="where the live app runs: each page links to its view there",
+    )
+    site.add_argument("--quiet", action="store_true", help="no progress bar")
 
     serve = sub.add_parser("serve", help="start the web app (default http://127.0.0.1:7860)")
     serve.add_argument("--host", default="127.0.0.1",
@@ -370,6 +389,29 @@ def _diagram(args: argparse.Namespace) -> str:
     return f"wrote {path}\n"
 
 
+def _export_site(args: argparse.Namespace) -> str:
+    from .progress import ProgressBar
+    from .web.links import FIGURE3, FIGURE3_TWIN, PRESETS
+    from .web.site import check_live_url, check_out, export_site, page_count
+
+    check_out(args.out)
+    check_live_url(args.live_url)
+    wanted = [m.strip() for given in args.models for m in given.split(",") if m.strip()]
+    names = list(dict.fromkeys(get_entry(m).name for m in wanted)) if wanted else list_models()
+    presets = sum(all(m in names for m in pair) for pair in PRESETS.values())
+    bar = ProgressBar(page_count(len(names), presets, FIGURE3 in names and FIGURE3_TWIN in names),
+                      "pages", quiet=args.quiet)  # fmt: skip
+    try:
+        site = export_site(args.out, names, live_url=args.live_url,
+                           progress=lambda path: bar.advance(1, path))  # fmt: skip
+    finally:
+        bar.close()
+    return (f"wrote {site.folder}: {len(site.models)} models, {len(site.presets)} presets, "
+            f"{site.pages} pages, {site.files} files, {site.bytes / 2**20:.1f} MiB in "
+            f"{site.seconds:.1f} s\nopen {site.folder / 'index.html'} or serve the folder, e.g. "
+            f"python -m http.server -d {site.folder}\n")  # fmt: skip
+
+
 def _yours(name: str) -> str:
     """A registry name as it is; code named on this command line imported and registered."""
     from .models.yours import is_target, load_target
@@ -413,6 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = _attribute(args)
         elif args.command == "diagram":
             text = _diagram(args)
+        elif args.command == "export-site":
+            text = _export_site(args)
         else:
             text = _fetch(args.name, args.weights)
     except ExplorerError as err:

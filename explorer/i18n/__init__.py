@@ -1,6 +1,6 @@
 """Every text of the page, its charts and explanations, in English and Simplified Chinese; the
 strings live beside this file, one module per part of the page that shows them (page.py,
-architecture.py, compare.py, predict.py, saliency.py, shortcuts.py, block.py, errors.py).
+architecture.py, compare.py, predict.py, saliency.py, shortcuts.py, block.py, errors.py, site.py).
 
 `t(lang, key, **values)` formats one text. Both languages have the same keys and placeholders
 (a test checks). Technical terms stay recognisable in Chinese: BasicBlock, Bottleneck, stride,
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import architecture, block, compare, errors, page, predict, saliency, shortcuts
+from . import architecture, block, compare, errors, page, predict, saliency, shortcuts, site
 
 LANGS = {"en": "English", "zh": "中文"}
 
 
-_PARTS = (page, architecture, compare, predict, saliency, shortcuts, block, errors)
+_PARTS = (page, architecture, compare, predict, saliency, shortcuts, block, errors, site)
 EN: dict[str, str] = {k: v for part in _PARTS for k, v in part.EN.items()}
 ZH: dict[str, str] = {k: v for part in _PARTS for k, v in part.ZH.items()}
 

@@ -20,6 +20,17 @@ from .limits import MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
 TABS = ("architecture", "compare", "predict", "shortcuts", "block")  # the gr.Tab ids, in page order
 YES = ("1", "true", "on", "yes")
 
+# The Compare tab's classroom presets (its buttons, the static site's pages)
+PRESETS = {
+    "preset_basic_bottleneck": ("resnet34", "resnet50"),
+    "preset_v1": ("resnet50", "resnet50_v1"),
+    "preset_depth": ("resnet18", "resnet34"),
+    "preset_resnext": ("resnet50", "resnext50_32x4d"),
+    "preset_options": ("resnet34_a", "resnet34_c"),  # Table 3: zero padding vs all projections
+}
+FIGURE3 = "resnet34"  # the preset "Figure 3": VGG-19, the 34-layer plain net and ResNet-34
+FIGURE3_TWIN = "plain34"  # the figure's middle column, in the registry (the static site's pair)
+
 
 @dataclass(frozen=True)
 class View:

@@ -183,17 +183,27 @@ def network_view(model: str, input_size: int, plain: bool, orientation: str, lan
     """The whole network as Figure 3 draws it, with `toggled` stages and blocks opened or closed
     (`figure3`: with VGG-19 and the plain twin beside it); one drawing for the page and both
     files."""
-    if figure3:
-        svg = network_figure3(model, input_size=input_size, orientation=orientation, lang=lang,
-                              toggled=toggled)  # fmt: skip
-    else:
-        svg = network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
-                              lang=lang, toggled=toggled)  # fmt: skip
+    svg = _network_svg(model, input_size, plain, orientation, lang, toggled, figure3)
     name = analyze(model, input_size).model
     stem = f"{name}-figure3" if figure3 else f"{name}-plain" if plain else name
     return NetworkView(html=_network_box(svg),
                        svg=save_named(svg.encode("utf-8"), stem, "svg"),
                        png=save_named(png(svg), stem, "png"))  # fmt: skip
+
+
+def _network_svg(model: str, input_size: int, plain: bool, orientation: str, lang: str,
+                 toggled: Sequence[str], figure3: bool) -> str:  # fmt: skip
+    if figure3:
+        return network_figure3(model, input_size=input_size, orientation=orientation, lang=lang,
+                               toggled=toggled)  # fmt: skip
+    return network_diagram(model, plain=plain, input_size=input_size, orientation=orientation,
+                           lang=lang, toggled=toggled)  # fmt: skip
+
+
+def network_html(model: str, input_size: int, orientation: str, lang: str, plain: bool = False,
+                 figure3: bool = False) -> str:  # fmt: skip
+    """The figure as network_view shows it when it opens (nothing toggled), without its files."""
+    return _network_box(_network_svg(model, input_size, plain, orientation, lang, (), figure3))
 
 
 def compare_networks(model_a: str, model_b: str, input_size: int, figure3: bool, lang: str

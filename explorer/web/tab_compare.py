@@ -13,7 +13,7 @@ import gradio as gr
 from ..arch.registry import menu_models
 from ..i18n import page_language
 from .limits import CONCURRENCY, MAX_SIZE_SLIDER, MIN_SIZE_SLIDER
-from .links import view_of
+from .links import FIGURE3, PRESETS, view_of
 from .shared import (
     Labels,
     after_first_view,
@@ -27,14 +27,6 @@ from .shared import (
 )
 
 OPENS_ON = ("resnet34", "resnet50")  # BasicBlock vs Bottleneck, same stage counts
-PRESETS = {
-    "preset_basic_bottleneck": ("resnet34", "resnet50"),
-    "preset_v1": ("resnet50", "resnet50_v1"),
-    "preset_depth": ("resnet18", "resnet34"),
-    "preset_resnext": ("resnet50", "resnext50_32x4d"),
-    "preset_options": ("resnet34_a", "resnet34_c"),  # Table 3: zero padding vs all projections
-}
-FIGURE3 = "resnet34"  # the preset "Figure 3": VGG-19, the 34-layer plain net and ResNet-34
 
 
 def _variant(pair: tuple[str, str], shown: tuple[str, str]) -> Literal["primary", "secondary"]:
