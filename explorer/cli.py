@@ -1,5 +1,6 @@
 """The command line: `python -m explorer models | summary NAME | diagram NAME | shortcuts IMAGE |
-attribute IMAGE | fetch NAME | serve | export-site OUT`.
+attribute IMAGE | fetch NAME | serve | export-site OUT |
+deploy nginx`.
 
 A user's mistake (unknown model, bad size, bad flag) prints one line on stderr and exits with
 status 2; no traceback. Only rendering and dispatch here; the numbers come from the API. Each
@@ -165,6 +166,28 @@ def _parser() -> _Parser:
     )
     site.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    deploy = sub.add_parser("deploy", help="serve a school: replicas behind a load balancer")
+    how = deploy.add_subparsers(dest="engine", required=True, metavar="ENGINE")
+    ngx = how.add_parser(
+        "nginx",
+        help="write an nginx configuration for N replicas with sticky sessions, and print the "
+        "commands that start them",
+    )
+    ngx.add_argument("--replicas", type=int, required=True, metavar="N",
+                     help="serve processes (about one per core, each with --threads)")  # fmt: skip
+    ngx.add_argument("--port", type=int, required=True, metavar="P",
+                     help="where nginx listens (the students' address)")  # fmt: skip
+    ngx.add_argument("--first-port", type=int, default=None, metavar="Q",
+                     help="the replicas listen on 127.0.0.1:Q, Q+1, ... (default P+1)")  # fmt: skip
+    ngx.add_argument("--threads", type=int, default=1, metavar="T",
+                     help="torch threads per replica (default 1)")  # fmt: skip
+    ngx.add_argument("--host", default="127.0.0.1",
+                     help="nginx's interface (default 127.0.0.1; 0.0.0.0: the school's "
+                          "network)")  # fmt: skip
+    ngx.add_argument("--out", default="explorer-nginx", metavar="FOLDER",
+                     help="a new folder for nginx.conf, its logs and pid (default "
+                          "./explorer-nginx)")  # fmt: skip
+
     serve = sub.add_parser("serve", help="start the web app (default http://127.0.0.1:7860)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="interface to bind (default 127.0.0.1; 0.0.0.0: LAN)")  # fmt: skip
@@ -180,6 +203,9 @@ def _parser() -> _Parser:
     serve.add_argument("--model", action="append", default=[], metavar="FILE.py:CALLABLE",
                        help="add a model of yours to every tab's menus (repeatable; also "
                             "MODULE:CALLABLE); only code named here is ever imported")  # fmt: skip
+    serve.add_argument("--threads", type=int, default=None, metavar="N",
+                       help="torch threads (default: one per core; behind a load balancer, "
+                            "one per replica); also $EXPLORER_THREADS")  # fmt: skip
     serve.add_argument("--share", action="store_true",
                        help="also open a public gradio.live link (off by default)")  # fmt: skip
     return parser
@@ -412,6 +438,21 @@ def _export_site(args: argparse.Namespace) -> str:
             f"python -m http.server -d {site.folder}\n")  # fmt: skip
 
 
+def _deploy_nginx(args: argparse.Namespace) -> str:
+    from .deploy.nginx import write_nginx
+
+    plan = write_nginx(args.out, args.replicas, args.port, args.first_port, args.threads,
+                       args.host)  # fmt: skip
+    lines = [f"wrote {plan.config} (checked with nginx -t)", "",
+             f"1. start the {len(plan.replicas)} replicas, {plan.threads} torch thread"
+             f"{'s' if plan.threads > 1 else ''} each, on 127.0.0.1:", "",
+             *(f"   {c}" for c in plan.commands[:-1]), "",
+             "2. start nginx:", "", f"   {plan.commands[-1]}", "",
+             f"3. students open {plan.url}", "",
+             f"stop: {plan.stop_command()}, then the replicas (kill %1 %2 ...)"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def _yours(name: str) -> str:
     """A registry name as it is; code named on this command line imported and registered."""
     from .models.yours import is_target, load_target
@@ -428,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for target in args.model:
                 _yours(target)
             serve(host=args.host, port=args.port, auth=args.auth, device=args.device,
-                  autocast=args.autocast, share=args.share)  # fmt: skip
+                  autocast=args.autocast, share=args.share, threads=args.threads)  # fmt: skip
         except ExplorerError as err:  # a --device this machine lacks
             print(f"error: {err}", file=sys.stderr)
             return EXIT_USAGE
@@ -457,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = _diagram(args)
         elif args.command == "export-site":
             text = _export_site(args)
+        elif args.command == "deploy":
+            text = _deploy_nginx(args)
         else:
             text = _fetch(args.name, args.weights)
     except ExplorerError as err:

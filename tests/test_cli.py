@@ -352,3 +352,12 @@ def test_diagram_command(capsys, tmp_path, monkeypatch):
     code, _, err = run(capsys, "diagram", "resnet18", "--format", "png", "-o",
                        str(tmp_path / "none" / "x.png"))  # fmt: skip
     assert code == 2 and err.startswith("error: cannot write")
+
+
+def test_serve_refuses_a_thread_count_below_one(capsys, monkeypatch):
+    monkeypatch.delenv("EXPLORER_THREADS", raising=False)
+    assert main(["serve", "--threads", "0"]) == 2
+    assert capsys.readouterr().err == "error: --threads takes 1 or more, got 0.\n"
+    monkeypatch.setenv("EXPLORER_THREADS", "two")
+    assert main(["serve"]) == 2
+    assert "$EXPLORER_THREADS takes a whole number, got 'two'." in capsys.readouterr().err

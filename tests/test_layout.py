@@ -13,7 +13,8 @@ import pytest
 import explorer
 
 PACKAGE = Path(explorer.__file__).parent
-FOLDERS = ("arch", "render", "models", "inspect", "demo", "experiments", "web", "tools")
+FOLDERS = ("arch", "render", "models", "inspect", "demo", "experiments", "web", "tools", "deploy",
+           "batch")  # fmt: skip
 # What each folder's __init__ says it must not import (the top-level modules are free to all).
 FORBIDDEN = {
     "arch": {"render", "models", "inspect", "demo", "experiments", "web", "tools"},
@@ -24,6 +25,8 @@ FORBIDDEN = {
     "experiments": {"inspect", "web", "tools"},
     "web": {"tools"},
     "tools": set(),
+    "deploy": {"inspect", "demo", "experiments", "tools", "batch"},
+    "batch": {"web", "tools", "deploy", "experiments"},
 }
 # The entry points that start the web page, besides app.py (outside the package).
 WEB_ENTRY_POINTS = {"explorer.cli"}
@@ -103,7 +106,8 @@ def test_only_one_module_imports_plotly():
 
 
 def test_nothing_outside_web_imports_web_but_the_entry_points_and_tools():
-    outside = {m for m in _importers("explorer.web") if _folder(m) not in ("web", "tools")}
+    outside = {m for m in _importers("explorer.web")
+               if _folder(m) not in ("web", "tools", "deploy")}  # fmt: skip
     assert outside == WEB_ENTRY_POINTS
 
 

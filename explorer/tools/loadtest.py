@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ class LoadResult:
     think_s: float = 0.0  # mean pause between a student's answer and their next request
     rss_before_mb: float = 0.0
     rss_after_mb: float = 0.0
+    ended: list[tuple[float, bool]] = field(default_factory=list)  # (s from the start, answered)
+    midway_s: float | None = None  # when `midway` ran
 
     @property
     def ok(self) -> bool:
@@ -224,13 +226,22 @@ def _same_numbers(a: str, b: str) -> bool:
     return True
 
 
-def run(url: str, pid: int, clients: int, seconds: float, seed: int = 0, think_s: float = 0.0
-        ) -> LoadResult:  # fmt: skip
+def run(url: str, pid: int | Sequence[int], clients: int, seconds: float, seed: int = 0,
+        think_s: float = 0.0, reference: str | None = None, apis: Sequence[str] = (),
+        midway: Callable[[], None] | None = None) -> LoadResult:  # fmt: skip
+    """`clients` students on `url` for `seconds`. `pid`: the server's process, or the replicas'
+    behind a load balancer (their memory is summed). `reference`: where the answers served alone
+    come from (default `url`; a replica's own address to check a load balancer against it).
+    `apis`: only these requests of the pool. `midway`: called once, half-way through the run
+    (the deployment test kills a replica there); every request's end is timed from the start."""
+    pids = [pid] if isinstance(pid, int) else list(pid)
     with tempfile.TemporaryDirectory(prefix="explorer-load-") as tmp:
-        pool = request_pool(Path(tmp))
+        pool = [(api, args) for api, args in request_pool(Path(tmp)) if not apis or api in apis]
+        expected = [_key(api, Student(reference or url).call(api, args)) for api, args in pool]
         alone = Student(url)
-        expected = [_key(api, alone.call(api, args)) for api, args in pool]  # also warms up
-        result = LoadResult(rss_before_mb=rss_mb(pid), think_s=think_s)
+        for api, args in pool:  # warms up every replica a student reaches through `url`
+            alone.call(api, args)
+        result = LoadResult(rss_before_mb=sum(map(rss_mb, pids)), think_s=think_s)
         for api, args in pool:  # one client on its own: what the class is compared with
             start = time.perf_counter()
             alone.call(api, args)
@@ -250,10 +261,12 @@ def run(url: str, pid: int, clients: int, seconds: float, seed: int = 0, think_s
                 except Exception as err:
                     with lock:
                         result.errors.append(f"{api}: {type(err).__name__}: {err}"[:300])
+                        result.ended.append((time.monotonic() - began, False))
                     continue
                 took = time.perf_counter() - start
                 with lock:
                     result.requests += 1
+                    result.ended.append((time.monotonic() - began, True))
                     result.latencies.setdefault(api, []).append(took)
                     if not _same(answer, expected[i]):
                         result.mismatches.append(f"{api} {args[1:3]}")
@@ -265,10 +278,14 @@ def run(url: str, pid: int, clients: int, seconds: float, seed: int = 0, think_s
         threads = [threading.Thread(target=student, args=(n,)) for n in range(clients)]
         for th in threads:
             th.start()
+        if midway is not None:
+            time.sleep(seconds / 2)
+            result.midway_s = time.monotonic() - began
+            midway()
         for th in threads:
             th.join()
         result.seconds = time.monotonic() - began
-        result.rss_after_mb = rss_mb(pid)
+        result.rss_after_mb = sum(rss_mb(p) for p in pids if Path(f"/proc/{p}").exists())
     return result
 
 

@@ -9,6 +9,7 @@ so it is testable without a server.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -87,6 +88,9 @@ from .views import (
     tree_html,
     weights_status,
 )
+
+if os.environ.get("EXPLORER_THREADS", "").isdigit():  # serve --threads: this process's share
+    torch.set_num_threads(max(1, int(os.environ["EXPLORER_THREADS"])))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import time
 
 import gradio as gr
 
+from ..errors import ExplorerError
 from . import tab_architecture, tab_block, tab_compare
 from .limits import MAX_UPLOAD
 from .memory import limit_arenas
@@ -24,6 +25,7 @@ from .theme import CSS, FONTS, MONO_FONTS
 
 DEVICE_ENV = "EXPLORER_DEVICE"  # models/device.py reads both; they are repeated here so that
 AUTOCAST_ENV = "EXPLORER_AUTOCAST"  # serving does not import torch before it answers
+THREADS_ENV = "EXPLORER_THREADS"  # torch's threads, set when the engine is imported (pages.py)
 
 
 WARM_AFTER_S = 20.0  # with no page opened by then, the warm-up starts anyway
@@ -48,6 +50,15 @@ def warm() -> None:
     pages.warm_pages(first=(tab_architecture.OPENS_ON, *tab_compare.OPENS_ON))
 
 
+def _threads(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ExplorerError(f"${THREADS_ENV} takes a whole number, got {value!r}.") from None
+
+
 def _import_matplotlib() -> None:
     """Import matplotlib (captum's dependency) before any thread can: Gradio's gr.Plot imports it
     on every answer while the warm-up thread imports captum, and two threads importing it at once
@@ -58,8 +69,8 @@ def _import_matplotlib() -> None:
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          device: str | None = None, autocast: str | None = None, share: bool = False
-          ) -> None:  # fmt: skip
+          device: str | None = None, autocast: str | None = None, share: bool = False,
+          threads: int | None = None) -> None:  # fmt: skip
     """Serve the app until interrupted.
 
     `autocast` ("bf16", "fp16", "off") sets $EXPLORER_AUTOCAST for every model of this process.
@@ -67,6 +78,13 @@ def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | 
     so a machine without it fails at once with a message; that costs the torch import up front.
     """
     limit_arenas()  # before the server's threads start allocating
+    threads = threads if threads is not None else _threads(os.environ.get(THREADS_ENV))
+    if threads is not None:
+        if threads < 1:
+            raise ExplorerError(f"--threads takes 1 or more, got {threads}.")
+        # read by OpenMP when torch loads, and by pages.py after: one replica, `threads` cores
+        for name in (THREADS_ENV, "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[name] = str(threads)
     if autocast:
         os.environ[AUTOCAST_ENV] = autocast
     if device or any(os.environ.get(name) for name in (DEVICE_ENV, AUTOCAST_ENV)):

@@ -77,17 +77,23 @@ def browser():
         chromium.close()
 
 
+def _listen(page, root: str) -> tuple[list[str], list[str]]:
+    """What the page logs as an error, and every request that leaves `root`."""
+    problems: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+    page.on("request", lambda r: r.url.startswith(root) or outside.append(r.url))
+    return problems, outside
+
+
 def _walk(browser, root: str, how: str) -> None:
     for width, height in SIZES:
         for lang in ("en", "zh"):
             page = browser.new_page(viewport={"width": width, "height": height},
                                     locale="zh-CN" if lang == "zh" else "en-US")  # fmt: skip
-            problems: list[str] = []
-            outside: list[str] = []
-            page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
-            page.on("request", lambda r: r.url.startswith(root) or outside.append(r.url))
+            problems, outside = _listen(page, root)
             for path in PAGES:
                 page.goto(f"{root}{lang}/{path}")
                 page.wait_for_load_state("load")
