@@ -1,6 +1,6 @@
 """The command line: `python -m explorer models | summary NAME | diagram NAME | shortcuts IMAGE |
 attribute IMAGE | fetch NAME | serve | export-site OUT |
-deploy nginx`.
+deploy nginx | batch TASK`.
 
 A user's mistake (unknown model, bad size, bad flag) prints one line on stderr and exits with
 status 2; no traceback. Only rendering and dispatch here; the numbers come from the API. Each
@@ -21,6 +21,7 @@ from .errors import ExplorerError
 from .render.report import fmt_count, fmt_macs, layers_csv, summary_text, text_table
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,6 +166,41 @@ def _parser() -> _Parser:
         help="where the live app runs: each page links to its view there",
     )
     site.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    batch = sub.add_parser(
+        "batch",
+        help="one analysis over a folder of images into a Parquet file (resumable), then its "
+        "aggregate as a table and a chart; --ray for a cluster",
+    )
+    batch.add_argument("task", choices=("predict", "shortcuts", "attribute", "lesions"))
+    batch.add_argument("--images", required=True, metavar="DIR|GLOB",
+                       help="a folder (searched recursively) or a glob such as "
+                            "'photos/**/*.jpg'")  # fmt: skip
+    batch.add_argument("--model", required=True, help="registry name, timm/NAME or "
+                       "FILE.py:CALLABLE")  # fmt: skip
+    batch.add_argument("--out", required=True, metavar="FILE.parquet",
+                       help="one row per image; the chart goes beside it (FILE.html)")  # fmt: skip
+    batch.add_argument("--weights", default="DEFAULT", help="DEFAULT, a weights name, a file, "
+                       "or random")  # fmt: skip
+    batch.add_argument("--target", default=None, help="class index or label (default: top-1)")
+    batch.add_argument("--method", default="gradcam", help="attribute: the saliency method")
+    batch.add_argument("--layer", default=None, help="attribute: the CAM layer")
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local processes (default: the cores, up to 8) or Ray actors",
+    )
+    batch.add_argument("--threads", type=int, default=1, metavar="T",
+                       help="torch threads per worker (default 1)")  # fmt: skip
+    batch.add_argument("--chunk", type=int, default=16, metavar="K",
+                       help="images per part written (default 16)")  # fmt: skip
+    batch.add_argument("--ray", default=None, metavar="local|auto|ADDRESS",
+                       help="run on Ray Data: a Ray started here (local), the cluster `ray "
+                            "start` runs (auto), or its address; pip install "
+                            "'resnet-explorer[ray]'")  # fmt: skip
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
 
     deploy = sub.add_parser("deploy", help="serve a school: replicas behind a load balancer")
     how = deploy.add_subparsers(dest="engine", required=True, metavar="ENGINE")
@@ -438,6 +474,72 @@ def _export_site(args: argparse.Namespace) -> str:
             f"python -m http.server -d {site.folder}\n")  # fmt: skip
 
 
+def _batch(args: argparse.Namespace) -> str:
+    from .batch.run import find_images, run_batch
+    from .batch.summary import summarize
+    from .progress import ProgressBar
+
+    total = len(find_images(args.images))  # no images: said before anything starts
+    bar = ProgressBar(total, "images", quiet=args.quiet)
+    wanted: int | str | None = (int(args.target) if args.target and args.target.isdigit()
+                                else args.target)  # fmt: skip
+
+    def heard(done: int, _total: int, errors: int) -> None:
+        bar.advance(done - bar.done, f"{errors} unreadable" if errors else "")
+
+    try:
+        run = run_batch(args.task, args.images, args.model, args.out,
+                        weights=None if args.weights == "random" else args.weights,
+                        target=wanted, method=args.method, layer=args.layer,
+                        workers=args.workers, threads=args.threads, chunk=args.chunk,
+                        ray=args.ray, progress=heard)  # fmt: skip
+    finally:
+        bar.close()
+    summary = summarize(run.out)
+    lines = [f"wrote {run.out}: {run.images} images ({run.resumed} from an interrupted run), "
+             f"{run.errors} with an error, on {run.engine}: {run.analysed} analysed in "
+             f"{run.seconds:.1f} s, {run.rate:.1f} images/s", ""]  # fmt: skip
+    lines += _summary_table(summary)
+    from .web.figures import batch_chart
+
+    chart = run.out.with_suffix(".html")
+    try:
+        batch_chart(summary).write_html(chart, include_plotlyjs=True)
+        lines += ["", f"chart: {chart}"]
+    except OSError as err:
+        lines += ["", f"could not write the chart {chart}: {err.strerror or err}"]
+    return "\n".join(lines) + "\n"
+
+
+def _summary_table(summary: object) -> list[str]:
+    from .batch.summary import BatchSummary
+
+    assert isinstance(summary, BatchSummary)
+    lines: list[str] = []
+    if summary.blocks:
+        keys = [s.name for s in summary.blocks[0][1]]
+        rows = [[block, *(f"{s.mean:+.4f} ± {s.std:.4f}" for s in stats)]
+                for block, stats in summary.blocks]  # fmt: skip
+        lines += [f"per block, mean ± standard deviation over {summary.blocks[0][1][0].n} images:",
+                  ""]  # fmt: skip
+        lines += text_table(["block", *keys], rows, right=set(range(1, len(keys) + 1)))
+    if summary.path_lengths:
+        rows = [[s.name, f"{s.mean:.1%} ± {s.std:.1%}"] for s in summary.path_lengths]
+        lines += ["", "the gradient's share by path length k (residual branches taken):", ""]
+        lines += text_table(["k", "Σ‖g‖ share"], rows, right={1})
+    if summary.classes:
+        rows = [[label, str(n)] for label, n in summary.classes[:20]]
+        lines += text_table(["top-1 class", "images"], rows, right={1})
+    if summary.peak:
+        row, col = summary.peak
+        lines += [f"the map peaks at row {row.mean:.1f} ± {row.std:.1f}, column {col.mean:.1f} "
+                  f"± {col.std:.1f} (over {row.n} images)"]  # fmt: skip
+    if summary.prob and summary.prob.n:
+        lines += ["", f"the target's probability: {summary.prob.mean:.3f} ± "
+                  f"{summary.prob.std:.3f}"]  # fmt: skip
+    return lines
+
+
 def _deploy_nginx(args: argparse.Namespace) -> str:
     from .deploy.nginx import write_nginx
 
@@ -500,11 +602,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = _export_site(args)
         elif args.command == "deploy":
             text = _deploy_nginx(args)
+        elif args.command == "batch":
+            text = _batch(args)
         else:
             text = _fetch(args.name, args.weights)
     except ExplorerError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        if args.command != "batch":
+            raise
+        print(f"interrupted: the images analysed so far are kept in {args.out}.parts; run the "
+              "same command again to go on.", file=sys.stderr)  # fmt: skip
+        return EXIT_INTERRUPTED
     try:
         sys.stdout.write(text)
         sys.stdout.flush()

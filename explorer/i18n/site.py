@@ -24,12 +24,15 @@ EN = {
     "site_col_block": "block",
     "site_col_stages": "blocks per stage",
     "site_col_params": "params",
-    "site_col_macs": "MACs",
     "site_col_input": "input",
     "site_net_hint": "Every layer the depth counts is a box (kernel, output channels, /2 where "
     "the stride is); a solid arc is an identity shortcut, a dotted one a projection (grey: option "
     "A's zero padding, no weights). A network of more than 50 layers is drawn block by block: "
     "the live app opens a block with a click. Hover for names.",
+    "batch_chart_title": "{task} over {n} images with {model}: mean ± one standard deviation",
+    "batch_lesion_delta": "the target's probability without the block's residual branch, minus "
+    "intact",
+    "batch_grad_share_shortcut": "share of the gradient that came back through the shortcut",
     "site_figure3_intro": "VGG-19, the 34-layer plain network and ResNet-34, as the paper sets "
     "them side by side; below, ResNet-34 against its plain twin.",
 }
@@ -45,11 +48,13 @@ ZH = {
     "site_why": "为什么要 shortcut",
     "site_col_model": "模型",
     "site_col_depth": "深度",
-    "site_col_block": "block",
+    "site_col_block": "block 类型",
     "site_col_stages": "各 stage 的 block 数",
     "site_col_params": "参数量",
-    "site_col_macs": "MACs",
     "site_col_input": "输入",
     "site_net_hint": "深度所计的每一层是一个方框（卷积核、输出通道数，有 stride 处标 /2）；实线弧是恒等 shortcut，点线弧是投影 shortcut（灰色点线：方案 A 的补零，无权重）。超过 50 层的网络按 block 绘制：在线应用中点击即可展开。悬停可看名称。",
+    "batch_chart_title": "{model} 在 {n} 张图像上的 {task}：均值 ± 一个标准差",
+    "batch_lesion_delta": "去掉该 block 的残差分支后目标类别的概率，减去完整网络的概率",
+    "batch_grad_share_shortcut": "经由 shortcut 传回的梯度所占份额",
     "site_figure3_intro": "VGG-19、34 层 plain 网络与 ResNet-34，按论文的方式并排；下方为 ResNet-34 与其对应的 plain 网络的对比。",
 }

@@ -258,6 +258,51 @@ def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: 
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class LesionReport:
+    """One image with each block's residual branch removed in turn (Veit et al. 2016): the
+    target's probability and whether the top-1 changes, block by block."""
+
+    model: str
+    title: str
+    trained: bool
+    target: int  # the class measured (default: the intact network's top-1)
+    target_label: str
+    prob: float  # the intact network's probability of the target
+    blocks: tuple[str, ...]  # in forward order
+    lesion_prob: tuple[float, ...]  # the target's probability without each block's branch
+    lesion_delta: tuple[float, ...]  # lesioned minus intact
+    top1_changed: tuple[bool, ...]
+
+
+def lesions(image: ImageInput | torch.Tensor, model: ModelLike,
+            target: Target = None) -> LesionReport:  # fmt: skip
+    """Every block lesioned in turn for `image` (the shortcut report's lesions, without its
+    gradients and paths: about (N + 1) / 2 forward passes for N blocks)."""
+    module = resolve_model(model)
+    x = to_model(module, prepare(image, module)[0])
+    info = getattr(module, INFO_ATTR, None)
+    parts = network_parts(module)
+    classes = num_classes(module)
+    categories = info.categories if info else tuple(str(i) for i in range(classes))
+    wanted = _target_index(target, categories, classes)
+    mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
+    with mode, precision(module):
+        probs = to_host({"p": lesion_logits(parts, x).float().softmax(1)})["p"]
+    chosen = int(probs[0].argmax()) if wanted is None else wanted
+    top1 = int(probs[0].argmax())
+    return LesionReport(
+        model=info.name if info else type(module).__name__,
+        title=info.title if info else type(module).__name__,
+        trained=info.trained if info else True,
+        target=chosen, target_label=categories[chosen], prob=float(probs[0, chosen]),
+        blocks=tuple(name for name, _ in parts.blocks),
+        lesion_prob=tuple(float(row[chosen]) for row in probs[1:]),
+        lesion_delta=tuple(float(row[chosen] - probs[0, chosen]) for row in probs[1:]),
+        top1_changed=tuple(int(row.argmax()) != top1 for row in probs[1:]),
+    )  # fmt: skip
+
+
 def shortcuts(image: ImageInput | torch.Tensor, model: ModelLike,
               target: Target = None) -> list[ShortcutRecord]:  # fmt: skip
     """One record per block, in forward order (see ShortcutRecord)."""

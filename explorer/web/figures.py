@@ -21,6 +21,7 @@ from .views import shown_class
 
 if TYPE_CHECKING:  # records only; renderers never touch a model, nor import torch
     from ..arch.analysis import ArchitectureSummary, LayerNode
+    from ..batch.summary import BatchSummary
     from ..experiments.degradation import DegradationRun
     from ..experiments.lesions import LesionPoint
     from ..inspect.contributions import ShortcutReport
@@ -391,3 +392,36 @@ def layers_chart(guide: Guidance, lang: str) -> go.Figure:
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title_text=t(lang, "sal_layers_y"))
     fig.update_xaxes(type="category", tickangle=-45 if len(x) > 12 else 0)
     return fig
+
+
+def batch_chart(summary: BatchSummary, lang: str = "en") -> go.Figure:
+    """A batch run's aggregate: per block the lesion effect (and, for shortcuts, the gradient's
+    share through the shortcut) with ± one standard deviation over the images; the classes
+    predicted; or the mean saliency map."""
+    title = t(lang, "batch_chart_title", task=summary.task, model=summary.model,
+              n=summary.images - summary.errors)  # fmt: skip
+    if summary.blocks:
+        names = [block for block, _ in summary.blocks]
+        keys = ["lesion_delta"] + (["grad_share_shortcut"] if summary.task == "shortcuts" else [])
+        fig = make_subplots(rows=len(keys), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                            subplot_titles=[t(lang, f"batch_{k}") for k in keys])  # fmt: skip
+        for row, key in enumerate(keys, start=1):
+            stats = [next(s for s in stats if s.name == key) for _, stats in summary.blocks]
+            fig.add_bar(x=names, y=[s.mean for s in stats], row=row, col=1,
+                        marker_color=[stage_color(n.split(".")[0]) for n in names],
+                        error_y={"type": "data", "array": [s.std for s in stats]},
+                        hovertemplate="%{x}: %{y:.4f}<extra></extra>",
+                        showlegend=False)  # fmt: skip
+        _layout(fig, title, height=300 * len(keys) + 100)
+        return fig.update_layout(margin={"t": 100})
+    if summary.classes:
+        fig = go.Figure(go.Bar(x=[c for c, _ in summary.classes],
+                               y=[n for _, n in summary.classes],
+                               marker_color=MODEL_COLORS[0]))  # fmt: skip
+        return _layout(fig, title)
+    fig = go.Figure()
+    if summary.mean_map is not None:
+        fig.add_heatmap(z=summary.mean_map[::-1], colorscale="Jet", showscale=True)
+        fig.update_yaxes(scaleanchor="x", showticklabels=False)
+        fig.update_xaxes(showticklabels=False)
+    return _layout(fig, title, height=460)

@@ -363,7 +363,7 @@ def why_html(frame: _Frame) -> str:
 def index_html(frame: _Frame, models: Sequence[str], presets: Sequence[tuple[str, str]]) -> str:
     lang = frame.lang
     heads = ["site_col_model", "site_col_depth", "site_col_block", "site_col_stages",
-             "site_col_params", "site_col_macs", "site_col_input"]  # fmt: skip
+             "site_col_params", "col_macs", "site_col_input"]  # fmt: skip
     numeric = {1, 4, 5, 6}
     header = "".join(f'<th{" class=rx-num" if i in numeric else ""}>{escape(t(lang, k))}</th>'
                      for i, k in enumerate(heads))  # fmt: skip

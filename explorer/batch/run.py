@@ -1,0 +1,356 @@
+"""`python -m explorer batch TASK --images DIR|GLOB --model M --out results.parquet`: one per-image
+analysis over a data set, streamed into Parquet (one row per image), resumable, with the
+aggregate at the end.
+
+Tasks: predict (top-5), shortcuts (every block's measures and the gradient by path length, as
+`shortcut_report`), attribute (one saliency method's map, as `attribute`) and lesions (every
+block's residual branch removed in turn, Veit et al. 2016, as the shortcut report's lesions).
+
+The run writes parts (OUT.parts/part-NNNNN.parquet, each renamed into place whole) as chunks of
+images finish; run again after an interruption, it skips the images the parts hold and goes on.
+At the end the parts become OUT, sorted by image, and the folder goes. A damaged image is a row
+with its `error`, not the end of the run. The same function (`Analyzer`) runs in this process,
+in local worker processes, or in Ray Data's actors (ray_data.py): the rows are the same.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import math
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import ExplorerError
+
+TASKS = ("predict", "shortcuts", "attribute", "lesions")
+EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+CHUNK = 16  # images per part: what an interruption can cost at most, per worker
+MAX_WORKERS = 8
+Progress = Callable[[int, int], None]  # (images done now, errors among them)
+
+_COMMON = [
+    ("image", pa.string()),  # the path under --images (or as the glob matched it)
+    ("error", pa.string()),  # null, or why this image has no results
+    ("model", pa.string()),
+    ("target", pa.int64()),  # the class measured (top-1 unless --target)
+    ("label", pa.string()),
+    ("prob", pa.float64()),  # the intact network's probability of it
+]
+_F = pa.list_(pa.float64())
+SCHEMAS = {
+    "predict": pa.schema([*_COMMON, ("top5_index", pa.list_(pa.int64())),
+                          ("top5_label", pa.list_(pa.string())), ("top5_prob", _F)]),
+    "shortcuts": pa.schema([*_COMMON, ("blocks", pa.list_(pa.string())), ("ratio", _F),
+                            ("cosine", _F), ("grad_share_shortcut", _F),
+                            ("grad_share_residual", _F), ("lesion_delta", _F),
+                            ("lesion_top1_changed", pa.list_(pa.bool_())),
+                            ("gradient_by_length", _F), ("gradient_by_length_se", _F)]),
+    "attribute": pa.schema([*_COMMON, ("method", pa.string()), ("layer", pa.string()),
+                            ("map_shape", pa.list_(pa.int64())),
+                            ("map", pa.list_(pa.float32())), ("peak_row", pa.int64()),
+                            ("peak_col", pa.int64())]),
+    "lesions": pa.schema([*_COMMON, ("blocks", pa.list_(pa.string())), ("lesion_prob", _F),
+                          ("lesion_delta", _F), ("lesion_top1_changed", pa.list_(pa.bool_()))]),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one run computes: the same for every worker, and recorded beside the parts so that a
+    resumed run is the same run."""
+
+    task: str
+    model: str
+    weights: str | None = "DEFAULT"
+    target: int | str | None = None
+    method: str = "gradcam"  # attribute
+    layer: str | None = None  # attribute
+    threads: int = 1  # torch threads per worker
+
+    def record(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "threads"}
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """What run_batch did."""
+
+    out: Path
+    task: str
+    model: str
+    engine: str  # "this process", "N processes" or "Ray (ADDRESS)"
+    images: int  # found
+    resumed: int  # already in the parts when this run started
+    analysed: int  # by this run
+    errors: int  # rows with an error, in the whole file
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.analysed / self.seconds if self.seconds > 0 else 0.0
+
+
+# ---------------------------------------------------------------- finding the images
+
+
+def find_images(spec: str) -> list[tuple[str, Path]]:
+    """(key, path) of every image under a folder (recursively) or matched by a glob, sorted by
+    key; the key is the path under the folder, or as the glob matched it."""
+    root = Path(spec)
+    if root.is_dir():
+        paths = sorted(p for p in root.rglob("*")
+                       if p.is_file() and p.suffix.lower() in EXTENSIONS)  # fmt: skip
+        found = [(p.relative_to(root).as_posix(), p) for p in paths]
+    else:
+        found = sorted((m, Path(m)) for m in glob.glob(spec, recursive=True)
+                       if Path(m).is_file() and Path(m).suffix.lower() in EXTENSIONS)  # fmt: skip
+    if not found:
+        kinds = ", ".join(e.lstrip(".") for e in EXTENSIONS)
+        raise ExplorerError(f"no images found at {spec!r}: give a folder or a glob such as "
+                            f"'photos/**/*.jpg' ({kinds}).")  # fmt: skip
+    return found
+
+
+# ---------------------------------------------------------------- one image
+
+
+def _finite(values: Sequence[float]) -> list[float | None]:
+    return [v if math.isfinite(v) else None for v in values]
+
+
+class Analyzer:
+    """One model, loaded once, analysing images into rows of the task's schema. The same object
+    runs in this process, in a worker process and in a Ray actor."""
+
+    def __init__(self, job: Job) -> None:
+        import torch
+
+        from ..models.loading import load_model
+
+        torch.set_num_threads(job.threads)
+        self.job = job
+        self.module = load_model(job.model, job.weights)
+
+    def row(self, key: str, source: Any) -> dict[str, Any]:
+        """The image's row; `source` is a path or the file's bytes."""
+        row: dict[str, Any] = dict.fromkeys(SCHEMAS[self.job.task].names)
+        row.update(image=key, model=self.job.model)
+        try:
+            row.update(getattr(self, f"_{self.job.task}")(source))
+        except ExplorerError as err:
+            row["error"] = str(err)
+        except Exception as err:  # a data set is not lost to one odd image
+            row["error"] = f"{type(err).__name__}: {err}"
+        return row
+
+    def table(self, items: Sequence[tuple[str, Any]]) -> pa.Table:
+        return pa.Table.from_pylist([self.row(key, source) for key, source in items],
+                                    schema=SCHEMAS[self.job.task])  # fmt: skip
+
+    def _predict(self, source: Any) -> dict[str, Any]:
+        from ..inspect.explain import predict
+
+        top = predict(source, self.module, k=5)
+        return {"target": top[0].index, "label": top[0].label, "prob": top[0].prob,
+                "top5_index": [p.index for p in top], "top5_label": [p.label for p in top],
+                "top5_prob": [p.prob for p in top]}  # fmt: skip
+
+    def _shortcuts(self, source: Any) -> dict[str, Any]:
+        from ..inspect.contributions import shortcut_report
+
+        r = shortcut_report(source, self.module, self.job.target)
+        rec = r.records
+        return {"target": r.target, "label": r.target_label, "prob": r.prob,
+                "blocks": [x.block for x in rec], "ratio": _finite([x.ratio for x in rec]),
+                "cosine": [x.cosine for x in rec],
+                "grad_share_shortcut": [x.grad_share_shortcut for x in rec],
+                "grad_share_residual": [x.grad_share_residual for x in rec],
+                "lesion_delta": [x.lesion_delta for x in rec],
+                "lesion_top1_changed": [x.lesion_top1_changed for x in rec],
+                "gradient_by_length": list(r.gradient_by_length),
+                "gradient_by_length_se": list(r.gradient_by_length_se)}  # fmt: skip
+
+    def _lesions(self, source: Any) -> dict[str, Any]:
+        from ..inspect.contributions import lesions
+
+        r = lesions(source, self.module, self.job.target)
+        return {"target": r.target, "label": r.target_label, "prob": r.prob,
+                "blocks": list(r.blocks), "lesion_prob": list(r.lesion_prob),
+                "lesion_delta": list(r.lesion_delta),
+                "lesion_top1_changed": list(r.top1_changed)}  # fmt: skip
+
+    def _attribute(self, source: Any) -> dict[str, Any]:
+        from ..inspect.attribution import attribute
+
+        a = attribute(source, self.module, self.job.method, self.job.layer, self.job.target)
+        peak = divmod(int(abs(a.map).argmax()), a.map.shape[1])
+        return {"target": a.target, "label": a.target_label, "prob": a.target_prob,
+                "method": a.method, "layer": a.layer, "map_shape": list(a.map.shape),
+                "map": a.map.astype("float32").ravel().tolist(), "peak_row": peak[0],
+                "peak_col": peak[1]}  # fmt: skip
+
+
+# ---------------------------------------------------------------- parts, resuming, the end
+
+
+def parts_folder(out: Path) -> Path:
+    return out.with_name(out.name + ".parts")
+
+
+def _done(parts: Path, job: Job) -> set[str]:
+    """The images the parts of an interrupted run hold; the run must be this one."""
+    said = parts / "run.json"
+    if not said.is_file():
+        raise ExplorerError(f"{parts} is not a batch run's folder: delete it, or choose another "
+                            "--out.")  # fmt: skip
+    if json.loads(said.read_text("utf-8")) != job.record():
+        raise ExplorerError(f"{parts} holds an interrupted run with other settings "
+                            f"({said.read_text('utf-8').strip()}): run it with those, or delete "
+                            "the folder to start anew.")  # fmt: skip
+    done: set[str] = set()
+    for part in sorted(parts.glob("part-*.parquet")):
+        done.update(pq.read_table(part, columns=["image"]).column("image").to_pylist())
+    return done
+
+
+class Parts:
+    """The parts folder of one run: each table written under a temporary name, then renamed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        taken = [int(p.stem.split("-")[1]) for p in folder.glob("part-*.parquet")]
+        self.next = max(taken, default=-1) + 1
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        path = self.folder / f"part-{self.next:05d}.parquet"
+        self.next += 1
+        temporary = path.with_suffix(".tmp")
+        pq.write_table(table, temporary)
+        os.replace(temporary, path)
+
+
+def _finish(parts: Path, out: Path, schema: pa.Schema) -> int:
+    """The parts as one file sorted by image (written whole, then renamed); their error count."""
+    tables = [pq.read_table(p, schema=schema) for p in sorted(parts.glob("part-*.parquet"))]
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    table = table.sort_by("image")
+    temporary = out.with_name(out.name + ".tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, out)
+    shutil.rmtree(parts)
+    return table.num_rows - table.column("error").null_count
+
+
+# ---------------------------------------------------------------- running it
+
+
+def _chunks(items: list[tuple[str, Path]], size: int) -> Iterator[list[tuple[str, Path]]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+_worker: Analyzer | None = None
+
+
+def _start_worker(job: Job) -> None:
+    global _worker
+    _worker = Analyzer(job)
+
+
+def _in_worker(items: list[tuple[str, Path]]) -> pa.Table:
+    assert _worker is not None
+    return _worker.table(items)
+
+
+def _local(job: Job, pending: list[tuple[str, Path]], workers: int, chunk: int,
+           write: Callable[[pa.Table], None]) -> None:  # fmt: skip
+    if workers == 1:
+        analyzer = Analyzer(job)
+        for items in _chunks(pending, chunk):
+            write(analyzer.table(items))
+        return
+    # spawn: a fresh interpreter per worker (forking a process that holds torch's threads is not
+    # safe); each loads the model once
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                             initargs=(job,)) as pool:  # fmt: skip
+        for table in pool.map(_in_worker, _chunks(pending, chunk)):
+            write(table)
+
+
+@dataclass
+class _Counter:
+    analysed: int = 0
+    errors: int = 0
+    seen: set[str] = field(default_factory=set)
+
+
+def run_batch(task: str, images: str, model: str, out: str | os.PathLike[str], *,
+              weights: str | None = "DEFAULT", target: int | str | None = None,
+              method: str = "gradcam", layer: str | None = None, workers: int | None = None,
+              threads: int = 1, chunk: int = CHUNK, ray: str | None = None,
+              progress: Callable[[int, int, int], None] | None = None) -> BatchRun:  # fmt: skip
+    """Run `task` over the images `images` names (a folder or a glob) with `model`, into the
+    Parquet file `out`, one row per image. `workers` local processes (default: the cores, up to
+    8; 1: this process), each with `threads` torch threads, or Ray Data's actors with `ray`
+    ("local": a Ray started on this machine; "auto": the cluster `ray start` runs; or its
+    address). `progress(done, total, errors)` hears of every chunk written."""
+    start = time.perf_counter()
+    if task not in TASKS:
+        raise ExplorerError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}.")
+    target_path = Path(out)
+    if target_path.suffix != ".parquet":
+        raise ExplorerError(f"--out names a Parquet file such as results.parquet, got {out!r}.")
+    if target_path.exists():
+        raise ExplorerError(f"{target_path} already exists: choose another --out, or delete it "
+                            "first.")  # fmt: skip
+    if not target_path.parent.is_dir():
+        raise ExplorerError(f"{target_path.parent} is not a folder: create it first.")
+    if threads < 1 or chunk < 1 or (workers is not None and workers < 1):
+        raise ExplorerError("--workers, --threads and --chunk take 1 or more.")
+    from ..arch.registry import get_entry
+
+    model = get_entry(model).name  # an unknown model says so here, before anything starts
+    job = Job(task, model, weights, target, method, layer, threads)
+    found = find_images(images)
+    parts = parts_folder(target_path)
+    done = _done(parts, job) if parts.exists() else set()
+    if not parts.exists():
+        parts.mkdir()
+        (parts / "run.json").write_text(json.dumps(job.record()), encoding="utf-8")
+    pending = [(key, path) for key, path in found if key not in done]
+    writer = Parts(parts)
+    count = _Counter()
+    total = len(found)
+
+    def write(table: pa.Table) -> None:
+        writer.write(table)
+        count.analysed += table.num_rows
+        count.errors += table.num_rows - table.column("error").null_count
+        if progress:
+            progress(len(done) + count.analysed, total, count.errors)
+
+    if ray is not None:
+        from .ray_data import run_on_ray
+
+        engine = run_on_ray(job, pending, chunk, write, ray, workers)
+    else:
+        n = min(workers or min(os.cpu_count() or 1, MAX_WORKERS), max(1, len(pending)))
+        _local(job, pending, n, chunk, write)
+        engine = "this process" if n == 1 else f"{n} processes"
+    errors = _finish(parts, target_path, SCHEMAS[task])
+    return BatchRun(out=target_path, task=task, model=model, engine=engine, images=total,
+                    resumed=len(done), analysed=count.analysed, errors=errors,
+                    seconds=time.perf_counter() - start)  # fmt: skip
