@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import ExplorerError
-from .run import SCHEMAS, Analyzer, Job
+from .analyze import SCHEMAS, Analyzer, Job
 
 RAY_MISSING = ("--ray needs Ray, which is not installed: pip install 'resnet-explorer[ray]' "
                "(or run without --ray: local processes do the same work).")  # fmt: skip

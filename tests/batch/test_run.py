@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
-from explorer.batch.run import SCHEMAS, find_images, parts_folder, run_batch
+from explorer.batch.analyze import SCHEMAS
+from explorer.batch.run import find_images, parts_folder, run_batch
 from explorer.batch.summary import summarize
 from explorer.demo.data import sample
 from explorer.errors import ExplorerError
