@@ -547,7 +547,9 @@ def _deploy_nginx(args: argparse.Namespace) -> str:
                        args.host)  # fmt: skip
     lines = [f"wrote {plan.config} (checked with nginx -t)", "",
              f"1. start the {len(plan.replicas)} replicas, {plan.threads} torch thread"
-             f"{'s' if plan.threads > 1 else ''} each, on 127.0.0.1:", "",
+             f"{'s' if plan.threads > 1 else ''} each, on 127.0.0.1"
+             + (", each on cores of its own:" if plan.pinned else " (more threads than cores: "
+                "not pinned to cores):"), "",
              *(f"   {c}" for c in plan.commands[:-1]), "",
              "2. start nginx:", "", f"   {plan.commands[-1]}", "",
              f"3. students open {plan.url}", "",

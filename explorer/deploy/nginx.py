@@ -36,6 +36,7 @@ class NginxDeployment:
     url: str  # where the students go
     replicas: tuple[int, ...]  # their ports, on 127.0.0.1
     threads: int  # torch threads of each replica
+    pinned: bool  # each replica on cores of its own (taskset)
     commands: tuple[str, ...]  # start the replicas, then nginx
 
     def stop_command(self) -> str:
@@ -57,9 +58,20 @@ def nginx_command(folder: Path) -> list[str]:
     return [nginx_binary(), "-p", str(folder), "-c", "nginx.conf"]
 
 
-def serve_command(port: int, threads: int) -> list[str]:
-    return [sys.executable, "-m", "explorer", "serve", "--port", str(port), "--threads",
-            str(threads)]  # fmt: skip
+def pinned(replica: int, threads: int, replicas: int) -> list[str]:
+    """`taskset -c CORES` for replica `replica` (0-based): `threads` cores of its own, so that
+    the replicas do not share a core (a Gradio server runs several requests at once, and each
+    can take a core). Nothing when taskset is missing or the cores are too few."""
+    cores = os.cpu_count() or 1
+    if shutil.which("taskset") is None or replicas * threads > cores:
+        return []
+    first = replica * threads
+    return ["taskset", "-c", f"{first}-{first + threads - 1}" if threads > 1 else str(first)]
+
+
+def serve_command(port: int, threads: int, replica: int = 0, replicas: int = 1) -> list[str]:
+    return [*pinned(replica, threads, replicas), sys.executable, "-m", "explorer", "serve",
+            "--port", str(port), "--threads", str(threads)]  # fmt: skip
 
 
 def nginx_config(folder: Path, ports: list[int], port: int, host: str = "127.0.0.1") -> str:
@@ -126,7 +138,9 @@ def write_nginx(folder: str | os.PathLike[str], replicas: int, port: int,
         shutil.rmtree(target, ignore_errors=True)
         raise
     shown = host if ":" not in host else f"[{host}]"
-    commands = tuple(shlex.join(serve_command(p, threads)) + " &" for p in ports)
+    commands = tuple(shlex.join(serve_command(p, threads, i, len(ports))) + " &"
+                     for i, p in enumerate(ports))  # fmt: skip
     return NginxDeployment(folder=target, config=config, url=f"http://{shown}:{port}",
                            replicas=tuple(ports), threads=threads,
+                           pinned=bool(pinned(0, threads, len(ports))),
                            commands=(*commands, shlex.join(nginx_command(target))))  # fmt: skip

@@ -1,6 +1,6 @@
 """Benchmarks that print what they measure in one run:
 `python -m explorer.tools.bench analysis|startup|ui|network|predict|live|shortcuts|block|
-saliency|browser`.
+saliency|browser|scale`.
 
 Cold timings run in fresh interpreters (nothing cached, first-call costs included), interleaved so
 that a busy machine slows every contender alike; medians are reported. Not part of the test suite:
@@ -259,6 +259,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sal.add_argument("--runs", type=int, default=5)
     web = sub.add_parser("browser", help="Chromium: the page against a minimal Gradio app")
     web.add_argument("--runs", type=int, default=5)
+    big = sub.add_parser("scale", help="static site, batch (local and Ray), nginx replicas")
+    big.add_argument("--images", type=int, default=200)
+    big.add_argument("--clients", type=int, default=8)
+    big.add_argument("--seconds", type=float, default=12)
     cold = sub.add_parser("_cold")  # internal: one measurement in a fresh interpreter
     cold.add_argument("kind")
     args = parser.parse_args(argv)
@@ -274,6 +278,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .bench_saliency import saliency
 
         saliency(args.runs)
+    elif args.which == "scale":
+        from .bench_scale import scale
+
+        scale(args.images, args.clients, args.seconds)
     elif args.which == "browser":
         from .bench_browser import browser
 

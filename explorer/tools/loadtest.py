@@ -109,14 +109,19 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-def request_pool(folder: Path) -> list[tuple[str, tuple[Any, ...]]]:
-    """The requests a class would send: every tab, the demo models, a few images."""
+def request_pool(folder: Path, imagenet: bool = False) -> list[tuple[str, tuple[Any, ...]]]:
+    """The requests a class would send: every tab, the demo models, a few images. `imagenet`:
+    instead, Predict & Explain on ResNet-50 (random weights: offline) at 224 pixels, where the
+    servers' arithmetic outweighs the students' own work (for throughput across replicas)."""
     images = []
     for i in range(6):
         img, _, _ = sample(99, i)
         path = folder / f"student-{i}.png"
         Image.fromarray(img).save(path)
         images.append(str(path))
+    if imagenet:
+        return [("/predict", (path, "resnet50", "top-1", "layer4", "random", 0.5, "Jet", "en",
+                              None)) for path in images]  # fmt: skip
     pool: list[tuple[str, tuple[Any, ...]]] = [
         ("/architecture", (name, size, lang))
         for name, size, lang in [("resnet18", 224, "en"), ("resnet50", 224, "zh"),
@@ -228,15 +233,18 @@ def _same_numbers(a: str, b: str) -> bool:
 
 def run(url: str, pid: int | Sequence[int], clients: int, seconds: float, seed: int = 0,
         think_s: float = 0.0, reference: str | None = None, apis: Sequence[str] = (),
-        midway: Callable[[], None] | None = None) -> LoadResult:  # fmt: skip
+        midway: Callable[[], None] | None = None, imagenet: bool = False
+        ) -> LoadResult:  # fmt: skip
     """`clients` students on `url` for `seconds`. `pid`: the server's process, or the replicas'
     behind a load balancer (their memory is summed). `reference`: where the answers served alone
     come from (default `url`; a replica's own address to check a load balancer against it).
-    `apis`: only these requests of the pool. `midway`: called once, half-way through the run
-    (the deployment test kills a replica there); every request's end is timed from the start."""
+    `apis`: only these requests of the pool (`imagenet`: request_pool's other pool). `midway`:
+    called once, half-way through the run (the deployment test kills a replica there); every
+    request's end is timed from the start."""
     pids = [pid] if isinstance(pid, int) else list(pid)
     with tempfile.TemporaryDirectory(prefix="explorer-load-") as tmp:
-        pool = [(api, args) for api, args in request_pool(Path(tmp)) if not apis or api in apis]
+        pool = [(api, args) for api, args in request_pool(Path(tmp), imagenet)
+                if not apis or api in apis]  # fmt: skip
         expected = [_key(api, Student(reference or url).call(api, args)) for api, args in pool]
         alone = Student(url)
         for api, args in pool:  # warms up every replica a student reaches through `url`
