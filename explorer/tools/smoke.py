@@ -1,6 +1,7 @@
 """`python -m explorer.tools.smoke [--outside DIR]`: the installed package checks itself as a new
 user would use it, from any folder: the import, the demo weights read from inside the package, a
-demo prediction that must be right on generated images, the console script, and the server
+demo prediction that must be right on generated images, the console script, export-site, the
+nginx template and batch, and the server
 (`python -m explorer serve`) answering HTTP and one /predict call through gradio_client.
 
 CI runs it against the wheel in a fresh environment, from a folder outside the checkout, with
@@ -130,6 +131,46 @@ def _served() -> None:
                "/degradation answers with the shipped curves' sentence, in Chinese")  # fmt: skip
 
 
+def _beyond() -> None:
+    """export-site, the nginx template and batch, from the installed package."""
+    from PIL import Image
+
+    from explorer.demo.data import CLASSES, sample
+    from explorer.deploy.nginx import nginx_config
+
+    script = Path(sys.executable).with_name("resnet-explorer")
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "site"
+        out = subprocess.run([str(script), "export-site", str(site), "--models", "resnet18",
+                              "--quiet"], capture_output=True, text=True, timeout=300,
+                             check=False)  # fmt: skip
+        page = site / "zh" / "architecture" / "resnet18.html"
+        written = page.is_file() and (site / "assets" / "plotly.min.js").stat().st_size > 10**6
+        _check(out.returncode == 0 and written and "18 = " in page.read_text("utf-8"),
+               "resnet-explorer export-site writes resnet18's pages with plotly.js")  # fmt: skip
+        text = nginx_config(Path(folder), [7861, 7862], 8080)
+        _check("hash $rx_key consistent;" in text and "@" not in text.replace("$remote", ""),
+               "deploy nginx's template is inside the package")  # fmt: skip
+        images = Path(folder) / "images"
+        images.mkdir()
+        want = []
+        for i in range(4):
+            img, label, _ = sample(SEED, i)
+            Image.fromarray(img).save(images / f"{i}.png")
+            want.append(label)
+        result = Path(folder) / "r.parquet"
+        out = subprocess.run([str(script), "batch", "predict", "--images", str(images),
+                              "--model", "demo_bottleneck", "--out", str(result), "--workers",
+                              "1", "--quiet"], capture_output=True, text=True, timeout=300,
+                             check=False)  # fmt: skip
+        import pyarrow.parquet as pq
+
+        got = pq.read_table(result).column("label").to_pylist() if result.is_file() else []
+        names = [CLASSES[label] for label in want]
+        _check(out.returncode == 0 and got == names,
+               f"resnet-explorer batch predict names 4 shapes right: {', '.join(got)}")  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m explorer.tools.smoke")
     parser.add_argument(
@@ -141,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _demo_prediction(where)
         _experiment(where)
         _console_script()
+        _beyond()
         _served()
     except SmokeError as err:
         print(f"FAILED  {err}", file=sys.stderr)
