@@ -459,12 +459,16 @@ def _export_site(args: argparse.Namespace) -> str:
     check_out(args.out)
     check_live_url(args.live_url)
     wanted = [m.strip() for given in args.models for m in given.split(",") if m.strip()]
+    if args.models and not wanted:
+        raise ExplorerError(
+            "--models names no model: give registry names, such as --models resnet18,resnet50."
+        )
     names = list(dict.fromkeys(get_entry(m).name for m in wanted)) if wanted else list_models()
     presets = sum(all(m in names for m in pair) for pair in PRESETS.values())
     bar = ProgressBar(page_count(len(names), presets, FIGURE3 in names and FIGURE3_TWIN in names),
                       "pages", quiet=args.quiet)  # fmt: skip
     try:
-        site = export_site(args.out, names, live_url=args.live_url,
+        site = export_site(args.out, names if wanted else None, live_url=args.live_url,
                            progress=lambda path: bar.advance(1, path))  # fmt: skip
     finally:
         bar.close()
@@ -495,6 +499,9 @@ def _batch(args: argparse.Namespace) -> str:
                         ray=args.ray, progress=heard)  # fmt: skip
     finally:
         bar.close()
+    if run.images and run.errors == run.images:
+        raise ExplorerError(f"no image could be analysed (the rows in {run.out} say why): check "
+                            "--images.")  # fmt: skip
     summary = summarize(run.out)
     lines = [f"wrote {run.out}: {run.images} images ({run.resumed} from an interrupted run), "
              f"{run.errors} with an error, on {run.engine}: {run.analysed} analysed in "
@@ -553,6 +560,8 @@ def _deploy_nginx(args: argparse.Namespace) -> str:
              *(f"   {c}" for c in plan.commands[:-1]), "",
              "2. start nginx:", "", f"   {plan.commands[-1]}", "",
              f"3. students open {plan.url}", "",
+             "Each replica takes serve's other options too: --auth USER:PASS for a login, "
+             "--device cuda on a GPU.", "",
              f"stop: {plan.stop_command()}, then the replicas (kill %1 %2 ...)"]  # fmt: skip
     return "\n".join(lines) + "\n"
 

@@ -54,9 +54,12 @@ class Job:
     method: str = "gradcam"  # attribute
     layer: str | None = None  # attribute
     threads: int = 1  # torch threads per worker
+    images: str = ""  # --images as given: the rows' keys depend on it
+    device: str | None = None  # None: the CPU; "cuda" in a Ray actor that holds a GPU
 
     def record(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "threads"}
+        """What a resumed run must share with the interrupted one (not where it runs)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("threads", "device")}
 
 
 def _finite(values: Sequence[float]) -> list[float | None]:
@@ -74,7 +77,23 @@ class Analyzer:
 
         torch.set_num_threads(job.threads)
         self.job = job
-        self.module = load_model(job.model, job.weights)
+        self.module = load_model(job.model, job.weights, device=job.device)
+
+    def check(self) -> None:
+        """The run's options against the model, once, before any image: a wrong --target,
+        --method or --layer would otherwise fill every row with the same error."""
+        from ..inspect.attribution import METHODS, check_layer
+        from ..inspect.explain import _target_index
+        from ..models.loading import model_info
+
+        categories = model_info(self.module).categories
+        if self.job.target is not None:
+            _target_index(self.job.target, categories, len(categories))
+        if self.job.task == "attribute":
+            if self.job.method not in METHODS:
+                raise ExplorerError(f"unknown --method {self.job.method!r}: choose one of "
+                                    f"{', '.join(METHODS)}.")  # fmt: skip
+            check_layer(self.module, self.job.method, self.job.layer)
 
     def row(self, key: str, source: Any) -> dict[str, Any]:
         """The image's row; `source` is a path or the file's bytes."""

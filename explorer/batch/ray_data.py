@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,18 @@ def run_on_ray(job: Job, pending: list[tuple[str, Path]], chunk: int,
         context.enable_progress_bars = False  # the command draws its own
         context.execution_options.preserve_order = True
         resources = ray.cluster_resources()
-        gpus = int(resources.get("GPU", 0))
-        size = workers or (gpus or max(1, int(resources.get("CPU", 1)) // job.threads))
+        gpus, cpus = int(resources.get("GPU", 0)), int(resources.get("CPU", 1))
+        size = workers or (gpus or max(1, cpus // job.threads))
+        # An actor pool the cluster cannot hold would wait for ever, and say nothing
+        if gpus and size > gpus:
+            raise ExplorerError(f"--workers {size} needs {size} GPUs, one per actor; the cluster "
+                                f"has {gpus}.")  # fmt: skip
+        if size * job.threads > cpus:
+            raise ExplorerError(f"{size} actors × {job.threads} threads need "
+                                f"{size * job.threads} CPUs; the cluster has {cpus}: lower "
+                                "--workers or --threads.")  # fmt: skip
+        if gpus:
+            job = replace(job, device="cuda")  # each actor holds one GPU: its model goes there
         # The rows are made here and the actors open the files: no read tasks, which would wait
         # for the CPUs the actors hold (the pipeline would never start on a small machine).
         blocks = max(size, -(-len(pending) // chunk))  # at least one per actor

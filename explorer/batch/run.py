@@ -22,6 +22,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -91,7 +92,11 @@ def _done(parts: Path, job: Job) -> set[str]:
     if not said.is_file():
         raise ExplorerError(f"{parts} is not a batch run's folder: delete it, or choose another "
                             "--out.")  # fmt: skip
-    if json.loads(said.read_text("utf-8")) != job.record():
+    try:
+        recorded = json.loads(said.read_text("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        recorded = None
+    if recorded != job.record():
         raise ExplorerError(f"{parts} holds an interrupted run with other settings "
                             f"({said.read_text('utf-8').strip()}): run it with those, or delete "
                             "the folder to start anew.")  # fmt: skip
@@ -120,15 +125,28 @@ class Parts:
 
 
 def _finish(parts: Path, out: Path, schema: pa.Schema) -> int:
-    """The parts as one file sorted by image (written whole, then renamed); their error count."""
-    tables = [pq.read_table(p, schema=schema) for p in sorted(parts.glob("part-*.parquet"))]
-    table = pa.concat_tables(tables) if tables else schema.empty_table()
-    table = table.sort_by("image")
+    """The parts as one file sorted by image (written whole, then renamed); their error count.
+
+    The parts come in key order (the images are taken sorted, the engines keep their order, and
+    an interrupted run leaves a prefix), so they are copied one at a time, never all in memory
+    (a saliency map per image adds up); parts out of order are sorted in memory instead."""
+    files = sorted(parts.glob("part-*.parquet"))
+    keys = [pq.read_table(p, columns=["image"]).column("image").to_pylist() for p in files]
+    flat = [k for part in keys for k in part]
     temporary = out.with_name(out.name + ".tmp")
-    pq.write_table(table, temporary)
+    if flat == sorted(flat):
+        with pq.ParquetWriter(temporary, schema) as writer:
+            for path in files:
+                writer.write_table(pq.read_table(path, schema=schema))
+            if not files:
+                writer.write_table(schema.empty_table())
+    else:
+        tables = [pq.read_table(p, schema=schema) for p in files]
+        pq.write_table(pa.concat_tables(tables).sort_by("image"), temporary)
     os.replace(temporary, out)
     shutil.rmtree(parts)
-    return table.num_rows - table.column("error").null_count
+    errors = pq.read_table(out, columns=["error"]).column("error")
+    return len(errors) - errors.null_count
 
 
 # ---------------------------------------------------------------- running it
@@ -152,19 +170,25 @@ def _in_worker(items: list[tuple[str, Path]]) -> pa.Table:
     return _worker.table(items)
 
 
-def _local(job: Job, pending: list[tuple[str, Path]], workers: int, chunk: int,
+def _local(analyzer: Analyzer, pending: list[tuple[str, Path]], workers: int, chunk: int,
            write: Callable[[pa.Table], None]) -> None:  # fmt: skip
     if workers == 1:
-        analyzer = Analyzer(job)
         for items in _chunks(pending, chunk):
             write(analyzer.table(items))
         return
     # spawn: a fresh interpreter per worker (forking a process that holds torch's threads is not
     # safe); each loads the model once
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                             initargs=(job,)) as pool:  # fmt: skip
-        for table in pool.map(_in_worker, _chunks(pending, chunk)):
-            write(table)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                                 initializer=_start_worker,
+                                 initargs=(analyzer.job,)) as pool:  # fmt: skip
+            for table in pool.map(_in_worker, _chunks(pending, chunk)):
+                write(table)
+    except BrokenProcessPool:
+        raise ExplorerError(
+            "a worker process stopped (out of memory?): the images written so "
+            "far are kept; run again with fewer --workers."
+        ) from None
 
 
 @dataclass
@@ -180,8 +204,9 @@ def run_batch(task: str, images: str, model: str, out: str | os.PathLike[str], *
               threads: int = 1, chunk: int = CHUNK, ray: str | None = None,
               progress: Callable[[int, int, int], None] | None = None) -> BatchRun:  # fmt: skip
     """Run `task` over the images `images` names (a folder or a glob) with `model`, into the
-    Parquet file `out`, one row per image. `workers` local processes (default: the cores, up to
-    8; 1: this process), each with `threads` torch threads, or Ray Data's actors with `ray`
+    Parquet file `out`, one row per image. `workers` local processes (default: the cores over
+    `threads`, up to 8; 1: this process), each with `threads` torch threads, or Ray Data's actors
+    with `ray`
     ("local": a Ray started on this machine; "auto": the cluster `ray start` runs; or its
     address). `progress(done, total, errors)` hears of every chunk written."""
     start = time.perf_counter()
@@ -200,13 +225,21 @@ def run_batch(task: str, images: str, model: str, out: str | os.PathLike[str], *
     from ..arch.registry import get_entry
 
     model = get_entry(model).name  # an unknown model says so here, before anything starts
-    job = Job(task, model, weights, target, method, layer, threads)
+    job = Job(task, model, weights, target, method, layer, threads, images)
     found = find_images(images)
     parts = parts_folder(target_path)
+    if parts.is_dir() and not any(parts.iterdir()):
+        parts.rmdir()  # made, then stopped before anything was written
     done = _done(parts, job) if parts.exists() else set()
+    # the model and the options, checked once here: a wrong --weights, --target, --method or
+    # --layer is one sentence, not a row per image (this process also analyses, when alone)
+    analyzer = Analyzer(job)
+    analyzer.check()
     if not parts.exists():
         parts.mkdir()
-        (parts / "run.json").write_text(json.dumps(job.record()), encoding="utf-8")
+        record = parts / "run.json.tmp"
+        record.write_text(json.dumps(job.record()), encoding="utf-8")
+        os.replace(record, parts / "run.json")
     pending = [(key, path) for key, path in found if key not in done]
     writer = Parts(parts)
     count = _Counter()
@@ -224,8 +257,9 @@ def run_batch(task: str, images: str, model: str, out: str | os.PathLike[str], *
 
         engine = run_on_ray(job, pending, chunk, write, ray, workers)
     else:
-        n = min(workers or min(os.cpu_count() or 1, MAX_WORKERS), max(1, len(pending)))
-        _local(job, pending, n, chunk, write)
+        cores = max(1, len(os.sched_getaffinity(0)) // threads)
+        n = min(workers or min(cores, MAX_WORKERS), max(1, len(pending)))
+        _local(analyzer, pending, n, chunk, write)
         engine = "this process" if n == 1 else f"{n} processes"
     errors = _finish(parts, target_path, SCHEMAS[task])
     return BatchRun(out=target_path, task=task, model=model, engine=engine, images=total,

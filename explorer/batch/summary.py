@@ -54,10 +54,16 @@ BLOCK_STATS = {
 
 
 def summarize(path: str | Path) -> BatchSummary:
-    table = pq.read_table(path)
-    rows = table.to_pylist()
+    """The aggregate, reading only the columns it needs (an attribute run's maps batch by
+    batch)."""
+    file = pq.ParquetFile(path)
+    task = _task(file.schema_arrow.names)
+    head = ["image", "error", "model", "prob"]
+    wanted = {"shortcuts": ["blocks", *BLOCK_STATS["shortcuts"], "gradient_by_length"],
+              "lesions": ["blocks", *BLOCK_STATS["lesions"]], "predict": ["label"],
+              "attribute": ["peak_row", "peak_col", "map_shape"]}[task]  # fmt: skip
+    rows = file.read(columns=head + wanted).to_pylist()
     ok = [r for r in rows if r["error"] is None]
-    task = _task(table.schema.names)
     model = rows[0]["model"] if rows else ""
     out: dict = {"task": task, "model": model, "images": len(rows),
                  "errors": len(rows) - len(ok),
@@ -81,10 +87,21 @@ def summarize(path: str | Path) -> BatchSummary:
                        _stat("col", [r["peak_col"] for r in ok]))  # fmt: skip
         shapes = {tuple(r["map_shape"]) for r in ok}
         if len(shapes) == 1:
-            maps = [np.abs(np.asarray(r["map"], np.float32)).reshape(shapes.pop()) for r in ok]
-            maps = [m / m.max() if m.max() > 0 else m for m in maps]
-            out["mean_map"] = np.mean(maps, axis=0)
+            out["mean_map"] = _mean_map(file, shapes.pop())
     return BatchSummary(**out)
+
+
+def _mean_map(file: pq.ParquetFile, shape: tuple[int, ...]) -> np.ndarray:
+    """The mean of the maps' |map| / max |map|, one batch of rows at a time."""
+    total, count = np.zeros(shape, np.float64), 0
+    for batch in file.iter_batches(columns=["error", "map"], batch_size=64):
+        for error, values in zip(batch.column("error").to_pylist(),
+                                 batch.column("map").to_pylist(), strict=True):  # fmt: skip
+            if error is None:
+                m = np.abs(np.asarray(values, np.float64)).reshape(shape)
+                total += m / m.max() if m.max() > 0 else m
+                count += 1
+    return (total / max(count, 1)).astype(np.float32)
 
 
 def _task(columns: list[str]) -> str:

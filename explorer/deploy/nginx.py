@@ -10,7 +10,9 @@ temporary files inside it) and is checked with `nginx -t` when it is written.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -62,11 +64,11 @@ def pinned(replica: int, threads: int, replicas: int) -> list[str]:
     """`taskset -c CORES` for replica `replica` (0-based): `threads` cores of its own, so that
     the replicas do not share a core (a Gradio server runs several requests at once, and each
     can take a core). Nothing when taskset is missing or the cores are too few."""
-    cores = os.cpu_count() or 1
-    if shutil.which("taskset") is None or replicas * threads > cores:
+    cores = sorted(os.sched_getaffinity(0))  # the cores this process may use (a container's)
+    if shutil.which("taskset") is None or replicas * threads > len(cores):
         return []
-    first = replica * threads
-    return ["taskset", "-c", f"{first}-{first + threads - 1}" if threads > 1 else str(first)]
+    mine = cores[replica * threads : (replica + 1) * threads]
+    return ["taskset", "-c", ",".join(map(str, mine))]
 
 
 def serve_command(port: int, threads: int, replica: int = 0, replicas: int = 1) -> list[str]:
@@ -77,7 +79,7 @@ def serve_command(port: int, threads: int, replica: int = 0, replicas: int = 1) 
 def nginx_config(folder: Path, ports: list[int], port: int, host: str = "127.0.0.1") -> str:
     """The configuration text: the template with this deployment's values."""
     template = resources.files(__package__).joinpath(TEMPLATE).read_text("utf-8")
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;"
                         for p in ports)  # fmt: skip
     listen = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     values = {"@PREFIX@": str(folder), "@REPLICAS@": str(len(ports)), "@SERVERS@": servers,
@@ -92,6 +94,18 @@ def _megabytes(limit: str) -> int:
     """Gradio's "256mb" as nginx's megabytes."""
     number = limit.lower().removesuffix("mb")
     return int(number)
+
+
+def _check_host(host: str) -> None:
+    """An address or a host name, nothing nginx would read as more."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", host):
+            raise ExplorerError(
+                f"--host takes an address such as 127.0.0.1 or 0.0.0.0 (every "
+                f"interface), got {host!r}."
+            ) from None
 
 
 def _check_port(port: int, what: str) -> None:
@@ -118,7 +132,11 @@ def write_nginx(folder: str | os.PathLike[str], replicas: int, port: int,
     if len(ports) != replicas or len(set(ports)) != replicas or port in ports:
         raise ExplorerError(f"the replicas' ports {ports} must be {replicas} different ports, "
                             f"none of them nginx's --port {port}.")  # fmt: skip
+    _check_host(host)
     target = Path(folder).absolute()
+    if any(c in str(target) for c in '"\\;{}$') or not str(target).isprintable():
+        raise ExplorerError(f"{target}: choose a folder whose path has no quotes, backslashes, "
+                            "semicolons, braces or dollar signs (nginx reads it).")  # fmt: skip
     if target.exists():
         raise ExplorerError(f"{target} already exists: choose a new folder with --out, or "
                             "delete this one first.")  # fmt: skip
@@ -132,12 +150,12 @@ def write_nginx(folder: str | os.PathLike[str], replicas: int, port: int,
                                  capture_output=True, text=True, timeout=30)  # fmt: skip
         if checked.returncode != 0:
             said = (checked.stderr or checked.stdout).strip().splitlines()
-            raise ExplorerError(f"nginx refused the configuration ({said[-1] if said else '?'}): "
-                                "check --host and --port.")  # fmt: skip
+            raise ExplorerError(f"nginx refused the configuration: {said[-1] if said else '?'}")
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    shown = host if ":" not in host else f"[{host}]"
+    shown = "<this machine's address>" if host in ("0.0.0.0", "::") else \
+        host if ":" not in host else f"[{host}]"  # fmt: skip
     commands = tuple(shlex.join(serve_command(p, threads, i, len(ports))) + " &"
                      for i, p in enumerate(ports))  # fmt: skip
     return NginxDeployment(folder=target, config=config, url=f"http://{shown}:{port}",

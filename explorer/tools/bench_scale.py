@@ -66,7 +66,7 @@ def replicas(clients: int, seconds: float) -> None:
         return
     from ..deploy.nginx import serve_command, write_nginx
 
-    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:  # nginx stops first
         pinned = [serve_command(0, 1, i, 2)[:-4] for i in range(2)]  # as deploy prints them
         servers = [stack.enter_context(launch.launched("--threads", "1", command=command))
                    for command in pinned]  # fmt: skip

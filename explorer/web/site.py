@@ -8,8 +8,9 @@ Every fragment comes from the same renderers as the live page (pages.py), so a s
 what the app shows for the same view. plotly.js is the plotly package's own bundled file, copied
 once: a page makes no request outside the site, and opens from `file://` too (the charts' JSON is
 inline, not fetched). Links are relative. The live app's deep links (`?tab=architecture&model=…
-&lang=zh`) work on the site's index.html, which sends them to the static page of that view (or
-to the live app, `--live-url`, for what only it can compute).
+&lang=zh`) work on the site's index.html, whose script (SITE_JS) sends them to the static page of
+that view, or to the live app (`--live-url`) for what only it can compute: another tab, another
+input size.
 
 Site layout (LANG is en or zh):
     index.html                        language by the browser; deep links
@@ -83,18 +84,6 @@ def compare_path(a: str, b: str) -> str:
     return f"compare/{a}-vs-{b}.html"
 
 
-def static_path(tab: str, lang: str, model: str | None = None, a: str | None = None,
-                b: str | None = None, models: Sequence[str] = (),
-                presets: Sequence[tuple[str, str]] = ()) -> str:  # fmt: skip
-    """The site's page (relative to its root) for a live deep link's view; the language's index
-    for a view the site does not hold. site.js does the same in the browser."""
-    if tab == "architecture" and model in models:
-        return f"{lang}/{arch_path(model)}"
-    if tab == "compare" and (a, b) in presets:
-        return f"{lang}/{compare_path(a, b)}"
-    return f"{lang}/index.html"
-
-
 def live_link(live_url: str | None, **query: str) -> str | None:
     """The live app's deep link to the same view, or None without a live app."""
     if not live_url:
@@ -106,9 +95,11 @@ def check_live_url(url: str | None) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.username
+            or parts.password or parts.query or parts.fragment):  # fmt: skip
         raise ExplorerError(f"--live-url takes the live app's address, such as "
-                            f"https://explorer.school.example, got {url!r}.")  # fmt: skip
+                            f"https://explorer.school.example (no login, query or #), got "
+                            f"{url!r}.")  # fmt: skip
     return url
 
 
@@ -172,19 +163,23 @@ SITE_JS = """
     if (lang !== "en" && lang !== "zh") {
       lang = (navigator.language || "").toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
     }
-    var tab = q.get("tab") || "architecture", model = q.get("model");
-    var pair = (q.get("a") || "") + "|" + (q.get("b") || "");
+    var has = function (table, key) { return Object.prototype.hasOwnProperty.call(table, key); };
+    var name = function (key) { return (q.get(key) || "").toLowerCase(); };
+    var tab = q.get("tab") || "architecture", model = name("model");
+    var pair = name("a") + "|" + name("b");
+    var size = q.get("size");
     var liveOnly = ["predict", "shortcuts", "block"].indexOf(tab) >= 0 ||
-      (q.get("size") && site.sizes[model] && String(site.sizes[model]) !== q.get("size"));
+      (tab === "architecture" && size && has(site.sizes, model) &&
+       String(site.sizes[model]) !== size) || (tab === "compare" && size && size !== "224");
     if (site.live && liveOnly) {
       location.replace(site.live.replace(/\\/$/, "") + "/" + location.search);
       return;
     }
     var page = lang + "/index.html";
-    if (tab === "architecture" && site.sizes[model]) {
+    if (tab === "architecture" && has(site.sizes, model)) {
       page = lang + "/architecture/" + model + ".html";
     }
-    if (tab === "compare" && site.pairs[pair]) page = lang + "/" + site.pairs[pair];
+    if (tab === "compare" && has(site.pairs, pair)) page = lang + "/" + site.pairs[pair];
     location.replace(page);
   }
   var site = document.getElementById("rx-site");
@@ -451,6 +446,10 @@ def export_site(out: str | os.PathLike[str], models: Sequence[str] | None = None
     start = time.perf_counter()
     folder = check_out(out)
     live_url = check_live_url(live_url)
+    if models is not None and not models:
+        raise ExplorerError(
+            "--models names no model: give registry names, such as --models resnet18,resnet50."
+        )
     names = list(dict.fromkeys(get_entry(m).name for m in models)) if models else list_models()
     for name in names:
         if name not in list_models():

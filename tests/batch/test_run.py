@@ -93,6 +93,25 @@ def test_each_lesion_is_the_network_run_without_that_block(images, tmp_path):
             assert prob == pytest.approx(said[row["target"]], abs=1e-5), (row["image"], block)
 
 
+def test_attribute_keeps_each_map_and_the_aggregate_averages_them(images, tmp_path):
+    from explorer.inspect.attribution import attribute
+
+    run_batch("attribute", str(images / "img-000[0-3].png"), "demo_basic",
+              tmp_path / "a.parquet", method="gradcam", layer="layer3", workers=1)  # fmt: skip
+    rows = _rows(tmp_path / "a.parquet")
+    model = load_model("demo_basic", "DEFAULT")
+    maps = []
+    for row in rows:
+        a = attribute(images / row["image"], model, "gradcam", "layer3")
+        stored = np.asarray(row["map"], np.float32).reshape(row["map_shape"])
+        np.testing.assert_array_equal(stored, a.map.astype(np.float32))
+        assert (row["peak_row"], row["peak_col"]) == np.unravel_index(abs(a.map).argmax(),
+                                                                      a.map.shape)  # fmt: skip
+        maps.append(np.abs(stored) / np.abs(stored).max())
+    summary = summarize(tmp_path / "a.parquet")
+    np.testing.assert_allclose(summary.mean_map, np.mean(maps, axis=0), rtol=1e-5, atol=1e-6)
+
+
 def test_worker_processes_give_the_same_rows(images, tmp_path):
     one = run_batch("shortcuts", str(images), "demo_bottleneck", tmp_path / "a.parquet",
                     workers=1, chunk=4)  # fmt: skip
@@ -184,6 +203,41 @@ def test_an_existing_output_or_another_runs_parts_are_refused(images, tmp_path):
     (parts / "run.json").write_text('{"task": "lesions"}')
     with pytest.raises(ExplorerError, match="interrupted run with other settings"):
         run_batch("predict", str(images), "demo_basic", tmp_path / "s.parquet")
+
+
+def test_a_wrong_option_is_one_sentence_before_any_image(images, tmp_path):
+    for kwargs, says in (({"target": "unicorn"}, "no class called 'unicorn'"),
+                         ({"method": "astrology"}, "unknown --method 'astrology'"),
+                         ({"layer": "layer9"}, "no layer 'layer9'")):  # fmt: skip
+        with pytest.raises(ExplorerError, match=says):
+            run_batch("attribute", str(images), "demo_basic", tmp_path / "r.parquet", **kwargs)
+        assert not parts_folder(tmp_path / "r.parquet").exists()
+
+
+def test_a_resumed_run_must_name_the_same_images(images, tmp_path):
+    """Keys are paths under the folder or as a glob matched them: another --images would list
+    every image twice."""
+    parts = parts_folder(tmp_path / "r.parquet")
+    parts.mkdir()
+    import json
+
+    record = {"task": "predict", "model": "demo_basic", "weights": "DEFAULT", "target": None,
+              "method": "gradcam", "layer": None, "images": str(images)}  # fmt: skip
+    (parts / "run.json").write_text(json.dumps(record))
+    with pytest.raises(ExplorerError, match="interrupted run with other settings"):
+        run_batch("predict", str(images / "*.png"), "demo_basic", tmp_path / "r.parquet")
+    run = run_batch("predict", str(images), "demo_basic", tmp_path / "r.parquet", workers=1)
+    assert run.resumed == 0 and run.analysed == 13  # the same run, its parts empty
+
+
+def test_a_run_where_no_image_can_be_read_says_so(tmp_path, capsys):
+    from explorer.cli import main
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.png").write_bytes(b"nothing")
+    assert main(["batch", "predict", "--images", str(tmp_path / "in"), "--model", "demo_basic",
+                 "--out", str(tmp_path / "r.parquet"), "--quiet"]) == 2  # fmt: skip
+    assert "no image could be analysed" in capsys.readouterr().err
 
 
 def test_without_ray_the_option_says_what_to_install(images, tmp_path, monkeypatch):

@@ -57,6 +57,8 @@ def school(tmp_path_factory):
             if _answers(port):
                 break
             time.sleep(0.1)
+        else:
+            pytest.fail(f"nginx did not start: {nginx.stderr.read() if nginx.poll() else ''}")
         yield plan, replicas
 
 
@@ -74,12 +76,19 @@ def test_the_written_configuration(tmp_path):
         ({"replicas": 2, "port": 8080, "threads": 0}, "--threads takes 1 or more"),
         ({"replicas": 2, "port": 70000}, "--port must be a port"),
         ({"replicas": 2, "port": 8080, "first_port": 8079}, "different ports"),
+        ({"replicas": 2, "port": 8080, "host": "0.0.0.0; evil on"}, "--host takes an address"),
     ],
 )
 def test_bad_input_is_one_sentence(tmp_path, kwargs, says):
     with pytest.raises(ExplorerError, match=re.escape(says)):
         write_nginx(tmp_path / "lb", **kwargs)
     assert not (tmp_path / "lb").exists()
+
+
+def test_a_folder_with_spaces_in_its_path(tmp_path):
+    plan = write_nginx(tmp_path / "school lb", 2, 8080, host="0.0.0.0")  # nginx -t passed
+    assert plan.url == "http://<this machine's address>:8080"
+    assert 'pid "' + str(tmp_path / "school lb") + '/nginx.pid";' in plan.config.read_text()
 
 
 def test_an_existing_folder_is_refused(tmp_path):
@@ -141,7 +150,10 @@ def test_the_command_prints_how_to_start_it(tmp_path, capsys):
     assert "checked with nginx -t" in out
     for port in (8081, 8082, 8083):
         assert f"-m explorer serve --port {port} --threads 2 &" in out
-    assert "taskset" not in out  # 3 × 2 threads: more than this machine's cores
+    if len(os.sched_getaffinity(0)) < 6:  # 3 replicas × 2 threads: more than the cores
+        assert "taskset" not in out and "not pinned to cores" in out
+    else:
+        assert "taskset -c" in out
     assert f"-p {tmp_path / 'lb'} -c nginx.conf" in out and "http://127.0.0.1:8080" in out
     assert main(["deploy", "nginx", "--replicas", "3", "--port", "8080", "--out",
                  str(tmp_path / "lb")]) == 2  # fmt: skip

@@ -41,10 +41,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+LIVE = "http://127.0.0.1:9"  # the live app's address in the site (nothing listens there)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-site") / "site"
-    export_site(folder, MODELS)
+    export_site(folder, MODELS, live_url=LIVE)
     return folder
 
 
@@ -130,11 +133,25 @@ def test_the_live_apps_deep_links_land_on_the_same_view(browser, http_site, site
         "?tab=architecture&model=resnet56&size=32": "zh/architecture/resnet56.html",
         "?tab=compare&a=resnet34&b=resnet50&lang=en": "en/compare/resnet34-vs-resnet50.html",
         "?tab=compare&a=resnet34&b=plain34": "zh/figure3.html",
-        "?tab=predict&model=demo_basic&lang=en": "en/index.html",  # needs the live app
+        "?tab=architecture&model=ResNet50&lang=en": "en/architecture/resnet50.html",
         "?tab=architecture&model=nope": "zh/index.html",
+        "?tab=architecture&model=constructor": "zh/index.html",
+        "?tab=compare&a=toString&b=": "zh/index.html",
         "": "zh/index.html",  # the browser's language
     }
     for query, lands in cases.items():
         page.goto(f"{root}index.html{query}")
         page.wait_for_url(f"{root}{lands}")
+    page.close()
+
+
+def test_what_only_the_live_app_computes_goes_there(browser, site):
+    """Another tab, or another input size, opens the same link on the live app."""
+    page = browser.new_page()
+    page.route(f"{LIVE}/**", lambda route: route.fulfill(body="the live app", status=200))
+    for query in ("?tab=predict&model=demo_basic&lang=en",
+                  "?tab=architecture&model=resnet50&size=320",
+                  "?tab=compare&a=resnet34&b=resnet50&size=160"):  # fmt: skip
+        page.goto(f"{site.as_uri()}/index.html{query}")
+        page.wait_for_url(f"{LIVE}/{query}")
     page.close()

@@ -19,7 +19,7 @@ from explorer.errors import ExplorerError
 from explorer.i18n import LANGS
 from explorer.web import site as site_module
 from explorer.web.links import FIGURE3, FIGURE3_TWIN, PRESETS
-from explorer.web.site import export_site, page_count, static_path
+from explorer.web.site import export_site, page_count
 from tests.conftest import raw_call
 
 NUMBER = re.compile(r"[-−+]?\d[\d,]*(?:\.\d+)?")
@@ -299,19 +299,8 @@ def _Text_of(html: str) -> list[str]:
     return [p.strip() for p in parser.parts if p.strip()]
 
 
-def test_deep_links_have_static_equivalents():
-    models, presets = ["resnet18", "resnet152"], [("resnet34", "resnet50")]
-    assert static_path("architecture", "zh", model="resnet152", models=models) == \
-        "zh/architecture/resnet152.html"  # fmt: skip
-    assert static_path("compare", "en", a="resnet34", b="resnet50", presets=presets) == \
-        "en/compare/resnet34-vs-resnet50.html"  # fmt: skip
-    assert static_path("compare", "en", a="resnet18", b="resnet50", presets=presets) == \
-        "en/index.html"  # fmt: skip
-    assert static_path("predict", "zh", model="resnet18", models=models) == "zh/index.html"
-
-
 def test_a_subset_writes_only_its_models_presets_and_figure(tmp_path):
-    export = export_site(tmp_path / "s", ["resnet34", "ResNet50"])
+    export = export_site(tmp_path / "s", ["resnet34", "resnet50", "resnet34"])
     assert export.models == ("resnet34", "resnet50")
     assert export.presets == (("resnet34", "resnet50"),)
     assert not (tmp_path / "s" / "en" / "figure3.html").exists()
@@ -328,6 +317,9 @@ def test_a_subset_writes_only_its_models_presets_and_figure(tmp_path):
         ({"models": ["bottleneck-2-2-2-2"]}, "not a registry model"),
         ({"live_url": "javascript:alert(1)"}, "--live-url takes"),
         ({"live_url": "school.example"}, "--live-url takes"),
+        ({"live_url": "https://teacher:pw@school.example"}, "--live-url takes"),
+        ({"live_url": "https://school.example/?tab=predict"}, "--live-url takes"),
+        ({"models": []}, "--models names no model"),
     ],
 )
 def test_bad_input_is_one_sentence_and_writes_nothing(tmp_path, kwargs, says):
