@@ -204,19 +204,28 @@ def lesion_logits(parts: Parts, x: torch.Tensor) -> torch.Tensor:
     return torch.cat(rows)  # (N + 1, classes)
 
 
+Setup = tuple[nn.Module, torch.Tensor, Any, Parts, tuple[str, ...], int | None]
+
+
+def _setup(image: ImageInput | torch.Tensor, model: ModelLike, target: Target) -> Setup:
+    """The model, its input, its ModelInfo (or None), its reading, its class names and the
+    class asked for (None: the top-1)."""
+    module = resolve_model(model)
+    x = to_model(module, prepare(image, module)[0])
+    info = getattr(module, INFO_ATTR, None)
+    parts = network_parts(module)
+    classes = num_classes(module)
+    categories = tuple(info.categories) if info else tuple(str(i) for i in range(classes))
+    return module, x, info, parts, categories, _target_index(target, categories, classes)
+
+
 def shortcut_report(image: ImageInput | torch.Tensor, model: ModelLike, target: Target = None,
                     paths: int = PATHS,
                     progress: PathProgress | None = None) -> ShortcutReport:  # fmt: skip
     """Every block's shortcut measures for `image` and `target` (default: the top-1 class), and
     the gradient by path length (every path up to paths.MAX_ENUMERATED blocks; deeper, the
     lengths 0, 1 and n exactly and `paths` more drawn; `progress` hears how far that walk is)."""
-    module = resolve_model(model)
-    x = to_model(module, prepare(image, module)[0])
-    info = getattr(module, INFO_ATTR, None)
-    parts = network_parts(module)
-    classes = num_classes(module)
-    categories = info.categories if info else tuple(str(i) for i in range(classes))
-    wanted = _target_index(target, categories, classes)
+    module, x, info, parts, categories, wanted = _setup(image, model, target)
     mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
     with torch.inference_mode(False), mode, precision(module):
         x = x.clone() if x.is_inference() else x
@@ -279,13 +288,7 @@ def lesions(image: ImageInput | torch.Tensor, model: ModelLike,
             target: Target = None) -> LesionReport:  # fmt: skip
     """Every block lesioned in turn for `image` (the shortcut report's lesions, without its
     gradients and paths: about (N + 1) / 2 forward passes for N blocks)."""
-    module = resolve_model(model)
-    x = to_model(module, prepare(image, module)[0])
-    info = getattr(module, INFO_ATTR, None)
-    parts = network_parts(module)
-    classes = num_classes(module)
-    categories = info.categories if info else tuple(str(i) for i in range(classes))
-    wanted = _target_index(target, categories, classes)
+    module, x, info, parts, categories, wanted = _setup(image, model, target)
     mode = hooked(module) if module.training else nullcontext()  # BatchNorm needs eval mode
     with mode, precision(module):
         probs = to_host({"p": lesion_logits(parts, x).float().softmax(1)})["p"]
