@@ -91,6 +91,17 @@ def test_a_folder_with_spaces_in_its_path(tmp_path):
     assert 'pid "' + str(tmp_path / "school lb") + '/nginx.pid";' in plan.config.read_text()
 
 
+def test_without_nginx_one_sentence_says_what_to_install(tmp_path, monkeypatch):
+    from explorer.deploy import nginx
+
+    monkeypatch.setattr(nginx.shutil, "which", lambda name: None)
+    monkeypatch.setattr(nginx.os, "access", lambda path, mode: False)
+    with pytest.raises(ExplorerError, match=r"nginx is not installed: install it \(sudo apt-get "
+                                            r"install nginx"):  # fmt: skip
+        write_nginx(tmp_path / "lb", 2, 8080)
+    assert not (tmp_path / "lb").exists()
+
+
 def test_an_existing_folder_is_refused(tmp_path):
     (tmp_path / "lb").mkdir()
     with pytest.raises(ExplorerError, match="already exists"):
