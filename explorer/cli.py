@@ -452,24 +452,15 @@ def _diagram(args: argparse.Namespace) -> str:
 
 
 def _export_site(args: argparse.Namespace) -> str:
-    from .progress import ProgressBar
-    from .web.links import FIGURE3, FIGURE3_TWIN, PRESETS
-    from .web.site import check_live_url, check_out, export_site, page_count
+    from .progress import Reported
+    from .web.site import export_site
 
-    check_out(args.out)
-    check_live_url(args.live_url)
     wanted = [m.strip() for given in args.models for m in given.split(",") if m.strip()]
-    if args.models and not wanted:
-        raise ExplorerError(
-            "--models names no model: give registry names, such as --models resnet18,resnet50."
-        )
-    names = list(dict.fromkeys(get_entry(m).name for m in wanted)) if wanted else list_models()
-    presets = sum(all(m in names for m in pair) for pair in PRESETS.values())
-    bar = ProgressBar(page_count(len(names), presets, FIGURE3 in names and FIGURE3_TWIN in names),
-                      "pages", quiet=args.quiet)  # fmt: skip
+    bar = Reported("pages", quiet=args.quiet)
     try:
-        site = export_site(args.out, names if wanted else None, live_url=args.live_url,
-                           progress=lambda path: bar.advance(1, path))  # fmt: skip
+        # --models that names nothing ("," say) reaches export_site as [], which refuses it
+        site = export_site(args.out, wanted if args.models else None, live_url=args.live_url,
+                           progress=bar)  # fmt: skip
     finally:
         bar.close()
     return (f"wrote {site.folder}: {len(site.models)} models, {len(site.presets)} presets, "
@@ -479,17 +470,16 @@ def _export_site(args: argparse.Namespace) -> str:
 
 
 def _batch(args: argparse.Namespace) -> str:
-    from .batch.run import find_images, run_batch
+    from .batch.run import run_batch
     from .batch.summary import summarize
-    from .progress import ProgressBar
+    from .progress import Reported
 
-    total = len(find_images(args.images))  # no images: said before anything starts
-    bar = ProgressBar(total, "images", quiet=args.quiet)
+    bar = Reported("images", quiet=args.quiet)
     wanted: int | str | None = (int(args.target) if args.target and args.target.isdigit()
                                 else args.target)  # fmt: skip
 
-    def heard(done: int, _total: int, errors: int) -> None:
-        bar.advance(done - bar.done, f"{errors} unreadable" if errors else "")
+    def heard(done: int, total: int, errors: int) -> None:
+        bar(done, total, f"{errors} unreadable" if errors else "")
 
     try:
         run = run_batch(args.task, args.images, args.model, args.out,

@@ -58,3 +58,23 @@ class ProgressBar:
             self.stream.flush()
         elif self._tenth < 10 and self.done < self.total:  # stopped early: say where
             print(self.line(), file=self.stream, flush=True)
+
+
+class Reported:
+    """A ProgressBar opened when the work first reports how much there is: call it with (done,
+    total, note) at the start and after each piece; a command that fails before it starts
+    (a folder that exists, no images) draws nothing."""
+
+    def __init__(self, what: str, quiet: bool = False) -> None:
+        self.what, self.quiet = what, quiet
+        self.bar: ProgressBar | None = None
+
+    def __call__(self, done: int, total: int, note: str = "") -> None:
+        if self.bar is None:
+            self.bar = ProgressBar(total, self.what, done=done, quiet=self.quiet)
+        else:
+            self.bar.advance(done - self.bar.done, note)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

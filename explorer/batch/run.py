@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -195,7 +195,6 @@ def _local(analyzer: Analyzer, pending: list[tuple[str, Path]], workers: int, ch
 class _Counter:
     analysed: int = 0
     errors: int = 0
-    seen: set[str] = field(default_factory=set)
 
 
 def run_batch(task: str, images: str, model: str, out: str | os.PathLike[str], *,
@@ -208,7 +207,8 @@ def run_batch(task: str, images: str, model: str, out: str | os.PathLike[str], *
     `threads`, up to 8; 1: this process), each with `threads` torch threads, or Ray Data's actors
     with `ray`
     ("local": a Ray started on this machine; "auto": the cluster `ray start` runs; or its
-    address). `progress(done, total, errors)` hears of every chunk written."""
+    address). `progress(done, total, errors)` hears where the run starts (a resumed one: the
+    images already written), then of every chunk written."""
     start = time.perf_counter()
     if task not in TASKS:
         raise ExplorerError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}.")
@@ -244,6 +244,9 @@ def run_batch(task: str, images: str, model: str, out: str | os.PathLike[str], *
     writer = Parts(parts)
     count = _Counter()
     total = len(found)
+
+    if progress:
+        progress(len(done), total, 0)
 
     def write(table: pa.Table) -> None:
         writer.write(table)

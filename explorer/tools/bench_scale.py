@@ -64,12 +64,12 @@ def replicas(clients: int, seconds: float) -> None:
     if not Path(nginx).exists():
         print("nginx is not installed (apt-get install nginx): replicas not measured")
         return
-    from ..deploy.nginx import serve_command, write_nginx
+    from ..deploy.nginx import pinned, write_nginx
 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:  # nginx stops first
-        pinned = [serve_command(0, 1, i, 2)[:-4] for i in range(2)]  # as deploy prints them
+        commands = [(*pinned(i, 1, 2), *launch.SERVE) for i in range(2)]  # a core each
         servers = [stack.enter_context(launch.launched("--threads", "1", command=command))
-                   for command in pinned]  # fmt: skip
+                   for command in commands]  # fmt: skip
         ports = [int(s.url.rsplit(":", 1)[1]) for s in servers]
         plan = write_nginx(Path(tmp) / "lb", 2, launch.free_port(), ports=ports)
         proc = subprocess.Popen([nginx, "-p", str(plan.folder), "-c", "nginx.conf", "-g",

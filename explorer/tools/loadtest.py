@@ -245,7 +245,9 @@ def run(url: str, pid: int | Sequence[int], clients: int, seconds: float, seed: 
     with tempfile.TemporaryDirectory(prefix="explorer-load-") as tmp:
         pool = [(api, args) for api, args in request_pool(Path(tmp), imagenet)
                 if not apis or api in apis]  # fmt: skip
-        expected = [_key(api, Student(reference or url).call(api, args)) for api, args in pool]
+        judge = Student(reference or url)
+        expected = [_key(api, judge.call(api, args)) for api, args in pool]
+        judge.close()
         alone = Student(url)
         for api, args in pool:  # warms up every replica a student reaches through `url`
             alone.call(api, args)

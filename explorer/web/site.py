@@ -50,7 +50,7 @@ from .links import FIGURE3, FIGURE3_TWIN, PRESETS
 from .shipped import export_stem
 from .theme import CSS, FONTS
 
-Progress = Callable[[str], None]  # called once per page written, with the page's path
+Progress = Callable[[int, int, str], None]  # (pages written, pages in all, the last one's path)
 
 
 @dataclass(frozen=True)
@@ -457,6 +457,9 @@ def export_site(out: str | os.PathLike[str], models: Sequence[str] | None = None
                                 "registry's models (see python -m explorer models).")  # fmt: skip
     presets = [pair for pair in PRESETS.values() if all(m in names for m in pair)]
     has_figure3 = FIGURE3 in names and FIGURE3_TWIN in names
+    total = page_count(len(names), len(presets), has_figure3)
+    if progress:
+        progress(0, total, "")
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         count = 0
@@ -466,7 +469,7 @@ def export_site(out: str | os.PathLike[str], models: Sequence[str] | None = None
             _write(work / path, text)
             count += 1
             if progress:
-                progress(path)
+                progress(count, total, path)
 
         _write(work / "assets" / "site.css", CSS + SITE_CSS)
         _write(work / "assets" / "site.js", SITE_JS)
@@ -500,6 +503,6 @@ def export_site(out: str | os.PathLike[str], models: Sequence[str] | None = None
 
 
 def page_count(models: int, presets: int, figure3: bool) -> int:
-    """How many HTML pages export_site writes (for the progress bar)."""
+    """How many HTML pages export_site writes."""
     per_language = 1 + models + presets + int(figure3) + 1
     return len(LANGS) * per_language + 1

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.deploy.nginx import nginx_config, serve_command, write_nginx
+from explorer.deploy.nginx import nginx_config, pinned, write_nginx
 from explorer.errors import ExplorerError
 from explorer.tools import launch, loadtest
 
@@ -46,7 +46,7 @@ def school(tmp_path_factory):
         # started as the printed commands start them: one torch thread, a core of its own
         replicas = [stack.enter_context(launch.launched(
             "--threads", "1", env={"EXPLORER_OFFLINE": "1"},
-            command=serve_command(0, 1, i, 2)[:-4])) for i in range(2)]  # fmt: skip
+            command=(*pinned(i, 1, 2), *launch.SERVE))) for i in range(2)]  # fmt: skip
         ports = [int(r.url.rsplit(":", 1)[1]) for r in replicas]
         port = launch.free_port()
         plan = write_nginx(tmp_path_factory.mktemp("nginx") / "lb", 2, port, ports=ports)

@@ -42,10 +42,15 @@ class _Text(HTMLParser):
         self.parts.append(data)
 
 
-def numbers(html: str) -> list[str]:
+def text_of(html: str) -> list[str]:
+    """The fragment's texts and hover texts, in order, without the blank ones."""
     parser = _Text()
     parser.feed(html)
-    return NUMBER.findall(" ".join(parser.parts))
+    return [p.strip() for p in parser.parts if p.strip()]
+
+
+def numbers(html: str) -> list[str]:
+    return NUMBER.findall(" ".join(text_of(html)))
 
 
 def _decode(value):
@@ -143,7 +148,11 @@ def parts_of(path: Path) -> _Parts:
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("site") / "out"
     written = []
-    export = export_site(folder, live_url="http://127.0.0.1:7860", progress=written.append)
+    export = export_site(
+        folder,
+        live_url="http://127.0.0.1:7860",
+        progress=lambda done, total, path: path and written.append(path),
+    )
     return export, written
 
 
@@ -282,7 +291,7 @@ def test_the_model_list_says_what_the_registry_says(site):
     from torchvision.models import get_model_weights
 
     export, _ = site
-    text = " ".join(_Text_of((export.folder / "en" / "index.html").read_text("utf-8")))
+    text = " ".join(text_of((export.folder / "en" / "index.html").read_text("utf-8")))
     for name, depth, block, stages in (("resnet50", "50", "Bottleneck", "3-4-6-3"),
                                        ("resnet18", "18", "BasicBlock", "2-2-2-2"),
                                        ("resnet152", "152", "Bottleneck", "3-8-36-3")):  # fmt: skip
@@ -291,12 +300,6 @@ def test_the_model_list_says_what_the_registry_says(site):
         meta = get_model_weights(name).DEFAULT.meta
         assert int(row.group(4).replace(",", "")) == meta["num_params"]
         assert float(row.group(5)) == pytest.approx(meta["_ops"], abs=0.01)  # GFLOPS: MACs
-
-
-def _Text_of(html: str) -> list[str]:
-    parser = _Text()
-    parser.feed(html)
-    return [p.strip() for p in parser.parts if p.strip()]
 
 
 def test_a_subset_writes_only_its_models_presets_and_figure(tmp_path):
